@@ -1,0 +1,193 @@
+//! Bulk operations: each is one statement whose `WHERE` carries the rows' current state, so
+//! concurrent callers never re-stamp or resurrect a row, and `rows_affected` counts only the
+//! rows that changed state.
+
+use std::marker::PhantomData;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Condition, Expr, IntoCondition};
+use sea_orm::{
+    ConnectionTrait, DbBackend, DeleteMany, QueryFilter, QueryTrait, Statement, UpdateMany,
+};
+
+use crate::clock;
+use crate::entity::{SoftDeleteEntity, active_condition, trashed_condition};
+use crate::error::Error;
+use crate::timestamp::DeletionTimestamp;
+
+/// What a bulk soft delete did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SoftDeleteResult {
+    /// Rows moved to the trash by this call (rows already there are not counted).
+    pub rows_affected: u64,
+    /// The timestamp written to every one of them.
+    pub deleted_at: DateTime<Utc>,
+}
+
+/// What a bulk restore or force delete did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BulkResult {
+    /// Rows restored, or removed, by this call.
+    pub rows_affected: u64,
+}
+
+/// Builder of `UPDATE .. SET deleted_at = <now> WHERE <filters> AND deleted_at IS NULL`.
+///
+/// Made by `Entity::soft_delete_many()`. Without filters it trashes every active row.
+#[derive(Debug)]
+#[must_use = "a builder does nothing until `.exec(db)`"]
+pub struct SoftDeleteMany<E> {
+    condition: Condition,
+    at: Option<DateTime<Utc>>,
+    entity: PhantomData<E>,
+}
+
+impl<E: SoftDeleteEntity> SoftDeleteMany<E> {
+    pub(crate) fn new() -> Self {
+        Self {
+            condition: Condition::all(),
+            at: None,
+            entity: PhantomData,
+        }
+    }
+
+    /// Adds a condition; all conditions must hold (`AND`), as with SeaORM's `filter`.
+    pub fn filter<F: IntoCondition>(mut self, filter: F) -> Self {
+        self.condition = self.condition.add(filter.into_condition());
+        self
+    }
+
+    /// Stamps the rows with `at` (truncated to microseconds) instead of the clock's time.
+    pub fn at(mut self, at: DateTime<Utc>) -> Self {
+        self.at = Some(clock::to_storage_precision(at));
+        self
+    }
+
+    /// The SQL this builder sends, for inspection; the clock is read now unless `at` was given.
+    pub fn build(&self, backend: DbBackend) -> Statement {
+        let at = self.at.unwrap_or_else(clock::now);
+        self.update(at).build(backend)
+    }
+
+    /// Runs the `UPDATE`.
+    pub async fn exec<C: ConnectionTrait>(self, db: &C) -> Result<SoftDeleteResult, Error> {
+        let at = self.at.unwrap_or_else(clock::now);
+        let result = self.update(at).exec(db).await?;
+        Ok(SoftDeleteResult {
+            rows_affected: result.rows_affected,
+            deleted_at: at,
+        })
+    }
+
+    fn update(&self, at: DateTime<Utc>) -> UpdateMany<E> {
+        soft_delete_statement::<E>(self.condition.clone(), at)
+    }
+}
+
+/// Builder of `UPDATE .. SET deleted_at = NULL WHERE <filters> AND deleted_at IS NOT NULL`.
+///
+/// Made by `Entity::restore_many()`. Without filters it empties the whole trash back.
+#[derive(Debug)]
+#[must_use = "a builder does nothing until `.exec(db)`"]
+pub struct RestoreMany<E> {
+    condition: Condition,
+    entity: PhantomData<E>,
+}
+
+impl<E: SoftDeleteEntity> RestoreMany<E> {
+    pub(crate) fn new() -> Self {
+        Self {
+            condition: Condition::all(),
+            entity: PhantomData,
+        }
+    }
+
+    /// Adds a condition; all conditions must hold (`AND`).
+    pub fn filter<F: IntoCondition>(mut self, filter: F) -> Self {
+        self.condition = self.condition.add(filter.into_condition());
+        self
+    }
+
+    /// The SQL this builder sends, for inspection.
+    pub fn build(&self, backend: DbBackend) -> Statement {
+        restore_statement::<E>(self.condition.clone()).build(backend)
+    }
+
+    /// Runs the `UPDATE`.
+    pub async fn exec<C: ConnectionTrait>(self, db: &C) -> Result<BulkResult, Error> {
+        let result = restore_statement::<E>(self.condition).exec(db).await?;
+        Ok(BulkResult {
+            rows_affected: result.rows_affected,
+        })
+    }
+}
+
+/// Builder of `DELETE FROM .. WHERE <filters>`: a real delete of active and trashed rows alike.
+///
+/// Made by `Entity::force_delete_many()`. Without filters it empties the table.
+#[derive(Debug)]
+#[must_use = "a builder does nothing until `.exec(db)`"]
+pub struct ForceDeleteMany<E> {
+    condition: Condition,
+    entity: PhantomData<E>,
+}
+
+impl<E: SoftDeleteEntity> ForceDeleteMany<E> {
+    pub(crate) fn new() -> Self {
+        Self {
+            condition: Condition::all(),
+            entity: PhantomData,
+        }
+    }
+
+    /// Adds a condition; all conditions must hold (`AND`).
+    pub fn filter<F: IntoCondition>(mut self, filter: F) -> Self {
+        self.condition = self.condition.add(filter.into_condition());
+        self
+    }
+
+    /// Restricts the delete to rows already in the trash, as purging does.
+    pub fn only_trashed(self) -> Self {
+        self.filter(trashed_condition::<E>())
+    }
+
+    /// The SQL this builder sends, for inspection.
+    pub fn build(&self, backend: DbBackend) -> Statement {
+        self.delete().build(backend)
+    }
+
+    /// Runs the `DELETE`.
+    pub async fn exec<C: ConnectionTrait>(self, db: &C) -> Result<BulkResult, Error> {
+        let result = self.delete().exec(db).await?;
+        Ok(BulkResult {
+            rows_affected: result.rows_affected,
+        })
+    }
+
+    fn delete(&self) -> DeleteMany<E> {
+        E::delete_many().filter(self.condition.clone())
+    }
+}
+
+pub(crate) fn soft_delete_statement<E: SoftDeleteEntity>(
+    condition: Condition,
+    at: DateTime<Utc>,
+) -> UpdateMany<E> {
+    let stamp = E::Timestamp::from_utc(at).into_value();
+    E::update_many()
+        .col_expr(E::deleted_at_column(), Expr::val(stamp))
+        .filter(condition)
+        .filter(active_condition::<E>())
+}
+
+pub(crate) fn restore_statement<E: SoftDeleteEntity>(condition: Condition) -> UpdateMany<E> {
+    E::update_many()
+        .col_expr(
+            E::deleted_at_column(),
+            Expr::val(E::Timestamp::null_value()),
+        )
+        .filter(condition)
+        .filter(trashed_condition::<E>())
+}

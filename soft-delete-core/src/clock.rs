@@ -1,0 +1,104 @@
+//! Where deletion timestamps come from.
+//!
+//! Operations read the time from the clock in scope for the current task ([`with_clock`]), or
+//! the system's UTC clock when none is. A scope covers one task, so tests running in parallel
+//! can each freeze or move their own time. One call can also be given its time directly with
+//! the builders' `at(..)`.
+//!
+//! Every timestamp is truncated to whole microseconds: PostgreSQL and MariaDB's `DATETIME(6)`
+//! keep no more, and a value the library returns must equal the value the database stores.
+
+use std::fmt::Debug;
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
+
+/// A source of the current time.
+pub trait Clock: Debug + Send + Sync {
+    /// The current time in UTC.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The operating system's clock; the default.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock that stands still until it is set or advanced; for tests.
+///
+/// Clones share the same time.
+#[derive(Clone, Debug)]
+pub struct ManualClock {
+    now: Arc<Mutex<DateTime<Utc>>>,
+}
+
+impl ManualClock {
+    /// A clock frozen at `now`.
+    pub fn new(now: DateTime<Utc>) -> Self {
+        Self {
+            now: Arc::new(Mutex::new(now)),
+        }
+    }
+
+    /// Moves the clock to `now`.
+    pub fn set(&self, now: DateTime<Utc>) {
+        *self.now.lock().unwrap_or_else(PoisonError::into_inner) = now;
+    }
+
+    /// Moves the clock forward by `delta`.
+    pub fn advance(&self, delta: TimeDelta) {
+        let mut now = self.now.lock().unwrap_or_else(PoisonError::into_inner);
+        *now += delta;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.now.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+tokio::task_local! {
+    static TASK_CLOCK: Arc<dyn Clock>;
+}
+
+/// Runs `future` with `clock` as the source of every deletion timestamp it takes.
+///
+/// The scope is the future itself: tasks it spawns do not inherit it, and other tasks keep their
+/// own clocks.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use soft_delete_core::clock::{self, ManualClock};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let frozen = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
+/// let seen = clock::with_clock(ManualClock::new(frozen), async { clock::now() }).await;
+/// assert_eq!(seen, frozen);
+/// # }
+/// ```
+pub async fn with_clock<F>(clock: impl Clock + 'static, future: F) -> F::Output
+where
+    F: Future,
+{
+    TASK_CLOCK.scope(Arc::new(clock), future).await
+}
+
+/// The current time from the clock in scope, truncated to microseconds.
+pub fn now() -> DateTime<Utc> {
+    let now = TASK_CLOCK
+        .try_with(|clock| clock.now())
+        .unwrap_or_else(|_| Utc::now());
+    to_storage_precision(now)
+}
+
+/// Truncates to the microseconds that every supported backend stores.
+pub(crate) fn to_storage_precision(at: DateTime<Utc>) -> DateTime<Utc> {
+    at.trunc_subsecs(6)
+}

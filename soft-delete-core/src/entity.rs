@@ -1,0 +1,101 @@
+//! The trait `#[derive(SoftDelete)]` implements, and the three finders.
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, PrimaryKeyTrait, QueryFilter, Select, UpdateMany};
+
+use crate::bulk::{ForceDeleteMany, RestoreMany, SoftDeleteMany};
+use crate::instance::{ForceDeleteOne, RestoreOne, SoftDeleteOne};
+use crate::timestamp::DeletionTimestamp;
+
+/// A SeaORM entity whose rows are soft-deleted. Implemented by `#[derive(SoftDelete)]`.
+///
+/// The derive also generates every provided method here as an inherent function of `Entity`,
+/// so `product::Entity::objects()` needs no import; the trait is for generic code.
+pub trait SoftDeleteEntity: EntityTrait {
+    /// `T` in the marker field's `Option<T>`.
+    type Timestamp: DeletionTimestamp;
+
+    /// The marker column: NULL while a row is active, the deletion time once it is trashed.
+    fn deleted_at_column() -> Self::Column;
+
+    /// The marker's value in a model.
+    fn deleted_at(model: &Self::Model) -> Option<&Self::Timestamp>;
+
+    /// Active rows only: `deleted_at IS NULL`.
+    fn objects() -> Select<Self> {
+        Self::find().filter(active_condition::<Self>())
+    }
+
+    /// The trash: `deleted_at IS NOT NULL`.
+    fn deleted_objects() -> Select<Self> {
+        Self::find().filter(trashed_condition::<Self>())
+    }
+
+    /// Every row, active or trashed (the same as SeaORM's `find()`, named for the reader).
+    fn all_objects() -> Select<Self> {
+        Self::find()
+    }
+
+    /// The active row with this primary key, if there is one: `find_by_id` without the trash.
+    fn find_active_by_id<K>(key: K) -> Select<Self>
+    where
+        K: Into<<Self::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+    {
+        Self::find_by_id(key).filter(active_condition::<Self>())
+    }
+
+    /// SeaORM's `update_many()` restricted to active rows, so a bulk edit never rewrites the
+    /// trash. Every SeaORM `UpdateMany` method (`col_expr`, `set`, `filter`, `exec`) applies.
+    fn update_many_active() -> UpdateMany<Self> {
+        Self::update_many().filter(active_condition::<Self>())
+    }
+
+    /// Moves the active rows that match the builder's filters to the trash, in one `UPDATE`.
+    fn soft_delete_many() -> SoftDeleteMany<Self> {
+        SoftDeleteMany::new()
+    }
+
+    /// Brings the trashed rows that match the builder's filters back, in one `UPDATE`.
+    fn restore_many() -> RestoreMany<Self> {
+        RestoreMany::new()
+    }
+
+    /// Permanently deletes the rows, active or trashed, that match the builder's filters.
+    fn force_delete_many() -> ForceDeleteMany<Self> {
+        ForceDeleteMany::new()
+    }
+
+    /// Moves the row with this primary key to the trash and returns it as stored.
+    fn soft_delete_by_id<K>(key: K) -> SoftDeleteOne<Self>
+    where
+        K: Into<<Self::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+    {
+        SoftDeleteOne::by_id(key)
+    }
+
+    /// Restores the row with this primary key and returns it as stored.
+    fn restore_by_id<K>(key: K) -> RestoreOne<Self>
+    where
+        K: Into<<Self::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+    {
+        RestoreOne::by_id(key)
+    }
+
+    /// Permanently deletes the row with this primary key.
+    fn force_delete_by_id<K>(key: K) -> ForceDeleteOne<Self>
+    where
+        K: Into<<Self::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+    {
+        ForceDeleteOne::by_id(key)
+    }
+}
+
+/// `deleted_at IS NULL`, qualified with the entity's table name.
+pub fn active_condition<E: SoftDeleteEntity>() -> Expr {
+    E::deleted_at_column().is_null()
+}
+
+/// `deleted_at IS NOT NULL`, qualified with the entity's table name.
+pub fn trashed_condition<E: SoftDeleteEntity>() -> Expr {
+    E::deleted_at_column().is_not_null()
+}

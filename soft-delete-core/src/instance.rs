@@ -1,0 +1,207 @@
+//! Operations on one row, named by its primary key (composite keys included).
+//!
+//! Soft delete and restore send two statements, the state change and a read-back, inside one
+//! transaction they open (a savepoint when `db` is already a transaction), so the returned model
+//! is the row as stored, even when the caller's copy was stale.
+
+use std::marker::PhantomData;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Condition, IntoValueTuple, ValueTuple};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, Iterable, ModelTrait, PrimaryKeyToColumn,
+    PrimaryKeyTrait, QueryFilter, TransactionSession, TransactionTrait, Value,
+};
+
+use crate::bulk::{restore_statement, soft_delete_statement};
+use crate::clock;
+use crate::entity::SoftDeleteEntity;
+use crate::error::Error;
+
+/// A primary key's values, in the order of the entity's `PrimaryKey` variants.
+#[derive(Clone, Debug)]
+struct RowKey<E> {
+    values: Vec<Value>,
+    entity: PhantomData<E>,
+}
+
+impl<E: EntityTrait> RowKey<E> {
+    fn new(values: ValueTuple) -> Self {
+        Self {
+            values: values.into_iter().collect(),
+            entity: PhantomData,
+        }
+    }
+
+    fn of_id<K>(key: K) -> Self
+    where
+        K: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+    {
+        Self::new(key.into().into_value_tuple())
+    }
+
+    fn of_model(model: &E::Model) -> Self {
+        Self::new(model.get_primary_key_value())
+    }
+
+    fn condition(&self) -> Condition {
+        E::PrimaryKey::iter()
+            .zip(&self.values)
+            .fold(Condition::all(), |condition, (key, value)| {
+                condition.add(key.into_column().eq(value.clone()))
+            })
+    }
+
+    fn not_found(&self) -> Error {
+        let key: Vec<String> = self.values.iter().map(ToString::to_string).collect();
+        Error::RowNotFound {
+            table: E::default().table_name(),
+            key: key.join(", "),
+        }
+    }
+
+    /// Reads the row back inside the operation's transaction.
+    async fn read<C: ConnectionTrait>(&self, db: &C) -> Result<E::Model, Error> {
+        E::find()
+            .filter(self.condition())
+            .one(db)
+            .await?
+            .ok_or_else(|| self.not_found())
+    }
+}
+
+/// Soft-deletes one row and returns it as stored. Made by `Entity::soft_delete_by_id(key)`,
+/// `SoftDeleteOne::of(&model)`, or called through `model.soft_delete(db)`.
+///
+/// A row already in the trash is left untouched and returned with its original timestamp.
+#[derive(Debug)]
+#[must_use = "a builder does nothing until `.exec(db)`"]
+pub struct SoftDeleteOne<E> {
+    key: RowKey<E>,
+    at: Option<DateTime<Utc>>,
+}
+
+impl<E: SoftDeleteEntity> SoftDeleteOne<E> {
+    /// The row with this primary key.
+    pub fn by_id<K>(key: K) -> Self
+    where
+        K: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+    {
+        Self {
+            key: RowKey::of_id(key),
+            at: None,
+        }
+    }
+
+    /// The row `model` was read from (only its primary key is used).
+    pub fn of(model: &E::Model) -> Self {
+        Self {
+            key: RowKey::of_model(model),
+            at: None,
+        }
+    }
+
+    /// Stamps the row with `at` (truncated to microseconds) instead of the clock's time.
+    pub fn at(mut self, at: DateTime<Utc>) -> Self {
+        self.at = Some(clock::to_storage_precision(at));
+        self
+    }
+
+    /// Runs the operation. [`Error::RowNotFound`] when no such row exists.
+    pub async fn exec<C>(self, db: &C) -> Result<E::Model, Error>
+    where
+        C: ConnectionTrait + TransactionTrait,
+    {
+        let at = self.at.unwrap_or_else(clock::now);
+        let txn = db.begin().await?;
+        soft_delete_statement::<E>(self.key.condition(), at)
+            .exec(&txn)
+            .await?;
+        let row = self.key.read(&txn).await?;
+        txn.commit().await?;
+        Ok(row)
+    }
+}
+
+/// Restores one row from the trash and returns it as stored. Made by
+/// `Entity::restore_by_id(key)`, `RestoreOne::of(&model)`, or called through `model.restore(db)`.
+///
+/// An active row is left untouched and returned as it is.
+#[derive(Debug)]
+#[must_use = "a builder does nothing until `.exec(db)`"]
+pub struct RestoreOne<E> {
+    key: RowKey<E>,
+}
+
+impl<E: SoftDeleteEntity> RestoreOne<E> {
+    /// The row with this primary key.
+    pub fn by_id<K>(key: K) -> Self
+    where
+        K: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+    {
+        Self {
+            key: RowKey::of_id(key),
+        }
+    }
+
+    /// The row `model` was read from (only its primary key is used).
+    pub fn of(model: &E::Model) -> Self {
+        Self {
+            key: RowKey::of_model(model),
+        }
+    }
+
+    /// Runs the operation. [`Error::RowNotFound`] when no such row exists.
+    pub async fn exec<C>(self, db: &C) -> Result<E::Model, Error>
+    where
+        C: ConnectionTrait + TransactionTrait,
+    {
+        let txn = db.begin().await?;
+        restore_statement::<E>(self.key.condition())
+            .exec(&txn)
+            .await?;
+        let row = self.key.read(&txn).await?;
+        txn.commit().await?;
+        Ok(row)
+    }
+}
+
+/// Permanently deletes one row, active or trashed, in one `DELETE`. Made by
+/// `Entity::force_delete_by_id(key)`, `ForceDeleteOne::of(&model)`, or called through
+/// `model.force_delete(db)`.
+#[derive(Debug)]
+#[must_use = "a builder does nothing until `.exec(db)`"]
+pub struct ForceDeleteOne<E> {
+    key: RowKey<E>,
+}
+
+impl<E: SoftDeleteEntity> ForceDeleteOne<E> {
+    /// The row with this primary key.
+    pub fn by_id<K>(key: K) -> Self
+    where
+        K: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+    {
+        Self {
+            key: RowKey::of_id(key),
+        }
+    }
+
+    /// The row `model` was read from (only its primary key is used).
+    pub fn of(model: &E::Model) -> Self {
+        Self {
+            key: RowKey::of_model(model),
+        }
+    }
+
+    /// Runs the `DELETE`. [`Error::RowNotFound`] when no such row exists.
+    pub async fn exec<C: ConnectionTrait>(self, db: &C) -> Result<(), Error> {
+        let result = E::delete_many()
+            .filter(self.key.condition())
+            .exec(db)
+            .await?;
+        if result.rows_affected == 0 {
+            return Err(self.key.not_found());
+        }
+        Ok(())
+    }
+}

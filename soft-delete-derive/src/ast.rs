@@ -1,0 +1,104 @@
+//! The derive input as plain structs. Only the shape SeaORM's `DeriveEntityModel` accepts gets
+//! through: a non-generic struct named `Model` with named fields.
+
+use syn::{Attribute, Data, DeriveInput, Fields, Ident, Type};
+
+use crate::attr::{self, SeaOrmField};
+use crate::errors::Errors;
+
+pub(crate) struct Model<'a> {
+    pub(crate) ident: &'a Ident,
+    pub(crate) fields: Vec<Field<'a>>,
+}
+
+pub(crate) struct Field<'a> {
+    pub(crate) ident: &'a Ident,
+    pub(crate) ty: &'a Type,
+    /// The field's `#[soft_delete]` attribute, which marks it as the deletion timestamp.
+    pub(crate) marker: Option<&'a Attribute>,
+    pub(crate) sea_orm: SeaOrmField,
+}
+
+impl<'a> Model<'a> {
+    /// `Ok(None)` for `ModelEx`: SeaORM's `#[sea_orm::model]` copies the derive list onto that
+    /// second struct, and everything is generated once, from `Model`.
+    pub(crate) fn from_syn(input: &'a DeriveInput) -> syn::Result<Option<Self>> {
+        if input.ident == "ModelEx" {
+            return Ok(None);
+        }
+        let mut errors = Errors::default();
+        let named = match &input.data {
+            Data::Struct(data) => match &data.fields {
+                Fields::Named(named) => Some(named),
+                Fields::Unnamed(unnamed) => {
+                    errors.push(syn::Error::new_spanned(
+                        unnamed,
+                        "`#[derive(SoftDelete)]` needs a struct with named fields, as SeaORM's `Model`",
+                    ));
+                    None
+                }
+                Fields::Unit => {
+                    errors.push(syn::Error::new_spanned(
+                        &input.ident,
+                        "`#[derive(SoftDelete)]` needs a struct with named fields, one of them the \
+                         `deleted_at: Option<...>` timestamp",
+                    ));
+                    None
+                }
+            },
+            Data::Enum(data) => {
+                errors.push(syn::Error::new_spanned(
+                    data.enum_token,
+                    "`#[derive(SoftDelete)]` goes on a SeaORM entity's `Model` struct, not on an enum",
+                ));
+                None
+            }
+            Data::Union(data) => {
+                errors.push(syn::Error::new_spanned(
+                    data.union_token,
+                    "`#[derive(SoftDelete)]` goes on a SeaORM entity's `Model` struct, not on a union",
+                ));
+                None
+            }
+        };
+        if input.ident != "Model" {
+            errors.push(syn::Error::new_spanned(
+                &input.ident,
+                format!(
+                    "`#[derive(SoftDelete)]` goes on the struct named `Model` that derives SeaORM's \
+                     `DeriveEntityModel`, not on `{}`",
+                    input.ident
+                ),
+            ));
+        }
+        if !input.generics.params.is_empty() {
+            errors.push(syn::Error::new_spanned(
+                &input.generics,
+                "`#[derive(SoftDelete)]` does not support generic parameters: SeaORM entities have none",
+            ));
+        }
+        attr::check_struct_attrs(&input.attrs, &mut errors);
+
+        let fields = named
+            .map(|named| {
+                named
+                    .named
+                    .iter()
+                    .filter_map(|field| {
+                        Some(Field {
+                            ident: field.ident.as_ref()?,
+                            ty: &field.ty,
+                            marker: attr::field_marker(&field.attrs, &mut errors),
+                            sea_orm: attr::sea_orm_field(&field.attrs),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        errors.finish()?;
+        Ok(Some(Model {
+            ident: &input.ident,
+            fields,
+        }))
+    }
+}

@@ -1,0 +1,139 @@
+//! Writes the expansion. Everything here is already validated: this module never reports a
+//! user error. Generated code names only `::core`, `::soft_delete_core` and the entity-local
+//! types SeaORM generates (`Entity`, `Column`, `PrimaryKey`, `Model`).
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::valid::Plan;
+
+pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
+    let Plan {
+        marker_field,
+        timestamp_type,
+        column_variant,
+    } = plan;
+    let krate = quote!(::soft_delete_core);
+    let sea_orm = quote!(::soft_delete_core::__private::sea_orm);
+    let result = quote!(::core::result::Result);
+    let primary_key_value = quote! {
+        <PrimaryKey as #sea_orm::PrimaryKeyTrait>::ValueType
+    };
+    quote! {
+        #[automatically_derived]
+        impl #krate::SoftDeleteEntity for Entity {
+            type Timestamp = #timestamp_type;
+
+            fn deleted_at_column() -> Column {
+                Column::#column_variant
+            }
+
+            fn deleted_at(model: &Model) -> ::core::option::Option<&Self::Timestamp> {
+                ::core::option::Option::as_ref(&model.#marker_field)
+            }
+        }
+
+        #[automatically_derived]
+        impl Entity {
+            /// Active rows only: `deleted_at IS NULL`.
+            pub fn objects() -> #sea_orm::Select<Entity> {
+                <Entity as #krate::SoftDeleteEntity>::objects()
+            }
+
+            /// The trash: `deleted_at IS NOT NULL`.
+            pub fn deleted_objects() -> #sea_orm::Select<Entity> {
+                <Entity as #krate::SoftDeleteEntity>::deleted_objects()
+            }
+
+            /// Every row, active or trashed.
+            pub fn all_objects() -> #sea_orm::Select<Entity> {
+                <Entity as #krate::SoftDeleteEntity>::all_objects()
+            }
+
+            /// The active row with this primary key, if there is one.
+            pub fn find_active_by_id<K>(key: K) -> #sea_orm::Select<Entity>
+            where
+                K: ::core::convert::Into<#primary_key_value>,
+            {
+                <Entity as #krate::SoftDeleteEntity>::find_active_by_id(key)
+            }
+
+            /// SeaORM's `update_many()` restricted to active rows.
+            pub fn update_many_active() -> #sea_orm::UpdateMany<Entity> {
+                <Entity as #krate::SoftDeleteEntity>::update_many_active()
+            }
+
+            /// Moves the active rows matching the filters to the trash, in one `UPDATE`.
+            pub fn soft_delete_many() -> #krate::SoftDeleteMany<Entity> {
+                <Entity as #krate::SoftDeleteEntity>::soft_delete_many()
+            }
+
+            /// Brings the trashed rows matching the filters back, in one `UPDATE`.
+            pub fn restore_many() -> #krate::RestoreMany<Entity> {
+                <Entity as #krate::SoftDeleteEntity>::restore_many()
+            }
+
+            /// Permanently deletes the rows matching the filters, active or trashed.
+            pub fn force_delete_many() -> #krate::ForceDeleteMany<Entity> {
+                <Entity as #krate::SoftDeleteEntity>::force_delete_many()
+            }
+
+            /// Moves the row with this primary key to the trash; returns it as stored.
+            pub fn soft_delete_by_id<K>(key: K) -> #krate::SoftDeleteOne<Entity>
+            where
+                K: ::core::convert::Into<#primary_key_value>,
+            {
+                <Entity as #krate::SoftDeleteEntity>::soft_delete_by_id(key)
+            }
+
+            /// Restores the row with this primary key; returns it as stored.
+            pub fn restore_by_id<K>(key: K) -> #krate::RestoreOne<Entity>
+            where
+                K: ::core::convert::Into<#primary_key_value>,
+            {
+                <Entity as #krate::SoftDeleteEntity>::restore_by_id(key)
+            }
+
+            /// Permanently deletes the row with this primary key.
+            pub fn force_delete_by_id<K>(key: K) -> #krate::ForceDeleteOne<Entity>
+            where
+                K: ::core::convert::Into<#primary_key_value>,
+            {
+                <Entity as #krate::SoftDeleteEntity>::force_delete_by_id(key)
+            }
+        }
+
+        #[automatically_derived]
+        impl Model {
+            /// Whether this copy of the row is in the trash.
+            pub fn is_deleted(&self) -> bool {
+                ::core::option::Option::is_some(&self.#marker_field)
+            }
+
+            /// Moves this row to the trash and returns it as stored. A row already there keeps
+            /// its original timestamp.
+            pub async fn soft_delete<C>(&self, db: &C) -> #result<Model, #krate::Error>
+            where
+                C: #sea_orm::ConnectionTrait + #sea_orm::TransactionTrait,
+            {
+                #krate::SoftDeleteOne::<Entity>::of(self).exec(db).await
+            }
+
+            /// Brings this row back from the trash and returns it as stored.
+            pub async fn restore<C>(&self, db: &C) -> #result<Model, #krate::Error>
+            where
+                C: #sea_orm::ConnectionTrait + #sea_orm::TransactionTrait,
+            {
+                #krate::RestoreOne::<Entity>::of(self).exec(db).await
+            }
+
+            /// Permanently deletes this row.
+            pub async fn force_delete<C>(&self, db: &C) -> #result<(), #krate::Error>
+            where
+                C: #sea_orm::ConnectionTrait,
+            {
+                #krate::ForceDeleteOne::<Entity>::of(self).exec(db).await
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! The `#[derive(SoftDelete)]` macro. Depend on `soft-delete-core`, which re-exports it: the
+//! expansion calls into that crate.
+//!
+//! The macro is a pipeline whose stages are the module names: [`ast`] reads the input into
+//! plain structs, [`attr`] parses our `#[soft_delete]` and the parts of `#[sea_orm]` we need,
+//! [`valid`] applies the rules that span fields, and [`expand`] only writes tokens.
+
+mod ast;
+mod attr;
+mod column;
+mod errors;
+mod expand;
+mod valid;
+
+use proc_macro::TokenStream;
+use syn::{DeriveInput, parse_macro_input};
+
+/// Makes a SeaORM entity soft-deletable. See the `soft-delete-core` crate docs.
+#[proc_macro_derive(SoftDelete, attributes(soft_delete))]
+pub fn derive_soft_delete(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    derive(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+fn derive(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
+    let Some(model) = ast::Model::from_syn(input)? else {
+        return Ok(proc_macro2::TokenStream::new());
+    };
+    let plan = valid::validate(&model)?;
+    Ok(expand::expand(&plan))
+}
+
+#[cfg(test)]
+mod tests;

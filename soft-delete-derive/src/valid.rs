@@ -1,0 +1,105 @@
+//! Rules that span fields: which field is the deletion marker, and whether its declared type can
+//! be one. What the derive cannot see (whether `T` in `Option<T>` is a supported timestamp) is
+//! checked by a trait bound in the expansion.
+
+use syn::{GenericArgument, Ident, PathArguments, Type};
+
+use crate::ast::{Field, Model};
+use crate::column::column_variant;
+use crate::errors::Errors;
+
+/// The default name of the marker field, as in Django, Laravel and GORM.
+const DEFAULT_MARKER: &str = "deleted_at";
+
+/// Everything the expansion needs, already checked.
+pub(crate) struct Plan<'a> {
+    pub(crate) marker_field: &'a Ident,
+    /// `T` in the field's `Option<T>`.
+    pub(crate) timestamp_type: &'a Type,
+    pub(crate) column_variant: Ident,
+}
+
+pub(crate) fn validate<'a>(model: &Model<'a>) -> syn::Result<Plan<'a>> {
+    let mut errors = Errors::default();
+    let marker = find_marker(model, &mut errors);
+    let plan = marker.and_then(|field| {
+        if field.sea_orm.ignore {
+            errors.push(syn::Error::new_spanned(
+                field.ident,
+                "the deletion marker must be a database column, but this field is `#[sea_orm(ignore)]`",
+            ));
+        }
+        let timestamp_type = errors.collect(option_inner_type(field.ty))?;
+        Some(Plan {
+            marker_field: field.ident,
+            timestamp_type,
+            column_variant: column_variant(field.ident, field.sea_orm.enum_name.as_ref()),
+        })
+    });
+    errors.finish()?;
+    plan.ok_or_else(|| syn::Error::new_spanned(model.ident, "no deletion marker field"))
+}
+
+/// The field marked `#[soft_delete]`, else the field named `deleted_at`.
+fn find_marker<'m, 'a>(model: &'m Model<'a>, errors: &mut Errors) -> Option<&'m Field<'a>> {
+    let mut marked = model.fields.iter().filter(|field| field.marker.is_some());
+    if let Some(first) = marked.next() {
+        for extra in marked {
+            if let Some(attr) = extra.marker {
+                errors.push(syn::Error::new_spanned(
+                    attr,
+                    format!(
+                        "only one field can be the deletion marker, and `{}` is marked already",
+                        first.ident
+                    ),
+                ));
+            }
+        }
+        return Some(first);
+    }
+    let by_name = model
+        .fields
+        .iter()
+        .find(|field| field.ident == DEFAULT_MARKER);
+    if by_name.is_none() {
+        errors.push(syn::Error::new_spanned(
+            model.ident,
+            "`#[derive(SoftDelete)]` needs a deletion marker: add a field \
+             `deleted_at: Option<DateTimeUtc>`, or put `#[soft_delete]` on the `Option<...>` \
+             timestamp field that records the deletion time",
+        ));
+    }
+    by_name
+}
+
+/// `T` in `Option<T>`. SeaORM decides a column is nullable only when its type is written
+/// `Option<...>`, so an alias or a qualified path would create a `NOT NULL` column.
+fn option_inner_type(ty: &Type) -> syn::Result<&Type> {
+    let not_option = || {
+        syn::Error::new_spanned(
+            ty,
+            "the deletion marker must be written `Option<...>` (for example \
+             `Option<DateTimeUtc>`): SeaORM makes a column nullable only when its type is \
+             spelled `Option<...>`, and a row that is not deleted stores NULL",
+        )
+    };
+    let Type::Path(path) = ty else {
+        return Err(not_option());
+    };
+    if path.qself.is_some() || path.path.segments.len() != 1 {
+        return Err(not_option());
+    }
+    let Some(segment) = path.path.segments.first() else {
+        return Err(not_option());
+    };
+    if segment.ident != "Option" {
+        return Err(not_option());
+    }
+    match &segment.arguments {
+        PathArguments::AngleBracketed(args) if args.args.len() == 1 => match args.args.first() {
+            Some(GenericArgument::Type(inner)) => Ok(inner),
+            _ => Err(not_option()),
+        },
+        _ => Err(not_option()),
+    }
+}
