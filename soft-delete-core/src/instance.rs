@@ -70,6 +70,26 @@ impl<E: EntityTrait> RowKey<E> {
     }
 }
 
+/// Commits on success; on failure rolls back before returning the error. Relying on drop would
+/// leave the rollback queued on the pooled connection, which keeps the transaction's locks until
+/// that connection is next used.
+async fn finish<T, Txn>(txn: Txn, outcome: Result<T, Error>) -> Result<T, Error>
+where
+    Txn: TransactionSession,
+{
+    match outcome {
+        Ok(value) => {
+            txn.commit().await?;
+            Ok(value)
+        }
+        Err(error) => {
+            // The operation's own error says what failed; a rollback failure adds nothing to it.
+            let _ = txn.rollback().await;
+            Err(error)
+        }
+    }
+}
+
 /// Soft-deletes one row and returns it as stored. Made by `Entity::soft_delete_by_id(key)`,
 /// `SoftDeleteOne::of(&model)`, or called through `model.soft_delete(db)`.
 ///
@@ -114,12 +134,14 @@ impl<E: SoftDeleteEntity> SoftDeleteOne<E> {
     {
         let at = self.at.unwrap_or_else(clock::now);
         let txn = db.begin().await?;
-        soft_delete_statement::<E>(self.key.condition(), at)
-            .exec(&txn)
-            .await?;
-        let row = self.key.read(&txn).await?;
-        txn.commit().await?;
-        Ok(row)
+        let outcome = async {
+            soft_delete_statement::<E>(self.key.condition(), at)
+                .exec(&txn)
+                .await?;
+            self.key.read(&txn).await
+        }
+        .await;
+        finish(txn, outcome).await
     }
 }
 
@@ -157,12 +179,14 @@ impl<E: SoftDeleteEntity> RestoreOne<E> {
         C: ConnectionTrait + TransactionTrait,
     {
         let txn = db.begin().await?;
-        restore_statement::<E>(self.key.condition())
-            .exec(&txn)
-            .await?;
-        let row = self.key.read(&txn).await?;
-        txn.commit().await?;
-        Ok(row)
+        let outcome = async {
+            restore_statement::<E>(self.key.condition())
+                .exec(&txn)
+                .await?;
+            self.key.read(&txn).await
+        }
+        .await;
+        finish(txn, outcome).await
     }
 }
 
