@@ -282,7 +282,8 @@ backend_tests! {
         let sent = db.statements.take();
         assert_eq!(sent.len(), 2, "{sent:?}");
         assert!(sent[0].starts_with("UPDATE") && sent[1].starts_with("SELECT"), "{sent:?}");
-        product::Entity::find_active_by_id(products[0].id).one(&db.conn).await.expect("find").map(|_| panic!("trashed row found"));
+        let trashed = product::Entity::find_active_by_id(products[0].id).one(&db.conn).await.expect("find");
+        assert!(trashed.is_none(), "find_active_by_id hides a trashed row");
         assert!(product::Entity::find_active_by_id(products[1].id).one(&db.conn).await.expect("find").is_some());
     }
 

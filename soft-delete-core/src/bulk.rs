@@ -15,6 +15,34 @@ use crate::entity::{SoftDeleteEntity, active_condition, trashed_condition};
 use crate::error::Error;
 use crate::timestamp::DeletionTimestamp;
 
+/// The conditions a builder accumulates with `filter`, all of which must hold.
+#[derive(Clone, Debug)]
+pub(crate) struct Filters(Condition);
+
+impl Filters {
+    pub(crate) fn new() -> Self {
+        Self(Condition::all())
+    }
+
+    pub(crate) fn with<F: IntoCondition>(mut self, filter: F) -> Self {
+        self.add(filter);
+        self
+    }
+
+    fn add<F: IntoCondition>(&mut self, filter: F) {
+        self.0 = std::mem::replace(&mut self.0, Condition::all()).add(filter.into_condition());
+    }
+
+    /// Adds the conditions to `query`; none at all adds no `WHERE TRUE`.
+    pub(crate) fn apply<Q: QueryFilter>(&self, query: Q) -> Q {
+        if self.0.is_empty() {
+            query
+        } else {
+            query.filter(self.0.clone())
+        }
+    }
+}
+
 /// What a bulk soft delete did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -39,7 +67,7 @@ pub struct BulkResult {
 #[derive(Debug)]
 #[must_use = "a builder does nothing until `.exec(db)`"]
 pub struct SoftDeleteMany<E> {
-    condition: Condition,
+    filters: Filters,
     at: Option<DateTime<Utc>>,
     entity: PhantomData<E>,
 }
@@ -47,7 +75,7 @@ pub struct SoftDeleteMany<E> {
 impl<E: SoftDeleteEntity> SoftDeleteMany<E> {
     pub(crate) fn new() -> Self {
         Self {
-            condition: Condition::all(),
+            filters: Filters::new(),
             at: None,
             entity: PhantomData,
         }
@@ -55,7 +83,7 @@ impl<E: SoftDeleteEntity> SoftDeleteMany<E> {
 
     /// Adds a condition; all conditions must hold (`AND`), as with SeaORM's `filter`.
     pub fn filter<F: IntoCondition>(mut self, filter: F) -> Self {
-        self.condition = self.condition.add(filter.into_condition());
+        self.filters.add(filter);
         self
     }
 
@@ -82,7 +110,7 @@ impl<E: SoftDeleteEntity> SoftDeleteMany<E> {
     }
 
     fn update(&self, at: DateTime<Utc>) -> UpdateMany<E> {
-        soft_delete_statement::<E>(self.condition.clone(), at)
+        soft_delete_statement::<E>(&self.filters, at)
     }
 }
 
@@ -92,32 +120,32 @@ impl<E: SoftDeleteEntity> SoftDeleteMany<E> {
 #[derive(Debug)]
 #[must_use = "a builder does nothing until `.exec(db)`"]
 pub struct RestoreMany<E> {
-    condition: Condition,
+    filters: Filters,
     entity: PhantomData<E>,
 }
 
 impl<E: SoftDeleteEntity> RestoreMany<E> {
     pub(crate) fn new() -> Self {
         Self {
-            condition: Condition::all(),
+            filters: Filters::new(),
             entity: PhantomData,
         }
     }
 
     /// Adds a condition; all conditions must hold (`AND`).
     pub fn filter<F: IntoCondition>(mut self, filter: F) -> Self {
-        self.condition = self.condition.add(filter.into_condition());
+        self.filters.add(filter);
         self
     }
 
     /// The SQL this builder sends, for inspection.
     pub fn build(&self, backend: DbBackend) -> Statement {
-        restore_statement::<E>(self.condition.clone()).build(backend)
+        restore_statement::<E>(&self.filters).build(backend)
     }
 
     /// Runs the `UPDATE`.
     pub async fn exec<C: ConnectionTrait>(self, db: &C) -> Result<BulkResult, Error> {
-        let result = restore_statement::<E>(self.condition).exec(db).await?;
+        let result = restore_statement::<E>(&self.filters).exec(db).await?;
         Ok(BulkResult {
             rows_affected: result.rows_affected,
         })
@@ -130,21 +158,21 @@ impl<E: SoftDeleteEntity> RestoreMany<E> {
 #[derive(Debug)]
 #[must_use = "a builder does nothing until `.exec(db)`"]
 pub struct ForceDeleteMany<E> {
-    condition: Condition,
+    filters: Filters,
     entity: PhantomData<E>,
 }
 
 impl<E: SoftDeleteEntity> ForceDeleteMany<E> {
     pub(crate) fn new() -> Self {
         Self {
-            condition: Condition::all(),
+            filters: Filters::new(),
             entity: PhantomData,
         }
     }
 
     /// Adds a condition; all conditions must hold (`AND`).
     pub fn filter<F: IntoCondition>(mut self, filter: F) -> Self {
-        self.condition = self.condition.add(filter.into_condition());
+        self.filters.add(filter);
         self
     }
 
@@ -167,27 +195,21 @@ impl<E: SoftDeleteEntity> ForceDeleteMany<E> {
     }
 
     fn delete(&self) -> DeleteMany<E> {
-        E::delete_many().filter(self.condition.clone())
+        self.filters.apply(E::delete_many())
     }
 }
 
 pub(crate) fn soft_delete_statement<E: SoftDeleteEntity>(
-    condition: Condition,
+    filters: &Filters,
     at: DateTime<Utc>,
 ) -> UpdateMany<E> {
     let stamp = E::Timestamp::from_utc(at).into_value();
-    E::update_many()
-        .col_expr(E::deleted_at_column(), Expr::val(stamp))
-        .filter(condition)
-        .filter(active_condition::<E>())
+    let update = E::update_many().col_expr(E::deleted_at_column(), Expr::val(stamp));
+    filters.apply(update).filter(active_condition::<E>())
 }
 
-pub(crate) fn restore_statement<E: SoftDeleteEntity>(condition: Condition) -> UpdateMany<E> {
-    E::update_many()
-        .col_expr(
-            E::deleted_at_column(),
-            Expr::val(E::Timestamp::null_value()),
-        )
-        .filter(condition)
-        .filter(trashed_condition::<E>())
+pub(crate) fn restore_statement<E: SoftDeleteEntity>(filters: &Filters) -> UpdateMany<E> {
+    let null = Expr::val(E::Timestamp::null_value());
+    let update = E::update_many().col_expr(E::deleted_at_column(), null);
+    filters.apply(update).filter(trashed_condition::<E>())
 }

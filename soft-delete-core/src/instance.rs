@@ -13,7 +13,7 @@ use sea_orm::{
     PrimaryKeyTrait, QueryFilter, TransactionSession, TransactionTrait, Value,
 };
 
-use crate::bulk::{restore_statement, soft_delete_statement};
+use crate::bulk::{Filters, restore_statement, soft_delete_statement};
 use crate::clock;
 use crate::entity::SoftDeleteEntity;
 use crate::error::Error;
@@ -50,6 +50,10 @@ impl<E: EntityTrait> RowKey<E> {
             .fold(Condition::all(), |condition, (key, value)| {
                 condition.add(key.into_column().eq(value.clone()))
             })
+    }
+
+    fn filters(&self) -> Filters {
+        Filters::new().with(self.condition())
     }
 
     fn not_found(&self) -> Error {
@@ -135,7 +139,7 @@ impl<E: SoftDeleteEntity> SoftDeleteOne<E> {
         let at = self.at.unwrap_or_else(clock::now);
         let txn = db.begin().await?;
         let outcome = async {
-            soft_delete_statement::<E>(self.key.condition(), at)
+            soft_delete_statement::<E>(&self.key.filters(), at)
                 .exec(&txn)
                 .await?;
             self.key.read(&txn).await
@@ -180,7 +184,7 @@ impl<E: SoftDeleteEntity> RestoreOne<E> {
     {
         let txn = db.begin().await?;
         let outcome = async {
-            restore_statement::<E>(self.key.condition())
+            restore_statement::<E>(&self.key.filters())
                 .exec(&txn)
                 .await?;
             self.key.read(&txn).await
