@@ -21,15 +21,25 @@ pub(crate) fn check_struct_attrs(attrs: &[Attribute], errors: &mut Errors) {
     {
         match &attr.meta {
             Meta::List(list) => {
-                let result = list.parse_nested_meta(|meta| {
-                    let key = meta.path.get_ident().map(ToString::to_string);
-                    Err(meta.error(format!(
-                        "unknown key `{}` in `#[soft_delete(...)]` on the struct; {}",
-                        key.as_deref().unwrap_or("?"),
-                        accepted_struct_keys()
-                    )))
-                });
-                errors.collect(result);
+                match list.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated) {
+                    Ok(items) => {
+                        for item in items {
+                            let key = item.path().get_ident().map(ToString::to_string);
+                            errors.push(syn::Error::new_spanned(
+                                item.path(),
+                                format!(
+                                    "unknown key `{}` in `#[soft_delete(...)]` on the struct; {}",
+                                    key.as_deref().unwrap_or("?"),
+                                    accepted_struct_keys()
+                                ),
+                            ));
+                        }
+                    }
+                    Err(error) => errors.push(syn::Error::new(
+                        error.span(),
+                        format!("malformed `#[soft_delete(...)]`: {error}; {}", accepted_struct_keys()),
+                    )),
+                }
             }
             _ => errors.push(syn::Error::new_spanned(
                 attr,
