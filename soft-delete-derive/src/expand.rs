@@ -106,7 +106,7 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
         #[automatically_derived]
         impl Model {
             /// Whether this copy of the row is in the trash.
-            pub fn is_deleted(&self) -> bool {
+            pub fn is_deleted(&self) -> ::core::primitive::bool {
                 ::core::option::Option::is_some(&self.#marker_field)
             }
 
