@@ -6,7 +6,7 @@
 mod common;
 
 use chrono::{TimeZone, Utc};
-use common::entities::{membership, product, renamed};
+use common::entities::{account, membership, product, renamed};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DbBackend, QueryTrait, Statement};
 
@@ -141,5 +141,74 @@ fn mariadb_marker_column_gets_microseconds() {
     assert!(
         soft_delete_core::schema::marker_precision_fix::<product::Entity>(DbBackend::Sqlite)
             .is_none()
+    );
+}
+
+#[test]
+fn purge_batches_use_a_keyed_subquery_or_delete_limit() {
+    let purge = product::Entity::purge_trash(at()).batch_size(500);
+    let sql = |backend: DbBackend| backend.build(&purge.batch_statement(backend)).to_string();
+    let keyed = r#"DELETE FROM "product" WHERE ("product"."id") IN (SELECT "product"."id" FROM "product" WHERE "product"."deleted_at" < '2026-01-02 03:04:05.000000 +00:00' ORDER BY "product"."id" ASC LIMIT 500)"#;
+    assert_eq!(sql(DbBackend::Postgres), keyed);
+    assert_eq!(sql(DbBackend::Sqlite), keyed);
+    assert_eq!(
+        sql(DbBackend::MySql),
+        "DELETE FROM `product` WHERE `product`.`deleted_at` < '2026-01-02 03:04:05.000000 +00:00' ORDER BY `product`.`id` ASC LIMIT 500"
+    );
+}
+
+#[test]
+fn composite_keys_purge_by_row_value() {
+    let purge = membership::Entity::purge_trash(at());
+    let sql = DbBackend::Postgres
+        .build(&purge.batch_statement(DbBackend::Postgres))
+        .to_string();
+    assert!(
+        sql.starts_with(r#"DELETE FROM "membership" WHERE ("membership"."org_id", "membership"."user_id") IN (SELECT "membership"."org_id", "membership"."user_id" FROM"#),
+        "{sql}"
+    );
+}
+
+#[test]
+fn active_unique_keys_per_backend() {
+    use soft_delete_core::schema::active_unique_index;
+    let key = [account::Column::OrgId, account::Column::Handle];
+    let render = |backend: DbBackend| -> Vec<String> {
+        active_unique_index::<account::Entity>(&key, backend)
+            .iter()
+            .map(|statement| statement.to_string(backend))
+            .collect()
+    };
+    let partial = r#"CREATE UNIQUE INDEX "sd_uq_account_org_id_handle" ON "account" ("org_id", "handle") WHERE "deleted_at" IS NULL"#;
+    assert_eq!(render(DbBackend::Postgres), [partial]);
+    assert_eq!(render(DbBackend::Sqlite), [partial]);
+    assert_eq!(
+        render(DbBackend::MySql),
+        [
+            "ALTER TABLE `account` ADD COLUMN IF NOT EXISTS `sd_active` tinyint GENERATED ALWAYS AS ((CASE WHEN (`deleted_at` IS NULL) THEN 1 END)) STORED",
+            "CREATE UNIQUE INDEX `sd_uq_account_org_id_handle` ON `account` (`org_id`, `handle`, `sd_active`)",
+        ]
+    );
+}
+
+#[test]
+fn active_index_is_partial_where_the_backend_allows() {
+    use soft_delete_core::schema::active_index;
+    let sql = |backend: DbBackend| {
+        backend
+            .build(&active_index::<product::Entity>(
+                "idx_product_active",
+                &[product::Column::Name],
+                backend,
+            ))
+            .to_string()
+    };
+    assert_eq!(
+        sql(DbBackend::Postgres),
+        r#"CREATE INDEX "idx_product_active" ON "product" ("name") WHERE "deleted_at" IS NULL"#
+    );
+    assert_eq!(
+        sql(DbBackend::MySql),
+        "CREATE INDEX `idx_product_active` ON `product` (`deleted_at`, `name`)"
     );
 }

@@ -7,13 +7,14 @@ use std::marker::PhantomData;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, Expr, IntoCondition};
 use sea_orm::{
-    ConnectionTrait, DbBackend, DeleteMany, QueryFilter, QueryTrait, Statement, UpdateMany,
+    ConnectionTrait, DbBackend, DeleteMany, QueryFilter, QueryTrait, Statement, TransactionTrait,
+    UpdateMany,
 };
 
-use crate::clock;
 use crate::entity::{SoftDeleteEntity, active_condition, trashed_condition};
 use crate::error::Error;
 use crate::timestamp::DeletionTimestamp;
+use crate::{clock, conflict};
 
 /// The conditions a builder accumulates with `filter`, all of which must hold.
 #[derive(Clone, Debug)]
@@ -99,9 +100,10 @@ impl<E: SoftDeleteEntity> SoftDeleteMany<E> {
         self.update(at).build(backend)
     }
 
-    /// Runs the `UPDATE`.
+    /// Runs the `UPDATE` (preceded by a read of the server's clock for entities declared
+    /// `clock = database`).
     pub async fn exec<C: ConnectionTrait>(self, db: &C) -> Result<SoftDeleteResult, Error> {
-        let at = self.at.unwrap_or_else(clock::now);
+        let at = clock::operation_time::<E, _>(self.at, db).await?;
         let result = self.update(at).exec(db).await?;
         Ok(SoftDeleteResult {
             rows_affected: result.rows_affected,
@@ -143,12 +145,29 @@ impl<E: SoftDeleteEntity> RestoreMany<E> {
         restore_statement::<E>(&self.filters).build(backend)
     }
 
-    /// Runs the `UPDATE`.
-    pub async fn exec<C: ConnectionTrait>(self, db: &C) -> Result<BulkResult, Error> {
-        let result = restore_statement::<E>(&self.filters).exec(db).await?;
-        Ok(BulkResult {
-            rows_affected: result.rows_affected,
-        })
+    /// Runs the `UPDATE`. For an entity with `#[soft_delete(unique(..))]` keys it first checks,
+    /// in the same transaction, that no restored row would duplicate an active row's key, and
+    /// fails with [`Error::RestoreConflict`] having changed nothing.
+    pub async fn exec<C>(self, db: &C) -> Result<BulkResult, Error>
+    where
+        C: ConnectionTrait + TransactionTrait,
+    {
+        if E::UNIQUE_KEYS.is_empty() {
+            let result = restore_statement::<E>(&self.filters).exec(db).await?;
+            return Ok(BulkResult {
+                rows_affected: result.rows_affected,
+            });
+        }
+        let txn = db.begin().await?;
+        let outcome = async {
+            conflict::check_restore::<E, _>(&txn, &self.filters).await?;
+            let result = restore_statement::<E>(&self.filters).exec(&txn).await?;
+            Ok(BulkResult {
+                rows_affected: result.rows_affected,
+            })
+        }
+        .await;
+        crate::instance::finish(txn, outcome).await
     }
 }
 

@@ -102,3 +102,56 @@ pub fn now() -> DateTime<Utc> {
 pub(crate) fn to_storage_precision(at: DateTime<Utc>) -> DateTime<Utc> {
     at.trunc_subsecs(6)
 }
+
+/// Where an entity's deletion timestamps come from: `#[soft_delete(clock = database)]`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClockSource {
+    /// The clock in scope for the task ([`with_clock`]), else the system clock.
+    #[default]
+    Application,
+    /// The database server's clock, so that several application servers agree. Each operation
+    /// reads it once (one extra `SELECT`) and writes that value like an application timestamp,
+    /// so stored values compare correctly with the other source on every backend.
+    Database,
+}
+
+/// The timestamp of one operation on `E`: the explicit `at(..)`, else the entity's clock.
+pub(crate) async fn operation_time<E, C>(
+    explicit: Option<DateTime<Utc>>,
+    db: &C,
+) -> Result<DateTime<Utc>, sea_orm::DbErr>
+where
+    E: crate::SoftDeleteEntity,
+    C: sea_orm::ConnectionTrait,
+{
+    match (explicit, E::CLOCK) {
+        (Some(at), _) => Ok(at),
+        (None, ClockSource::Application) => Ok(now()),
+        (None, ClockSource::Database) => database_now(db).await,
+    }
+}
+
+/// Reads the server's current UTC time. SQLite's `CURRENT_TIMESTAMP` has whole seconds and a
+/// text format unlike the one bound values get, so it is asked for fractional seconds instead;
+/// the value is then bound like any other, which keeps one storage format per column.
+async fn database_now<C: sea_orm::ConnectionTrait>(
+    db: &C,
+) -> Result<DateTime<Utc>, sea_orm::DbErr> {
+    use sea_orm::{DbBackend, DbErr, Statement};
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => "SELECT CURRENT_TIMESTAMP",
+        DbBackend::MySql => "SELECT UTC_TIMESTAMP(6)",
+        _ => "SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')",
+    };
+    let row = db
+        .query_one_raw(Statement::from_string(backend, sql))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("`{sql}` returned no row")))?;
+    let at = match backend {
+        DbBackend::Postgres => row.try_get_by_index::<DateTime<Utc>>(0)?,
+        _ => row.try_get_by_index::<chrono::NaiveDateTime>(0)?.and_utc(),
+    };
+    Ok(to_storage_precision(at))
+}

@@ -3,8 +3,13 @@
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, PrimaryKeyTrait, QueryFilter, Select, UpdateMany};
 
+use chrono::{DateTime, Utc};
+
 use crate::bulk::{ForceDeleteMany, RestoreMany, SoftDeleteMany};
+use crate::clock::ClockSource;
 use crate::instance::{ForceDeleteOne, RestoreOne, SoftDeleteOne};
+use crate::lookup::LookupById;
+use crate::purge::PurgeTrash;
 use crate::timestamp::DeletionTimestamp;
 
 /// A SeaORM entity whose rows are soft-deleted. Implemented by `#[derive(SoftDelete)]`.
@@ -20,6 +25,13 @@ pub trait SoftDeleteEntity: EntityTrait {
 
     /// The marker's value in a model.
     fn deleted_at(model: &Self::Model) -> Option<&Self::Timestamp>;
+
+    /// Keys unique among active rows, from `#[soft_delete(unique(..))]`: restores check them,
+    /// and `schema::create_active_unique_indexes` enforces them.
+    const UNIQUE_KEYS: &'static [&'static [Self::Column]] = &[];
+
+    /// Where deletion timestamps come from, from `#[soft_delete(clock = ..)]`.
+    const CLOCK: ClockSource = ClockSource::Application;
 
     /// Active rows only: `deleted_at IS NULL`.
     fn objects() -> Select<Self> {
@@ -87,6 +99,19 @@ pub trait SoftDeleteEntity: EntityTrait {
         K: Into<<Self::PrimaryKey as PrimaryKeyTrait>::ValueType>,
     {
         ForceDeleteOne::by_id(key)
+    }
+
+    /// Tells an active row, a trashed row and a missing row apart, in one `SELECT`.
+    fn lookup_by_id<K>(key: K) -> LookupById<Self>
+    where
+        K: Into<<Self::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+    {
+        LookupById::new(key)
+    }
+
+    /// Permanently deletes trashed rows deleted before `cutoff`, in bounded batches.
+    fn purge_trash(cutoff: DateTime<Utc>) -> PurgeTrash<Self> {
+        PurgeTrash::new(cutoff)
     }
 }
 

@@ -1,6 +1,7 @@
 //! The crate's error type.
 
 use sea_orm::DbErr;
+use sea_orm::sea_query::ValueTuple;
 
 /// What a soft-delete operation can fail with.
 ///
@@ -17,6 +18,23 @@ pub enum Error {
         /// The primary key values, comma-separated as SQL literals.
         key: String,
     },
+    /// A restore would make a trashed row active while an active row holds the same values of a
+    /// key declared with `#[soft_delete(unique(..))]`. Nothing of the call was applied.
+    #[error(
+        "restoring `{table}` row ({restored_key}) would duplicate ({}) of active row ({})",
+        columns.join(", "),
+        active_key.as_deref().unwrap_or("unknown")
+    )]
+    RestoreConflict {
+        /// The entity's table name.
+        table: &'static str,
+        /// The columns of the unique key.
+        columns: Vec<&'static str>,
+        /// Primary key of the trashed row that was to be restored.
+        restored_key: String,
+        /// Primary key of the active row that holds the key, when it could be read.
+        active_key: Option<String>,
+    },
     /// The database (or the connection to it) failed.
     #[error(transparent)]
     Database(#[from] DbErr),
@@ -26,7 +44,14 @@ impl From<Error> for DbErr {
     fn from(error: Error) -> Self {
         match error {
             Error::RowNotFound { .. } => DbErr::RecordNotFound(error.to_string()),
+            Error::RestoreConflict { .. } => DbErr::Custom(error.to_string()),
             Error::Database(db_err) => db_err,
         }
     }
+}
+
+/// Primary key values as comma-separated SQL literals: `7` or `1, 'admin'`.
+pub(crate) fn key_text(values: ValueTuple) -> String {
+    let values: Vec<String> = values.into_iter().map(|value| value.to_string()).collect();
+    values.join(", ")
 }

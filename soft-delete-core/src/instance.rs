@@ -14,13 +14,13 @@ use sea_orm::{
 };
 
 use crate::bulk::{Filters, restore_statement, soft_delete_statement};
-use crate::clock;
 use crate::entity::SoftDeleteEntity;
-use crate::error::Error;
+use crate::error::{Error, key_text};
+use crate::{clock, conflict};
 
 /// A primary key's values, in the order of the entity's `PrimaryKey` variants.
 #[derive(Clone, Debug)]
-struct RowKey<E> {
+pub(crate) struct RowKey<E> {
     values: Vec<Value>,
     entity: PhantomData<E>,
 }
@@ -33,7 +33,7 @@ impl<E: EntityTrait> RowKey<E> {
         }
     }
 
-    fn of_id<K>(key: K) -> Self
+    pub(crate) fn of_id<K>(key: K) -> Self
     where
         K: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
     {
@@ -57,27 +57,26 @@ impl<E: EntityTrait> RowKey<E> {
     }
 
     fn not_found(&self) -> Error {
-        let key: Vec<String> = self.values.iter().map(ToString::to_string).collect();
         Error::RowNotFound {
             table: E::default().table_name(),
-            key: key.join(", "),
+            key: key_text(ValueTuple::Many(self.values.clone())),
         }
+    }
+
+    pub(crate) async fn find<C: ConnectionTrait>(&self, db: &C) -> Result<Option<E::Model>, Error> {
+        Ok(E::find().filter(self.condition()).one(db).await?)
     }
 
     /// Reads the row back inside the operation's transaction.
     async fn read<C: ConnectionTrait>(&self, db: &C) -> Result<E::Model, Error> {
-        E::find()
-            .filter(self.condition())
-            .one(db)
-            .await?
-            .ok_or_else(|| self.not_found())
+        self.find(db).await?.ok_or_else(|| self.not_found())
     }
 }
 
 /// Commits on success; on failure rolls back before returning the error. Relying on drop would
 /// leave the rollback queued on the pooled connection, which keeps the transaction's locks until
 /// that connection is next used.
-async fn finish<T, Txn>(txn: Txn, outcome: Result<T, Error>) -> Result<T, Error>
+pub(crate) async fn finish<T, Txn>(txn: Txn, outcome: Result<T, Error>) -> Result<T, Error>
 where
     Txn: TransactionSession,
 {
@@ -136,9 +135,9 @@ impl<E: SoftDeleteEntity> SoftDeleteOne<E> {
     where
         C: ConnectionTrait + TransactionTrait,
     {
-        let at = self.at.unwrap_or_else(clock::now);
         let txn = db.begin().await?;
         let outcome = async {
+            let at = clock::operation_time::<E, _>(self.at, &txn).await?;
             soft_delete_statement::<E>(&self.key.filters(), at)
                 .exec(&txn)
                 .await?;
@@ -184,9 +183,9 @@ impl<E: SoftDeleteEntity> RestoreOne<E> {
     {
         let txn = db.begin().await?;
         let outcome = async {
-            restore_statement::<E>(&self.key.filters())
-                .exec(&txn)
-                .await?;
+            let filters = self.key.filters();
+            conflict::check_restore::<E, _>(&txn, &filters).await?;
+            restore_statement::<E>(&filters).exec(&txn).await?;
             self.key.read(&txn).await
         }
         .await;

@@ -121,16 +121,24 @@
 
 mod bulk;
 pub mod clock;
+mod conflict;
 mod entity;
 mod error;
 mod instance;
+mod lookup;
+#[cfg(feature = "migration")]
+pub mod migration;
+mod purge;
 pub mod schema;
 mod timestamp;
 
 pub use bulk::{BulkResult, ForceDeleteMany, RestoreMany, SoftDeleteMany, SoftDeleteResult};
+pub use clock::ClockSource;
 pub use entity::{SoftDeleteEntity, active_condition, trashed_condition};
 pub use error::Error;
 pub use instance::{ForceDeleteOne, RestoreOne, SoftDeleteOne};
+pub use lookup::{LookupById, RowState};
+pub use purge::{DEFAULT_PURGE_BATCH, PurgeProgress, PurgeTrash};
 pub use soft_delete_derive::SoftDelete;
 pub use timestamp::DeletionTimestamp;
 
@@ -142,5 +150,6 @@ pub mod prelude {
 /// Not public API: the paths the derive's expansion uses.
 #[doc(hidden)]
 pub mod __private {
+    pub use chrono;
     pub use sea_orm;
 }

@@ -3,11 +3,12 @@
 
 use syn::{Attribute, Data, DeriveInput, Fields, Ident, Type};
 
-use crate::attr::{self, SeaOrmField};
+use crate::attr::{self, SeaOrmField, StructAttrs};
 use crate::errors::Errors;
 
 pub(crate) struct Model<'a> {
     pub(crate) ident: &'a Ident,
+    pub(crate) attrs: StructAttrs,
     pub(crate) fields: Vec<Field<'a>>,
 }
 
@@ -77,7 +78,7 @@ impl<'a> Model<'a> {
                 "`#[derive(SoftDelete)]` does not support generic parameters: SeaORM entities have none",
             ));
         }
-        attr::check_struct_attrs(&input.attrs, &mut errors);
+        let attrs = attr::struct_attrs(&input.attrs, &mut errors);
 
         let fields = named
             .map(|named| {
@@ -98,6 +99,7 @@ impl<'a> Model<'a> {
         errors.finish()?;
         Ok(Some(Model {
             ident: &input.ident,
+            attrs,
             fields,
         }))
     }

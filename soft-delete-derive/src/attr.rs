@@ -2,61 +2,101 @@
 //! decide a column's `Column` variant, leniently (SeaORM validates its own attribute).
 
 use syn::punctuated::Punctuated;
-use syn::{Attribute, Expr, ExprLit, Lit, LitStr, Meta, Token};
+use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitStr, Meta, Token};
 
 use crate::errors::Errors;
 
 /// Keys accepted inside `#[soft_delete(...)]` on the `Model` struct, kept in one place so that
-/// every message lists the same set. The struct takes none yet.
-pub(crate) const STRUCT_KEYS: &[&str] = &[];
+/// every message lists the same set.
+pub(crate) const STRUCT_KEYS: &[&str] = &["unique", "clock"];
 
 pub(crate) const SOFT_DELETE: &str = "soft_delete";
 
-/// Rejects any `#[soft_delete]` on the struct itself: until a struct key exists, such an attribute
-/// can only be a mark meant for a field, or a typo.
-pub(crate) fn check_struct_attrs(attrs: &[Attribute], errors: &mut Errors) {
+/// What `#[soft_delete(...)]` on the struct says.
+#[derive(Default)]
+pub(crate) struct StructAttrs {
+    /// `unique(a, b)`, once per key: columns unique among active rows.
+    pub(crate) unique_keys: Vec<Vec<Ident>>,
+    /// `clock = database`: timestamps come from the database server.
+    pub(crate) database_clock: bool,
+}
+
+pub(crate) fn struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAttrs {
+    let mut parsed = StructAttrs::default();
+    let mut clock_seen = false;
     for attr in attrs
         .iter()
         .filter(|attr| attr.path().is_ident(SOFT_DELETE))
     {
-        match &attr.meta {
-            Meta::List(list) => {
-                match list.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated) {
-                    Ok(items) => {
-                        for item in items {
-                            let key = item.path().get_ident().map(ToString::to_string);
-                            errors.push(syn::Error::new_spanned(
-                                item.path(),
-                                format!(
-                                    "unknown key `{}` in `#[soft_delete(...)]` on the struct; {}",
-                                    key.as_deref().unwrap_or("?"),
-                                    accepted_struct_keys()
-                                ),
-                            ));
-                        }
-                    }
-                    Err(error) => errors.push(syn::Error::new(
-                        error.span(),
-                        format!("malformed `#[soft_delete(...)]`: {error}; {}", accepted_struct_keys()),
-                    )),
-                }
-            }
-            _ => errors.push(syn::Error::new_spanned(
+        let Meta::List(list) = &attr.meta else {
+            errors.push(syn::Error::new_spanned(
                 attr,
                 "`#[soft_delete]` marks a field, not the struct: put it on the `Option<...>` timestamp field \
                  that records the deletion time",
+            ));
+            continue;
+        };
+        // Errors the closure makes already say what is accepted; syn's own parse errors do not.
+        let mut reported = false;
+        let result = list.parse_nested_meta(|meta| {
+            if meta.path.is_ident("unique") {
+                if !meta.input.peek(syn::token::Paren) {
+                    reported = true;
+                    return Err(meta.error("expected `unique(column, ...)`"));
+                }
+                let content;
+                syn::parenthesized!(content in meta.input);
+                let columns = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
+                if columns.is_empty() {
+                    reported = true;
+                    return Err(
+                        meta.error("`unique(...)` needs at least one column: `unique(email)`")
+                    );
+                }
+                parsed.unique_keys.push(columns.into_iter().collect());
+                Ok(())
+            } else if meta.path.is_ident("clock") {
+                let value: Ident = meta.value()?.parse()?;
+                if clock_seen {
+                    errors.push(syn::Error::new_spanned(&meta.path, "duplicate `clock` key"));
+                }
+                clock_seen = true;
+                match value.to_string().as_str() {
+                    "database" => parsed.database_clock = true,
+                    "application" => parsed.database_clock = false,
+                    _ => errors.push(syn::Error::new_spanned(
+                        &value,
+                        "expected `clock = application` (the default) or `clock = database`",
+                    )),
+                }
+                Ok(())
+            } else {
+                let key = meta.path.get_ident().map(ToString::to_string);
+                reported = true;
+                Err(meta.error(format!(
+                    "unknown key `{}` in `#[soft_delete(...)]` on the struct; expected one of {}",
+                    key.as_deref().unwrap_or("?"),
+                    accepted_struct_keys()
+                )))
+            }
+        });
+        match result {
+            Err(error) if reported => errors.push(error),
+            Err(error) => errors.push(syn::Error::new(
+                error.span(),
+                format!(
+                    "malformed `#[soft_delete(...)]`: {error}; expected `unique(column, ...)` or `clock = ...`"
+                ),
             )),
+            Ok(()) => {}
         }
     }
+    parsed
 }
 
 fn accepted_struct_keys() -> String {
-    if STRUCT_KEYS.is_empty() {
-        "the struct attribute takes no keys in this version".to_owned()
-    } else {
-        let keys: Vec<String> = STRUCT_KEYS.iter().map(|key| format!("`{key}`")).collect();
-        format!("expected one of {}", keys.join(", "))
-    }
+    let keys: Vec<String> = STRUCT_KEYS.iter().map(|key| format!("`{key}`")).collect();
+    keys.join(", ")
 }
 
 /// Returns the field's `#[soft_delete]` attribute if it has one. The field form is bare: anything

@@ -12,6 +12,8 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
         marker_field,
         timestamp_type,
         column_variant,
+        unique_keys,
+        database_clock,
     } = plan;
     let krate = quote!(::soft_delete_core);
     let sea_orm = quote!(::soft_delete_core::__private::sea_orm);
@@ -19,10 +21,23 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
     let primary_key_value = quote! {
         <PrimaryKey as #sea_orm::PrimaryKeyTrait>::ValueType
     };
+    let unique_keys = (!unique_keys.is_empty()).then(|| {
+        let keys = unique_keys.iter().map(|key| quote!(&[#(Column::#key),*]));
+        quote! {
+            const UNIQUE_KEYS: &'static [&'static [Column]] = &[#(#keys),*];
+        }
+    });
+    let clock = database_clock.then(|| {
+        quote! {
+            const CLOCK: #krate::ClockSource = #krate::ClockSource::Database;
+        }
+    });
     quote! {
         #[automatically_derived]
         impl #krate::SoftDeleteEntity for Entity {
             type Timestamp = #timestamp_type;
+            #unique_keys
+            #clock
 
             fn deleted_at_column() -> Column {
                 Column::#column_variant
@@ -100,6 +115,21 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
                 K: ::core::convert::Into<#primary_key_value>,
             {
                 <Entity as #krate::SoftDeleteEntity>::force_delete_by_id(key)
+            }
+
+            /// Tells an active row, a trashed row and a missing row apart.
+            pub fn lookup_by_id<K>(key: K) -> #krate::LookupById<Entity>
+            where
+                K: ::core::convert::Into<#primary_key_value>,
+            {
+                <Entity as #krate::SoftDeleteEntity>::lookup_by_id(key)
+            }
+
+            /// Permanently deletes trashed rows deleted before `cutoff`, in bounded batches.
+            pub fn purge_trash(
+                cutoff: #krate::__private::chrono::DateTime<#krate::__private::chrono::Utc>,
+            ) -> #krate::PurgeTrash<Entity> {
+                <Entity as #krate::SoftDeleteEntity>::purge_trash(cutoff)
             }
         }
 

@@ -50,6 +50,25 @@ const RENAMED: &str = r#"
     }
 "#;
 
+const UNIQUE_AND_DATABASE_CLOCK: &str = r#"
+    #[sea_orm(table_name = "account")]
+    #[soft_delete(unique(email), unique(org_id, handle), clock = database)]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub email: String,
+        pub org_id: i32,
+        #[sea_orm(enum_name = "Nick")]
+        pub handle: String,
+        pub deleted_at: Option<DateTimeUtc>,
+    }
+"#;
+
+#[test]
+fn unique_keys_and_database_clock() {
+    check_snapshot("unique_and_clock", UNIQUE_AND_DATABASE_CLOCK);
+}
+
 #[test]
 fn classic_entity() {
     check_snapshot("classic", CLASSIC);
@@ -99,6 +118,7 @@ fn generated_paths_are_absolute_or_entity_local() {
         "db",
         "model",
         "self",
+        "cutoff",
         "DateTimeUtc",
     ];
     let mut paths = Paths(Vec::new());

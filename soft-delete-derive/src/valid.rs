@@ -17,6 +17,9 @@ pub(crate) struct Plan<'a> {
     /// `T` in the field's `Option<T>`.
     pub(crate) timestamp_type: &'a Type,
     pub(crate) column_variant: Ident,
+    /// `Column` variants of each `unique(...)` key.
+    pub(crate) unique_keys: Vec<Vec<Ident>>,
+    pub(crate) database_clock: bool,
 }
 
 pub(crate) fn validate<'a>(model: &Model<'a>) -> syn::Result<Plan<'a>> {
@@ -34,10 +37,60 @@ pub(crate) fn validate<'a>(model: &Model<'a>) -> syn::Result<Plan<'a>> {
             marker_field: field.ident,
             timestamp_type,
             column_variant: column_variant(field.ident, field.sea_orm.enum_name.as_ref()),
+            unique_keys: Vec::new(),
+            database_clock: model.attrs.database_clock,
         })
+    });
+    let unique_keys = unique_key_variants(
+        model,
+        plan.as_ref().map(|plan| plan.marker_field),
+        &mut errors,
+    );
+    let plan = plan.map(|plan| Plan {
+        unique_keys,
+        ..plan
     });
     errors.finish()?;
     plan.ok_or_else(|| syn::Error::new_spanned(model.ident, "no deletion marker field"))
+}
+
+/// Each `unique(...)` column must be a column of the model other than the marker, once per key.
+fn unique_key_variants(
+    model: &Model<'_>,
+    marker: Option<&Ident>,
+    errors: &mut Errors,
+) -> Vec<Vec<Ident>> {
+    let mut keys = Vec::new();
+    for key in &model.attrs.unique_keys {
+        let mut variants: Vec<Ident> = Vec::new();
+        for (position, column) in key.iter().enumerate() {
+            if key[..position].contains(column) {
+                errors.push(syn::Error::new_spanned(
+                    column,
+                    format!("`{column}` is already in this unique key"),
+                ));
+                continue;
+            }
+            if Some(column) == marker {
+                errors.push(syn::Error::new_spanned(
+                    column,
+                    "the deletion marker cannot be part of a unique key: keys are already unique among active rows only",
+                ));
+                continue;
+            }
+            match model.fields.iter().find(|field| field.ident == column) {
+                Some(field) if !field.sea_orm.ignore => {
+                    variants.push(column_variant(field.ident, field.sea_orm.enum_name.as_ref()));
+                }
+                _ => errors.push(syn::Error::new_spanned(
+                    column,
+                    format!("`unique(...)` names fields of `Model`, and `{column}` is not one of its columns"),
+                )),
+            }
+        }
+        keys.push(variants);
+    }
+    keys
 }
 
 /// The field marked `#[soft_delete]`, else the field named `deleted_at`.

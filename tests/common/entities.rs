@@ -163,3 +163,47 @@ pub mod article {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// Keys unique among active rows: one single-column, one composite.
+pub mod account {
+    use sea_orm::entity::prelude::*;
+    use soft_delete_core::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
+    #[sea_orm(table_name = "account")]
+    #[soft_delete(unique(email), unique(org_id, handle))]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub email: String,
+        pub org_id: i32,
+        pub handle: String,
+        pub deleted_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Timestamps from the database server's clock.
+pub mod server_stamped {
+    use sea_orm::entity::prelude::*;
+    use soft_delete_core::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
+    #[sea_orm(table_name = "server_stamped")]
+    #[soft_delete(clock = database)]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub label: String,
+        pub deleted_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -78,6 +78,23 @@ impl Entity {
     {
         <Entity as ::soft_delete_core::SoftDeleteEntity>::force_delete_by_id(key)
     }
+    /// Tells an active row, a trashed row and a missing row apart.
+    pub fn lookup_by_id<K>(key: K) -> ::soft_delete_core::LookupById<Entity>
+    where
+        K: ::core::convert::Into<
+            <PrimaryKey as ::soft_delete_core::__private::sea_orm::PrimaryKeyTrait>::ValueType,
+        >,
+    {
+        <Entity as ::soft_delete_core::SoftDeleteEntity>::lookup_by_id(key)
+    }
+    /// Permanently deletes trashed rows deleted before `cutoff`, in bounded batches.
+    pub fn purge_trash(
+        cutoff: ::soft_delete_core::__private::chrono::DateTime<
+            ::soft_delete_core::__private::chrono::Utc,
+        >,
+    ) -> ::soft_delete_core::PurgeTrash<Entity> {
+        <Entity as ::soft_delete_core::SoftDeleteEntity>::purge_trash(cutoff)
+    }
 }
 #[automatically_derived]
 impl Model {

@@ -1,0 +1,126 @@
+//! Emptying the trash of rows deleted before a retention cutoff, in bounded batches.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{DeleteStatement, Expr, ExprTrait, Order, Query, SelectStatement};
+use sea_orm::{ConnectionTrait, DbBackend, Iterable, PrimaryKeyToColumn};
+
+use crate::entity::SoftDeleteEntity;
+use crate::error::Error;
+use crate::timestamp::DeletionTimestamp;
+
+/// How far a purge has got, reported after every batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PurgeProgress {
+    /// Batches run so far.
+    pub batches: u64,
+    /// Rows removed so far.
+    pub rows_removed: u64,
+}
+
+/// Builder of a purge: repeated `DELETE`s of at most `batch_size` trashed rows deleted before
+/// the cutoff, lowest primary keys first, until none is left. Made by `Entity::purge_trash(cutoff)`.
+///
+/// Each batch is one statement, so one transaction of its own when `db` is a connection: a long
+/// purge never holds locks on the whole trash, and an interrupted one keeps what it removed.
+/// Memory stays constant whatever the size of the table. Active rows, and rows trashed at or
+/// after the cutoff, are never touched.
+#[must_use = "a builder does nothing until `.exec(db)`"]
+pub struct PurgeTrash<E> {
+    cutoff: DateTime<Utc>,
+    batch_size: u64,
+    on_progress: Option<Box<dyn FnMut(PurgeProgress) + Send>>,
+    entity: PhantomData<E>,
+}
+
+impl<E> fmt::Debug for PurgeTrash<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PurgeTrash")
+            .field("cutoff", &self.cutoff)
+            .field("batch_size", &self.batch_size)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The default number of rows per batch.
+pub const DEFAULT_PURGE_BATCH: u64 = 1_000;
+
+impl<E: SoftDeleteEntity> PurgeTrash<E> {
+    pub(crate) fn new(cutoff: DateTime<Utc>) -> Self {
+        Self {
+            cutoff,
+            batch_size: DEFAULT_PURGE_BATCH,
+            on_progress: None,
+            entity: PhantomData,
+        }
+    }
+
+    /// Rows per batch (at least 1; default [`DEFAULT_PURGE_BATCH`]).
+    pub fn batch_size(mut self, rows: u64) -> Self {
+        self.batch_size = Ord::max(rows, 1);
+        self
+    }
+
+    /// Called after every batch, for long purges.
+    pub fn on_progress(mut self, callback: impl FnMut(PurgeProgress) + Send + 'static) -> Self {
+        self.on_progress = Some(Box::new(callback));
+        self
+    }
+
+    /// The `DELETE` each batch sends on `backend`.
+    pub fn batch_statement(&self, backend: DbBackend) -> DeleteStatement {
+        let expired = Expr::col((E::default(), E::deleted_at_column()))
+            .lt(Expr::val(E::Timestamp::from_utc(self.cutoff).into_value()));
+        let mut delete = Query::delete();
+        delete.from_table(E::default());
+        match backend {
+            // MariaDB and MySQL reject LIMIT inside `IN (subquery)` and a subquery on the table
+            // being deleted from, but accept ORDER BY and LIMIT on the DELETE itself.
+            DbBackend::MySql => {
+                delete.and_where(expired).limit(self.batch_size);
+                for key in E::PrimaryKey::iter() {
+                    delete.order_by((E::default(), key.into_column()), Order::Asc);
+                }
+            }
+            // PostgreSQL has no DELETE .. LIMIT: pick the batch's keys in a subquery.
+            _ => {
+                let mut batch = SelectStatement::new();
+                batch
+                    .from(E::default())
+                    .and_where(expired)
+                    .limit(self.batch_size);
+                for key in E::PrimaryKey::iter() {
+                    batch.column((E::default(), key.into_column()));
+                    batch.order_by((E::default(), key.into_column()), Order::Asc);
+                }
+                let keys =
+                    E::PrimaryKey::iter().map(|key| Expr::col((E::default(), key.into_column())));
+                delete.and_where(Expr::tuple(keys).in_subquery(batch));
+            }
+        }
+        delete
+    }
+
+    /// Runs batches until the expired trash is empty. On error, the batches before it stay done.
+    pub async fn exec<C: ConnectionTrait>(mut self, db: &C) -> Result<PurgeProgress, Error> {
+        let statement = self.batch_statement(db.get_database_backend());
+        let mut progress = PurgeProgress {
+            batches: 0,
+            rows_removed: 0,
+        };
+        loop {
+            let removed = db.execute(&statement).await?.rows_affected();
+            progress.batches += 1;
+            progress.rows_removed += removed;
+            if let Some(callback) = &mut self.on_progress {
+                callback(progress);
+            }
+            if removed < self.batch_size {
+                return Ok(progress);
+            }
+        }
+    }
+}
