@@ -11,7 +11,9 @@
 use std::time::Instant;
 
 use chrono::{TimeDelta, Utc};
-use sea_orm::{ConnectionTrait, Database, DbErr, EntityTrait, PaginatorTrait, Schema, Set, TransactionTrait};
+use sea_orm::{
+    ConnectionTrait, Database, DbErr, EntityTrait, PaginatorTrait, Schema, Set, TransactionTrait,
+};
 
 mod purge_item {
     use sea_orm::entity::prelude::*;
@@ -44,9 +46,17 @@ async fn main() -> Result<(), DbErr> {
     });
     let db = Database::connect(&url).await?;
     let backend = db.get_database_backend();
-    db.execute(&sea_orm::sea_query::Table::drop().table(purge_item::Entity).if_exists().to_owned()).await?;
-    db.execute(&Schema::new(backend).create_table_from_entity(purge_item::Entity)).await?;
-    if let Some(fix) = soft_delete_core::schema::marker_precision_fix::<purge_item::Entity>(backend) {
+    db.execute(
+        &sea_orm::sea_query::Table::drop()
+            .table(purge_item::Entity)
+            .if_exists()
+            .to_owned(),
+    )
+    .await?;
+    db.execute(&Schema::new(backend).create_table_from_entity(purge_item::Entity))
+        .await?;
+    if let Some(fix) = soft_delete_core::schema::marker_precision_fix::<purge_item::Entity>(backend)
+    {
         db.execute(&fix).await?;
     }
 
@@ -64,12 +74,17 @@ async fn main() -> Result<(), DbErr> {
     txn.commit().await?;
 
     let started = Instant::now();
-    let done = purge_item::Entity::purge_trash(Utc::now() - TimeDelta::days(30)).exec(&db).await?;
+    let done = purge_item::Entity::purge_trash(Utc::now() - TimeDelta::days(30))
+        .exec(&db)
+        .await?;
     let elapsed = started.elapsed();
 
     let active_left = purge_item::Entity::objects().count(&db).await?;
     let trash_left = purge_item::Entity::deleted_objects().count(&db).await?;
-    assert_eq!((done.rows_removed, active_left, trash_left), (TRASHED as u64, ACTIVE as u64, 0));
+    assert_eq!(
+        (done.rows_removed, active_left, trash_left),
+        (TRASHED as u64, ACTIVE as u64, 0)
+    );
     println!(
         "{backend:?}: purged {} rows in {} batches in {:.2?}: {:.0} rows/s (active rows kept: {active_left})",
         done.rows_removed,
@@ -77,6 +92,11 @@ async fn main() -> Result<(), DbErr> {
         elapsed,
         done.rows_removed as f64 / elapsed.as_secs_f64()
     );
-    db.execute(&sea_orm::sea_query::Table::drop().table(purge_item::Entity).to_owned()).await?;
+    db.execute(
+        &sea_orm::sea_query::Table::drop()
+            .table(purge_item::Entity)
+            .to_owned(),
+    )
+    .await?;
     Ok(())
 }
