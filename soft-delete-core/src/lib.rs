@@ -129,6 +129,7 @@ mod lookup;
 #[cfg(feature = "migration")]
 pub mod migration;
 mod purge;
+mod relations;
 pub mod schema;
 mod timestamp;
 
@@ -139,12 +140,18 @@ pub use error::Error;
 pub use instance::{ForceDeleteOne, RestoreOne, SoftDeleteOne};
 pub use lookup::{LookupById, RowState};
 pub use purge::{DEFAULT_PURGE_BATCH, PurgeProgress, PurgeTrash};
+pub use relations::{
+    FindRelatedActive, SelectActiveRelated, SoftDeleteFilter, active_condition_in, active_join,
+    hard_delete_denied,
+};
 pub use soft_delete_derive::SoftDelete;
 pub use timestamp::DeletionTimestamp;
 
 /// Glob-import next to `sea_orm::entity::prelude::*`: no name here clashes with SeaORM's.
 pub mod prelude {
-    pub use crate::{SoftDelete, SoftDeleteEntity};
+    pub use crate::{
+        FindRelatedActive, SelectActiveRelated, SoftDelete, SoftDeleteEntity, SoftDeleteFilter,
+    };
 }
 
 /// Not public API: the paths the derive's expansion uses.

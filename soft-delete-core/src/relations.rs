@@ -1,0 +1,181 @@
+//! Relation queries that hide trashed rows. SeaORM's own `find_related`, `find_also_related`,
+//! `find_with_related`, `has_related`, loaders and linked joins return the trash; these helpers
+//! are their active-only counterparts, and SeaORM's originals stay the way to include it.
+//!
+//! Loaders need no helper: SeaORM's `load_one` / `load_many` accept a pre-filtered `Select`, so
+//! `authors.load_many(book::Entity::objects(), db)` loads active books only.
+
+use sea_orm::sea_query::{Alias, Condition, ConditionType, Expr, ExprTrait, IntoCondition};
+use sea_orm::{
+    EntityTrait, JoinType, ModelTrait, QueryFilter, QuerySelect, Related, RelationDef, Select,
+    SelectTwo, SelectTwoMany,
+};
+
+use crate::entity::{SoftDeleteEntity, active_condition, trashed_condition};
+
+/// `alias.deleted_at IS NULL`, for hand-written joins and subqueries where `E`'s table has an
+/// alias (`active_condition` names the table itself).
+pub fn active_condition_in<E: SoftDeleteEntity>(alias: &str) -> Expr {
+    Expr::col((Alias::new(alias), E::deleted_at_column())).is_null()
+}
+
+/// `rel` with `R`'s active-row condition added to its `ON` clause, aimed at whatever alias the
+/// join gives `R`'s table (SeaORM passes it to the closure). A condition the relation already
+/// has is kept, with `AND`.
+///
+/// Use it to write `Linked` implementations whose joins hide trashed rows, and for joins by hand.
+/// A relation declared with `condition_type = "any"` ORs its own condition with the join columns;
+/// the active condition is then ANDed to the whole `ON` clause instead, so that it still holds.
+pub fn active_join<R: SoftDeleteEntity>(rel: RelationDef) -> RelationDef {
+    let existing = rel.on_condition.clone();
+    let any = rel.condition_type == ConditionType::Any;
+    let rel = if any {
+        rel.condition_type(ConditionType::All)
+    } else {
+        rel
+    };
+    rel.on_condition(move |from, to| {
+        let active = Expr::col((to.clone(), R::deleted_at_column())).is_null();
+        match &existing {
+            Some(condition) if any => Condition::all()
+                .add(Condition::any().add(condition(from, to)))
+                .add(active),
+            Some(condition) => Condition::all().add(condition(from, to)).add(active),
+            None => active.into_condition(),
+        }
+    })
+}
+
+/// Active-only related rows from a model: `model.find_related_active(book::Entity)`.
+pub trait FindRelatedActive: ModelTrait {
+    /// `find_related` without trashed related rows.
+    fn find_related_active<R>(&self, related: R) -> Select<R>
+    where
+        R: SoftDeleteEntity,
+        Self::Entity: Related<R>,
+    {
+        self.find_related(related).filter(active_condition::<R>())
+    }
+
+    /// `find_related` through a soft-deletable junction `J`: hides trashed far-side rows and
+    /// trashed links alike.
+    fn find_related_active_via<R, J>(&self, related: R) -> Select<R>
+    where
+        R: SoftDeleteEntity,
+        J: SoftDeleteEntity,
+        Self::Entity: Related<R>,
+    {
+        self.find_related(related)
+            .filter(active_condition::<R>())
+            .filter(active_condition::<J>())
+    }
+}
+
+impl<M: ModelTrait> FindRelatedActive for M {}
+
+/// Active-only joins on a `Select`.
+pub trait SelectActiveRelated<E: EntityTrait>: Sized {
+    /// `find_also_related` whose related side is active only. The condition sits in the `LEFT
+    /// JOIN`'s `ON`, so a row whose related rows are all trashed is still returned, with `None`.
+    fn find_also_related_active<R>(self, related: R) -> SelectTwo<E, R>
+    where
+        R: SoftDeleteEntity,
+        E: Related<R>;
+
+    /// `find_with_related` whose related side is active only (condition in the `ON` clause).
+    fn find_with_related_active<R>(self, related: R) -> SelectTwoMany<E, R>
+    where
+        R: SoftDeleteEntity,
+        E: Related<R>;
+
+    /// `has_related`: rows with at least one active related row matching `condition`.
+    fn has_related_active<R, C>(self, related: R, condition: C) -> Select<E>
+    where
+        R: SoftDeleteEntity,
+        E: Related<R>,
+        C: IntoCondition;
+}
+
+impl<E: EntityTrait> SelectActiveRelated<E> for Select<E> {
+    fn find_also_related_active<R>(self, related: R) -> SelectTwo<E, R>
+    where
+        R: SoftDeleteEntity,
+        E: Related<R>,
+    {
+        left_join_active::<E, R>(self).select_also(related)
+    }
+
+    fn find_with_related_active<R>(self, related: R) -> SelectTwoMany<E, R>
+    where
+        R: SoftDeleteEntity,
+        E: Related<R>,
+    {
+        left_join_active::<E, R>(self).select_with(related)
+    }
+
+    fn has_related_active<R, C>(self, related: R, condition: C) -> Select<E>
+    where
+        R: SoftDeleteEntity,
+        E: Related<R>,
+        C: IntoCondition,
+    {
+        let condition = Condition::all()
+            .add(condition.into_condition())
+            .add(active_condition::<R>());
+        self.has_related(related, condition)
+    }
+}
+
+fn left_join_active<E, R>(select: Select<E>) -> Select<E>
+where
+    E: EntityTrait + Related<R>,
+    R: SoftDeleteEntity,
+{
+    let select = match <E as Related<R>>::via() {
+        Some(via) => select.join(JoinType::LeftJoin, via),
+        None => select,
+    };
+    select.join(
+        JoinType::LeftJoin,
+        active_join::<R>(<E as Related<R>>::to()),
+    )
+}
+
+/// `only_active` / `only_trashed` on any SeaORM query that filters: `Select`, `UpdateMany`,
+/// `DeleteMany`, the dense format's `EntityLoader`...
+pub trait SoftDeleteFilter: QueryFilter {
+    /// Keeps `E`'s active rows.
+    fn only_active<E: SoftDeleteEntity>(self) -> Self {
+        self.filter(active_condition::<E>())
+    }
+
+    /// Keeps `E`'s trashed rows.
+    fn only_trashed<E: SoftDeleteEntity>(self) -> Self {
+        self.filter(trashed_condition::<E>())
+    }
+}
+
+impl<Q: QueryFilter> SoftDeleteFilter for Q {}
+
+/// The error a `before_delete` hook returns to stop SeaORM's own hard delete of a
+/// soft-deletable row (`Model::delete`, `ActiveModel::delete`, the dense format's cascades).
+///
+/// ```ignore
+/// #[async_trait::async_trait]
+/// impl ActiveModelBehavior for ActiveModel {
+///     async fn before_delete<C: ConnectionTrait>(self, _db: &C) -> Result<Self, DbErr> {
+///         Err(soft_delete_core::hard_delete_denied::<Entity>())
+///     }
+/// }
+/// ```
+///
+/// The library's own `force_delete` is not affected. SeaORM does not call the hook for
+/// `Entity::delete_many()`, `Entity::delete_by_id()`, `Entity::delete(..)`, the dense format's
+/// `delete_by_<unique>()` or raw SQL, so the guard cannot stop those.
+pub fn hard_delete_denied<E: SoftDeleteEntity>() -> sea_orm::DbErr {
+    sea_orm::DbErr::Custom(format!(
+        "`{}` rows are soft-deleted: call `soft_delete(db)` to move the row to the trash, or \
+         `force_delete(db)` to remove it for good",
+        E::default().table_name()
+    ))
+}

@@ -1,0 +1,240 @@
+//! Active-only relation queries and the hard-delete guard, on every backend. Each leak path has
+//! a test that shows trashed rows hidden, next to SeaORM's original that still shows them.
+
+mod common;
+
+use common::TestDb;
+use common::entities::{author, book, book_tag, tag};
+use sea_orm::sea_query::{Alias, Expr, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, IntoActiveModel, LoaderTrait, ModelTrait,
+    QueryFilter, QueryOrder, Set,
+};
+use soft_delete_core::prelude::*;
+use soft_delete_core::{Error, active_condition_in};
+
+/// Ada (books: "Live", "Gone" trashed), Bob (only "Lost", trashed), Cy (trashed, book "Orphan").
+/// Tags: "red" on Live, "blue" on Live (link trashed), "green" (trashed) on Live.
+struct Library {
+    ada: author::Model,
+    bob: author::Model,
+    live: book::Model,
+}
+
+async fn library(db: &TestDb) -> Library {
+    db.create::<author::Entity>().await;
+    db.create::<tag::Entity>().await;
+    db.create::<book::Entity>().await;
+    db.create::<book_tag::Entity>().await;
+    let author = |name: &str| author::ActiveModel {
+        name: Set(name.into()),
+        ..Default::default()
+    };
+    let ada = author("Ada").insert(&db.conn).await.expect("ada");
+    let bob = author("Bob").insert(&db.conn).await.expect("bob");
+    let cy = author("Cy").insert(&db.conn).await.expect("cy");
+    let book = |author_id: i32, title: &str| book::ActiveModel {
+        author_id: Set(author_id),
+        title: Set(title.into()),
+        ..Default::default()
+    };
+    let live = book(ada.id, "Live").insert(&db.conn).await.expect("live");
+    book(ada.id, "Gone")
+        .insert(&db.conn)
+        .await
+        .expect("gone")
+        .soft_delete(&db.conn)
+        .await
+        .expect("trash");
+    book(bob.id, "Lost")
+        .insert(&db.conn)
+        .await
+        .expect("lost")
+        .soft_delete(&db.conn)
+        .await
+        .expect("trash");
+    book(cy.id, "Orphan")
+        .insert(&db.conn)
+        .await
+        .expect("orphan");
+    cy.soft_delete(&db.conn).await.expect("trash cy");
+
+    for (name, trashed_tag, trashed_link) in [
+        ("red", false, false),
+        ("blue", false, true),
+        ("green", true, false),
+    ] {
+        let tag = tag::ActiveModel {
+            name: Set(name.into()),
+            ..Default::default()
+        }
+        .insert(&db.conn)
+        .await
+        .expect("tag");
+        let link = book_tag::ActiveModel {
+            book_id: Set(live.id),
+            tag_id: Set(tag.id),
+            deleted_at: Set(None),
+        }
+        .insert(&db.conn)
+        .await
+        .expect("link");
+        if trashed_tag {
+            tag.soft_delete(&db.conn).await.expect("trash tag");
+        }
+        if trashed_link {
+            link.soft_delete(&db.conn).await.expect("trash link");
+        }
+    }
+    db.statements.take();
+    Library { ada, bob, live }
+}
+
+fn titles(books: &[book::Model]) -> Vec<&str> {
+    books.iter().map(|book| book.title.as_str()).collect()
+}
+
+backend_tests! {
+    async fn find_related_hides_trashed_children(db: &TestDb) {
+        let lib = library(db).await;
+        let active = lib.ada.find_related_active(book::Entity).order_by_asc(book::Column::Id).all(&db.conn).await.expect("active");
+        assert_eq!(titles(&active), ["Live"]);
+        let with_trashed = lib.ada.find_related(book::Entity).order_by_asc(book::Column::Id).all(&db.conn).await.expect("all");
+        assert_eq!(titles(&with_trashed), ["Live", "Gone"]);
+    }
+
+    async fn find_related_hides_a_trashed_parent(db: &TestDb) {
+        library(db).await;
+        let orphan = book::Entity::find().filter(book::Column::Title.eq("Orphan")).one(&db.conn).await.expect("read").expect("orphan");
+        assert_eq!(orphan.find_related_active(author::Entity).one(&db.conn).await.expect("query"), None);
+        let cy = orphan.find_related(author::Entity).one(&db.conn).await.expect("query").expect("cy");
+        assert!(cy.is_deleted());
+    }
+
+    async fn find_also_related_keeps_parents_whose_children_are_all_trashed(db: &TestDb) {
+        library(db).await;
+        let pairs = author::Entity::objects()
+            .find_also_related_active(book::Entity)
+            .order_by_asc(author::Column::Id)
+            .all(&db.conn)
+            .await
+            .expect("query");
+        let shown: Vec<(String, Option<String>)> = pairs.into_iter().map(|(a, b)| (a.name, b.map(|b| b.title))).collect();
+        assert_eq!(shown, [("Ada".into(), Some("Live".into())), ("Bob".into(), None)]);
+
+        let leaky = author::Entity::objects().find_also_related(book::Entity).all(&db.conn).await.expect("query");
+        assert_eq!(leaky.len(), 3, "SeaORM's own join includes Gone and Lost");
+    }
+
+    async fn find_with_related_groups_active_children(db: &TestDb) {
+        library(db).await;
+        let grouped = author::Entity::objects().find_with_related_active(book::Entity).all(&db.conn).await.expect("query");
+        let shown: Vec<(String, Vec<String>)> = grouped
+            .into_iter()
+            .map(|(a, books)| (a.name, books.into_iter().map(|b| b.title).collect()))
+            .collect();
+        assert_eq!(shown, [("Ada".into(), vec!["Live".to_owned()]), ("Bob".into(), vec![])]);
+    }
+
+    async fn has_related_counts_only_active_children(db: &TestDb) {
+        library(db).await;
+        let with_books = author::Entity::find()
+            .has_related_active(book::Entity, book::Column::Title.is_not_null())
+            .order_by_asc(author::Column::Id)
+            .all(&db.conn)
+            .await
+            .expect("query");
+        let names: Vec<String> = with_books.into_iter().map(|a| a.name).collect();
+        assert_eq!(names, ["Ada", "Cy"], "Bob's only book is trashed; Cy is trashed but was not filtered");
+        let leaky = author::Entity::find().has_related(book::Entity, book::Column::Title.is_not_null()).all(&db.conn).await.expect("query");
+        assert_eq!(leaky.len(), 3);
+    }
+
+    async fn loaders_take_the_active_finder(db: &TestDb) {
+        library(db).await;
+        let authors = author::Entity::objects().order_by_asc(author::Column::Id).all(&db.conn).await.expect("authors");
+        let books = authors.load_many(book::Entity::objects(), &db.conn).await.expect("load_many");
+        let shown: Vec<Vec<&str>> = books.iter().map(|b| titles(b)).collect();
+        assert_eq!(shown, [vec!["Live"], vec![]]);
+        let leaky = authors.load_many(book::Entity, &db.conn).await.expect("load_many");
+        assert_eq!(leaky.iter().map(Vec::len).sum::<usize>(), 3);
+
+        let all_books = book::Entity::all_objects().order_by_asc(book::Column::Id).all(&db.conn).await.expect("books");
+        let parents = all_books.load_one(author::Entity::objects(), &db.conn).await.expect("load_one");
+        let names: Vec<Option<String>> = parents.into_iter().map(|a| a.map(|a| a.name)).collect();
+        assert_eq!(names, [Some("Ada".into()), Some("Ada".into()), Some("Bob".into()), None]);
+    }
+
+    async fn many_to_many_hides_trashed_links_and_far_rows(db: &TestDb) {
+        let lib = library(db).await;
+        let tags = lib.live.find_related_active_via::<tag::Entity, book_tag::Entity>(tag::Entity).all(&db.conn).await.expect("tags");
+        let names: Vec<String> = tags.into_iter().map(|t| t.name).collect();
+        assert_eq!(names, ["red"]);
+        let only_far_side = lib.live.find_related_active(tag::Entity).order_by_asc(tag::Column::Id).all(&db.conn).await.expect("tags");
+        assert_eq!(only_far_side.len(), 2, "red and blue: the trashed link is visible without the junction filter");
+        let leaky = lib.live.find_related(tag::Entity).all(&db.conn).await.expect("tags");
+        assert_eq!(leaky.len(), 3);
+    }
+
+    async fn linked_joins_use_the_join_alias(db: &TestDb) {
+        let lib = library(db).await;
+        let linked = lib.ada.find_linked(author::ActiveBooks).all(&db.conn).await.expect("find_linked");
+        assert_eq!(titles(&linked), ["Live"]);
+        let pairs = author::Entity::objects()
+            .find_also_linked(author::ActiveBooks)
+            .order_by_asc(author::Column::Id)
+            .all(&db.conn)
+            .await
+            .expect("find_also_linked");
+        let shown: Vec<(String, Option<String>)> = pairs.into_iter().map(|(a, b)| (a.name, b.map(|b| b.title))).collect();
+        assert_eq!(shown, [("Ada".into(), Some("Live".into())), ("Bob".into(), None)]);
+    }
+
+    async fn only_active_and_only_trashed_on_any_query(db: &TestDb) {
+        let lib = library(db).await;
+        let gone = book::Entity::find().only_trashed::<book::Entity>().order_by_asc(book::Column::Id).all(&db.conn).await.expect("trash");
+        assert_eq!(titles(&gone), ["Gone", "Lost"]);
+        let result = book::Entity::update_many()
+            .col_expr(book::Column::Title, Expr::value("Renamed"))
+            .filter(book::Column::AuthorId.eq(lib.ada.id))
+            .only_active::<book::Entity>()
+            .exec(&db.conn)
+            .await
+            .expect("update");
+        assert_eq!(result.rows_affected, 1);
+
+        // A hand-written subquery over an aliased table.
+        let mut active_books = Query::select();
+        active_books
+            .column((Alias::new("b"), book::Column::AuthorId))
+            .from_as(book::Entity, Alias::new("b"))
+            .and_where(active_condition_in::<book::Entity>("b"));
+        let authors = author::Entity::find()
+            .filter(author::Column::Id.in_subquery(active_books))
+            .all(&db.conn)
+            .await
+            .expect("query");
+        let names: Vec<String> = authors.into_iter().map(|a| a.name).collect();
+        assert_eq!(names, ["Ada", "Cy"]);
+        assert_eq!(lib.bob.find_related_active(book::Entity).all(&db.conn).await.expect("books").len(), 0);
+    }
+
+    async fn the_guard_stops_sea_orm_hard_deletes_but_not_force_delete(db: &TestDb) {
+        library(db).await;
+        let dee = author::ActiveModel { name: Set("Dee".into()), ..Default::default() }.insert(&db.conn).await.expect("dee");
+
+        let refused = dee.clone().delete(&db.conn).await.expect_err("Model::delete is refused");
+        assert!(matches!(&refused, DbErr::Custom(message) if message.contains("soft_delete(db)")), "{refused:?}");
+        let refused = dee.clone().into_active_model().delete(&db.conn).await.expect_err("ActiveModel::delete is refused");
+        assert!(refused.to_string().contains("force_delete(db)"), "{refused}");
+        assert!(author::Entity::find_active_by_id(dee.id).one(&db.conn).await.expect("read").is_some());
+
+        dee.force_delete(&db.conn).await.expect("our force_delete is not blocked");
+        assert!(matches!(dee.restore(&db.conn).await, Err(Error::RowNotFound { .. })));
+
+        // SeaORM does not run `before_delete` for `delete_by_id`: the guard cannot see it.
+        let eve = author::ActiveModel { name: Set("Eve".into()), ..Default::default() }.insert(&db.conn).await.expect("eve");
+        let bypass = author::Entity::delete_by_id(eve.id).exec(&db.conn).await.expect("delete_by_id bypasses the hook");
+        assert_eq!(bypass.rows_affected, 1);
+    }
+}
