@@ -1,68 +1,53 @@
-//! Bulk operations: each is one statement whose `WHERE` carries the rows' current state, so
-//! concurrent callers never re-stamp or resurrect a row, and `rows_affected` counts only the
-//! rows that changed state.
+//! Bulk operations on the rows matching some filters. Without a cascade graph, unique keys or
+//! cascade parents each is one statement; with them, one transaction of its own (a savepoint
+//! inside the caller's) with one more statement per edge or key, never one per row.
 
 use std::marker::PhantomData;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Condition, Expr, IntoCondition};
-use sea_orm::{
-    ConnectionTrait, DbBackend, DeleteMany, QueryFilter, QueryTrait, Statement, TransactionTrait,
-    UpdateMany,
-};
+use sea_orm::sea_query::IntoCondition;
+use sea_orm::{ConnectionTrait, DbBackend, QueryTrait, Statement, TransactionTrait};
 
-use crate::entity::{SoftDeleteEntity, active_condition, trashed_condition};
+use crate::cascade::CascadeCounts;
+use crate::clock;
+use crate::entity::{SoftDeleteEntity, trashed_condition};
 use crate::error::Error;
-use crate::timestamp::DeletionTimestamp;
-use crate::{clock, conflict};
-
-/// The conditions a builder accumulates with `filter`, all of which must hold.
-#[derive(Clone, Debug)]
-pub(crate) struct Filters(Condition);
-
-impl Filters {
-    pub(crate) fn new() -> Self {
-        Self(Condition::all())
-    }
-
-    pub(crate) fn with<F: IntoCondition>(mut self, filter: F) -> Self {
-        self.add(filter);
-        self
-    }
-
-    fn add<F: IntoCondition>(&mut self, filter: F) {
-        self.0 = std::mem::replace(&mut self.0, Condition::all()).add(filter.into_condition());
-    }
-
-    /// Adds the conditions to `query`; none at all adds no `WHERE TRUE`.
-    pub(crate) fn apply<Q: QueryFilter>(&self, query: Q) -> Q {
-        if self.0.is_empty() {
-            query
-        } else {
-            query.filter(self.0.clone())
-        }
-    }
-}
+use crate::ops::{self, Changed, Filters, finish};
 
 /// What a bulk soft delete did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SoftDeleteResult {
-    /// Rows moved to the trash by this call (rows already there are not counted).
+    /// Rows of the entity itself moved to the trash by this call (rows already there are not
+    /// counted).
     pub rows_affected: u64,
-    /// The timestamp written to every one of them.
+    /// The timestamp written to every one of them, and to every cascaded row.
     pub deleted_at: DateTime<Utc>,
+    /// Rows trashed by the cascade, per table.
+    pub cascaded: CascadeCounts,
 }
 
 /// What a bulk restore or force delete did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct BulkResult {
-    /// Rows restored, or removed, by this call.
+    /// Rows of the entity itself restored, or removed, by this call.
     pub rows_affected: u64,
+    /// Rows restored or removed in other tables: cascaded children, or restored ancestors.
+    pub cascaded: CascadeCounts,
 }
 
-/// Builder of `UPDATE .. SET deleted_at = <now> WHERE <filters> AND deleted_at IS NULL`.
+impl From<Changed> for BulkResult {
+    fn from(changed: Changed) -> Self {
+        BulkResult {
+            rows_affected: changed.rows,
+            cascaded: changed.cascaded,
+        }
+    }
+}
+
+/// Builder of `UPDATE .. SET deleted_at = <now> WHERE <filters> AND deleted_at IS NULL`, plus
+/// one `UPDATE` per edge of the entity's cascade graph.
 ///
 /// Made by `Entity::soft_delete_many()`. Without filters it trashes every active row.
 #[derive(Debug)]
@@ -94,35 +79,53 @@ impl<E: SoftDeleteEntity> SoftDeleteMany<E> {
         self
     }
 
-    /// The SQL this builder sends, for inspection; the clock is read now unless `at` was given.
+    /// The SQL of the entity's own `UPDATE`, for inspection; the clock is read now unless `at`
+    /// was given, and no batch id is shown.
     pub fn build(&self, backend: DbBackend) -> Statement {
         let at = self.at.unwrap_or_else(clock::now);
-        self.update(at).build(backend)
+        ops::soft_delete_statement::<E>(&self.filters, at, None).build(backend)
     }
 
-    /// Runs the `UPDATE` (preceded by a read of the server's clock for entities declared
+    /// Runs the operation (preceded by a read of the server's clock for entities declared
     /// `clock = database`).
-    pub async fn exec<C: ConnectionTrait>(self, db: &C) -> Result<SoftDeleteResult, Error> {
-        let at = clock::operation_time::<E, _>(self.at, db).await?;
-        let result = self.update(at).exec(db).await?;
-        Ok(SoftDeleteResult {
-            rows_affected: result.rows_affected,
+    pub async fn exec<C>(self, db: &C) -> Result<SoftDeleteResult, Error>
+    where
+        C: ConnectionTrait + TransactionTrait,
+    {
+        let result = |changed: Changed, at| SoftDeleteResult {
+            rows_affected: changed.rows,
             deleted_at: at,
-        })
-    }
-
-    fn update(&self, at: DateTime<Utc>) -> UpdateMany<E> {
-        soft_delete_statement::<E>(&self.filters, at)
+            cascaded: changed.cascaded,
+        };
+        if !ops::cascades::<E>()? {
+            let at = clock::operation_time::<E, _>(self.at, db).await?;
+            return Ok(result(
+                ops::soft_delete::<E, _>(db, &self.filters, at).await?,
+                at,
+            ));
+        }
+        let txn = db.begin().await?;
+        let outcome = async {
+            let at = clock::operation_time::<E, _>(self.at, &txn).await?;
+            Ok(result(
+                ops::soft_delete::<E, _>(&txn, &self.filters, at).await?,
+                at,
+            ))
+        }
+        .await;
+        finish(txn, outcome).await
     }
 }
 
-/// Builder of `UPDATE .. SET deleted_at = NULL WHERE <filters> AND deleted_at IS NOT NULL`.
+/// Builder of `UPDATE .. SET deleted_at = NULL WHERE <filters> AND deleted_at IS NOT NULL`,
+/// plus the checks and cascades the entity needs.
 ///
 /// Made by `Entity::restore_many()`. Without filters it empties the whole trash back.
 #[derive(Debug)]
 #[must_use = "a builder does nothing until `.exec(db)`"]
 pub struct RestoreMany<E> {
     filters: Filters,
+    with_ancestors: bool,
     entity: PhantomData<E>,
 }
 
@@ -130,6 +133,7 @@ impl<E: SoftDeleteEntity> RestoreMany<E> {
     pub(crate) fn new() -> Self {
         Self {
             filters: Filters::new(),
+            with_ancestors: false,
             entity: PhantomData,
         }
     }
@@ -140,38 +144,38 @@ impl<E: SoftDeleteEntity> RestoreMany<E> {
         self
     }
 
-    /// The SQL this builder sends, for inspection.
-    pub fn build(&self, backend: DbBackend) -> Statement {
-        restore_statement::<E>(&self.filters).build(backend)
+    /// Also restores the trashed cascade parents of the restored rows, up to the roots (and
+    /// only that path), instead of refusing with [`Error::ParentTrashed`].
+    pub fn with_ancestors(mut self) -> Self {
+        self.with_ancestors = true;
+        self
     }
 
-    /// Runs the `UPDATE`. For an entity with `#[soft_delete(unique(..))]` keys it first checks,
-    /// in the same transaction, that no restored row would duplicate an active row's key, and
-    /// fails with [`Error::RestoreConflict`] having changed nothing.
+    /// The SQL of the entity's own `UPDATE`, for inspection.
+    pub fn build(&self, backend: DbBackend) -> Statement {
+        ops::restore_statement::<E>(&self.filters, true).build(backend)
+    }
+
+    /// Runs the operation. It fails, having changed nothing, with [`Error::RestoreConflict`]
+    /// when a restored row would duplicate an active row's `#[soft_delete(unique(..))]` key,
+    /// and with [`Error::ParentTrashed`] when a restored row's cascade parent is in the trash.
     pub async fn exec<C>(self, db: &C) -> Result<BulkResult, Error>
     where
         C: ConnectionTrait + TransactionTrait,
     {
-        if E::UNIQUE_KEYS.is_empty() {
-            let result = restore_statement::<E>(&self.filters).exec(db).await?;
-            return Ok(BulkResult {
-                rows_affected: result.rows_affected,
-            });
+        if !ops::restore_is_compound::<E>()? {
+            return Ok(ops::restore::<E, _>(db, &self.filters, self.with_ancestors)
+                .await?
+                .into());
         }
         let txn = db.begin().await?;
-        let outcome = async {
-            conflict::check_restore::<E, _>(&txn, &self.filters).await?;
-            let result = restore_statement::<E>(&self.filters).exec(&txn).await?;
-            Ok(BulkResult {
-                rows_affected: result.rows_affected,
-            })
-        }
-        .await;
-        crate::instance::finish(txn, outcome).await
+        let outcome = ops::restore::<E, _>(&txn, &self.filters, self.with_ancestors).await;
+        finish(txn, outcome.map(BulkResult::from)).await
     }
 }
 
-/// Builder of `DELETE FROM .. WHERE <filters>`: a real delete of active and trashed rows alike.
+/// Builder of `DELETE FROM .. WHERE <filters>`: a real delete of active and trashed rows alike,
+/// and of their cascade descendants first.
 ///
 /// Made by `Entity::force_delete_many()`. Without filters it empties the table.
 #[derive(Debug)]
@@ -200,35 +204,21 @@ impl<E: SoftDeleteEntity> ForceDeleteMany<E> {
         self.filter(trashed_condition::<E>())
     }
 
-    /// The SQL this builder sends, for inspection.
+    /// The SQL of the entity's own `DELETE`, for inspection.
     pub fn build(&self, backend: DbBackend) -> Statement {
-        self.delete().build(backend)
+        ops::delete_statement::<E>(&self.filters).build(backend)
     }
 
-    /// Runs the `DELETE`.
-    pub async fn exec<C: ConnectionTrait>(self, db: &C) -> Result<BulkResult, Error> {
-        let result = self.delete().exec(db).await?;
-        Ok(BulkResult {
-            rows_affected: result.rows_affected,
-        })
+    /// Runs the operation.
+    pub async fn exec<C>(self, db: &C) -> Result<BulkResult, Error>
+    where
+        C: ConnectionTrait + TransactionTrait,
+    {
+        if !ops::cascades::<E>()? {
+            return Ok(ops::force_delete::<E, _>(db, &self.filters).await?.into());
+        }
+        let txn = db.begin().await?;
+        let outcome = ops::force_delete::<E, _>(&txn, &self.filters).await;
+        finish(txn, outcome.map(BulkResult::from)).await
     }
-
-    fn delete(&self) -> DeleteMany<E> {
-        self.filters.apply(E::delete_many())
-    }
-}
-
-pub(crate) fn soft_delete_statement<E: SoftDeleteEntity>(
-    filters: &Filters,
-    at: DateTime<Utc>,
-) -> UpdateMany<E> {
-    let stamp = E::Timestamp::from_utc(at).into_value();
-    let update = E::update_many().col_expr(E::deleted_at_column(), Expr::val(stamp));
-    filters.apply(update).filter(active_condition::<E>())
-}
-
-pub(crate) fn restore_statement<E: SoftDeleteEntity>(filters: &Filters) -> UpdateMany<E> {
-    let null = Expr::val(E::Timestamp::null_value());
-    let update = E::update_many().col_expr(E::deleted_at_column(), null);
-    filters.apply(update).filter(trashed_condition::<E>())
 }

@@ -3,9 +3,9 @@
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, IdenStatic, ModelTrait, QueryFilter};
 
-use crate::bulk::Filters;
 use crate::entity::{SoftDeleteEntity, trashed_condition};
 use crate::error::{Error, key_text};
+use crate::ops::Filters;
 
 /// One `SELECT` per declared unique key: is any trashed row about to be restored (`filters`)
 /// holding a key that an active row already has? A second `SELECT`, on the error path only,

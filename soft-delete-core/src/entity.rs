@@ -6,6 +6,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PrimaryKeyTrait, QueryFilter, Select, Up
 use chrono::{DateTime, Utc};
 
 use crate::bulk::{ForceDeleteMany, RestoreMany, SoftDeleteMany};
+use crate::cascade::CascadeEdge;
 use crate::clock::ClockSource;
 use crate::instance::{ForceDeleteOne, RestoreOne, SoftDeleteOne};
 use crate::lookup::LookupById;
@@ -32,6 +33,18 @@ pub trait SoftDeleteEntity: EntityTrait {
 
     /// Where deletion timestamps come from, from `#[soft_delete(clock = ..)]`.
     const CLOCK: ClockSource = ClockSource::Application;
+
+    /// The batch column (`#[soft_delete(batch)]` or `deleted_batch`), which records which
+    /// operation trashed a row; every entity in a cascade graph has one.
+    fn batch_column() -> Option<Self::Column> {
+        None
+    }
+
+    /// The children declared with `#[soft_delete(cascade(..))]`.
+    #[doc(hidden)]
+    fn cascade_edges() -> Vec<&'static dyn CascadeEdge> {
+        Vec::new()
+    }
 
     /// Active rows only: `deleted_at IS NULL`.
     fn objects() -> Select<Self> {

@@ -35,6 +35,24 @@ pub enum Error {
         /// Primary key of the active row that holds the key, when it could be read.
         active_key: Option<String>,
     },
+    /// A restore would leave a row active under a trashed parent of a cascade graph. Nothing of
+    /// the call was applied; restore the parent first, or ask for `with_ancestors()`.
+    #[error(
+        "restoring `{table}` row ({key}) would leave it under a trashed `{parent_table}` row; \
+         restore the parent first or use `with_ancestors()`"
+    )]
+    ParentTrashed {
+        /// The entity's table name.
+        table: &'static str,
+        /// The trashed parent's table name.
+        parent_table: &'static str,
+        /// Primary key of a row that would be orphaned.
+        key: String,
+    },
+    /// The declared cascade graph cannot be walked: a cycle between entities, a child reached
+    /// through a junction, or a force delete of a self-referencing graph.
+    #[error("invalid cascade: {0}")]
+    InvalidCascade(String),
     /// The database (or the connection to it) failed.
     #[error(transparent)]
     Database(#[from] DbErr),
@@ -44,7 +62,9 @@ impl From<Error> for DbErr {
     fn from(error: Error) -> Self {
         match error {
             Error::RowNotFound { .. } => DbErr::RecordNotFound(error.to_string()),
-            Error::RestoreConflict { .. } => DbErr::Custom(error.to_string()),
+            Error::RestoreConflict { .. }
+            | Error::ParentTrashed { .. }
+            | Error::InvalidCascade(_) => DbErr::Custom(error.to_string()),
             Error::Database(db_err) => db_err,
         }
     }

@@ -10,13 +10,13 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, IntoValueTuple, ValueTuple};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, Iterable, ModelTrait, PrimaryKeyToColumn,
-    PrimaryKeyTrait, QueryFilter, TransactionSession, TransactionTrait, Value,
+    PrimaryKeyTrait, QueryFilter, TransactionTrait, Value,
 };
 
-use crate::bulk::{Filters, restore_statement, soft_delete_statement};
+use crate::clock;
 use crate::entity::SoftDeleteEntity;
 use crate::error::{Error, key_text};
-use crate::{clock, conflict};
+use crate::ops::{self, Filters, finish};
 
 /// A primary key's values, in the order of the entity's `PrimaryKey` variants.
 #[derive(Clone, Debug)]
@@ -73,26 +73,6 @@ impl<E: EntityTrait> RowKey<E> {
     }
 }
 
-/// Commits on success; on failure rolls back before returning the error. Relying on drop would
-/// leave the rollback queued on the pooled connection, which keeps the transaction's locks until
-/// that connection is next used.
-pub(crate) async fn finish<T, Txn>(txn: Txn, outcome: Result<T, Error>) -> Result<T, Error>
-where
-    Txn: TransactionSession,
-{
-    match outcome {
-        Ok(value) => {
-            txn.commit().await?;
-            Ok(value)
-        }
-        Err(error) => {
-            // The operation's own error says what failed; a rollback failure adds nothing to it.
-            let _ = txn.rollback().await;
-            Err(error)
-        }
-    }
-}
-
 /// Soft-deletes one row and returns it as stored. Made by `Entity::soft_delete_by_id(key)`,
 /// `SoftDeleteOne::of(&model)`, or called through `model.soft_delete(db)`.
 ///
@@ -138,9 +118,7 @@ impl<E: SoftDeleteEntity> SoftDeleteOne<E> {
         let txn = db.begin().await?;
         let outcome = async {
             let at = clock::operation_time::<E, _>(self.at, &txn).await?;
-            soft_delete_statement::<E>(&self.key.filters(), at)
-                .exec(&txn)
-                .await?;
+            ops::soft_delete::<E, _>(&txn, &self.key.filters(), at).await?;
             self.key.read(&txn).await
         }
         .await;
@@ -156,6 +134,7 @@ impl<E: SoftDeleteEntity> SoftDeleteOne<E> {
 #[must_use = "a builder does nothing until `.exec(db)`"]
 pub struct RestoreOne<E> {
     key: RowKey<E>,
+    with_ancestors: bool,
 }
 
 impl<E: SoftDeleteEntity> RestoreOne<E> {
@@ -166,6 +145,7 @@ impl<E: SoftDeleteEntity> RestoreOne<E> {
     {
         Self {
             key: RowKey::of_id(key),
+            with_ancestors: false,
         }
     }
 
@@ -173,19 +153,26 @@ impl<E: SoftDeleteEntity> RestoreOne<E> {
     pub fn of(model: &E::Model) -> Self {
         Self {
             key: RowKey::of_model(model),
+            with_ancestors: false,
         }
     }
 
-    /// Runs the operation. [`Error::RowNotFound`] when no such row exists.
+    /// Also restores the row's trashed cascade parents, up to the roots, instead of refusing
+    /// with [`Error::ParentTrashed`].
+    pub fn with_ancestors(mut self) -> Self {
+        self.with_ancestors = true;
+        self
+    }
+
+    /// Runs the operation. [`Error::RowNotFound`] when no such row exists; see
+    /// [`RestoreMany::exec`](crate::RestoreMany::exec) for the checks that can refuse it.
     pub async fn exec<C>(self, db: &C) -> Result<E::Model, Error>
     where
         C: ConnectionTrait + TransactionTrait,
     {
         let txn = db.begin().await?;
         let outcome = async {
-            let filters = self.key.filters();
-            conflict::check_restore::<E, _>(&txn, &filters).await?;
-            restore_statement::<E>(&filters).exec(&txn).await?;
+            ops::restore::<E, _>(&txn, &self.key.filters(), self.with_ancestors).await?;
             self.key.read(&txn).await
         }
         .await;
@@ -193,7 +180,7 @@ impl<E: SoftDeleteEntity> RestoreOne<E> {
     }
 }
 
-/// Permanently deletes one row, active or trashed, in one `DELETE`. Made by
+/// Permanently deletes one row, active or trashed, and its cascade descendants. Made by
 /// `Entity::force_delete_by_id(key)`, `ForceDeleteOne::of(&model)`, or called through
 /// `model.force_delete(db)`.
 #[derive(Debug)]
@@ -220,13 +207,21 @@ impl<E: SoftDeleteEntity> ForceDeleteOne<E> {
         }
     }
 
-    /// Runs the `DELETE`. [`Error::RowNotFound`] when no such row exists.
-    pub async fn exec<C: ConnectionTrait>(self, db: &C) -> Result<(), Error> {
-        let result = E::delete_many()
-            .filter(self.key.condition())
-            .exec(db)
-            .await?;
-        if result.rows_affected == 0 {
+    /// Runs the `DELETE`, after those of the row's cascade descendants.
+    /// [`Error::RowNotFound`] when no such row exists.
+    pub async fn exec<C>(self, db: &C) -> Result<(), Error>
+    where
+        C: ConnectionTrait + TransactionTrait,
+    {
+        let filters = self.key.filters();
+        let removed = if ops::cascades::<E>()? {
+            let txn = db.begin().await?;
+            let outcome = ops::force_delete::<E, _>(&txn, &filters).await;
+            finish(txn, outcome).await?
+        } else {
+            ops::force_delete::<E, _>(db, &filters).await?
+        };
+        if removed.rows == 0 {
             return Err(self.key.not_found());
         }
         Ok(())

@@ -120,6 +120,7 @@
 //! `delete_many()`, `delete_by_id()` and `Model::delete` hard-delete. Use the functions above.
 
 mod bulk;
+mod cascade;
 pub mod clock;
 mod conflict;
 mod entity;
@@ -128,12 +129,14 @@ mod instance;
 mod lookup;
 #[cfg(feature = "migration")]
 pub mod migration;
+mod ops;
 mod purge;
 mod relations;
 pub mod schema;
 mod timestamp;
 
 pub use bulk::{BulkResult, ForceDeleteMany, RestoreMany, SoftDeleteMany, SoftDeleteResult};
+pub use cascade::{CascadeCounts, HasBatchColumn};
 pub use clock::ClockSource;
 pub use entity::{SoftDeleteEntity, active_condition, trashed_condition};
 pub use error::Error;
@@ -157,6 +160,8 @@ pub mod prelude {
 /// Not public API: the paths the derive's expansion uses.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::cascade::{CascadeEdge, RegisteredParent, assert_batch_type, edge};
     pub use chrono;
+    pub use inventory;
     pub use sea_orm;
 }

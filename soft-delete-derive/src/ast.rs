@@ -17,6 +17,8 @@ pub(crate) struct Field<'a> {
     pub(crate) ty: &'a Type,
     /// The field's `#[soft_delete]` attribute, which marks it as the deletion timestamp.
     pub(crate) marker: Option<&'a Attribute>,
+    /// The field's `#[soft_delete(batch)]` attribute, which marks it as the batch column.
+    pub(crate) batch: Option<&'a Attribute>,
     pub(crate) sea_orm: SeaOrmField,
 }
 
@@ -86,10 +88,12 @@ impl<'a> Model<'a> {
                     .named
                     .iter()
                     .filter_map(|field| {
+                        let role = attr::field_role(&field.attrs, &mut errors);
                         Some(Field {
                             ident: field.ident.as_ref()?,
                             ty: &field.ty,
-                            marker: attr::field_marker(&field.attrs, &mut errors),
+                            marker: role.marker,
+                            batch: role.batch,
                             sea_orm: attr::sea_orm_field(&field.attrs),
                         })
                     })

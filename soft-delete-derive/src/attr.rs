@@ -8,7 +8,7 @@ use crate::errors::Errors;
 
 /// Keys accepted inside `#[soft_delete(...)]` on the `Model` struct, kept in one place so that
 /// every message lists the same set.
-pub(crate) const STRUCT_KEYS: &[&str] = &["unique", "clock"];
+pub(crate) const STRUCT_KEYS: &[&str] = &["cascade", "unique", "clock"];
 
 pub(crate) const SOFT_DELETE: &str = "soft_delete";
 
@@ -19,6 +19,8 @@ pub(crate) struct StructAttrs {
     pub(crate) unique_keys: Vec<Vec<Ident>>,
     /// `clock = database`: timestamps come from the database server.
     pub(crate) database_clock: bool,
+    /// `cascade(Child, ..)`: the entities whose rows follow this one's.
+    pub(crate) cascades: Vec<syn::Path>,
 }
 
 pub(crate) fn struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAttrs {
@@ -55,6 +57,22 @@ pub(crate) fn struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAt
                 }
                 parsed.unique_keys.push(columns.into_iter().collect());
                 Ok(())
+            } else if meta.path.is_ident("cascade") {
+                if !meta.input.peek(syn::token::Paren) {
+                    reported = true;
+                    return Err(meta.error("expected `cascade(super::child::Entity, ...)`"));
+                }
+                let content;
+                syn::parenthesized!(content in meta.input);
+                let children = Punctuated::<syn::Path, Token![,]>::parse_terminated(&content)?;
+                if children.is_empty() {
+                    reported = true;
+                    return Err(meta.error(
+                        "`cascade(...)` needs at least one child entity: `cascade(super::child::Entity)`",
+                    ));
+                }
+                parsed.cascades.extend(children);
+                Ok(())
             } else if meta.path.is_ident("clock") {
                 let value: Ident = meta.value()?.parse()?;
                 if clock_seen {
@@ -85,7 +103,7 @@ pub(crate) fn struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAt
             Err(error) => errors.push(syn::Error::new(
                 error.span(),
                 format!(
-                    "malformed `#[soft_delete(...)]`: {error}; expected `unique(column, ...)` or `clock = ...`"
+                    "malformed `#[soft_delete(...)]`: {error}; expected `cascade(Entity, ...)`, `unique(column, ...)` or `clock = ...`"
                 ),
             )),
             Ok(()) => {}
@@ -99,45 +117,60 @@ fn accepted_struct_keys() -> String {
     keys.join(", ")
 }
 
-/// Returns the field's `#[soft_delete]` attribute if it has one. The field form is bare: anything
-/// inside it, or a second copy, is an error.
-pub(crate) fn field_marker<'a>(
-    attrs: &'a [Attribute],
-    errors: &mut Errors,
-) -> Option<&'a Attribute> {
-    let mut found: Option<&Attribute> = None;
+/// What `#[soft_delete]` says a field is.
+#[derive(Default)]
+pub(crate) struct FieldRole<'a> {
+    /// Bare `#[soft_delete]`: the deletion marker.
+    pub(crate) marker: Option<&'a Attribute>,
+    /// `#[soft_delete(batch)]`: the batch column of a cascade graph.
+    pub(crate) batch: Option<&'a Attribute>,
+}
+
+/// Reads a field's `#[soft_delete]` / `#[soft_delete(batch)]`; anything else, or a second
+/// copy, is an error.
+pub(crate) fn field_role<'a>(attrs: &'a [Attribute], errors: &mut Errors) -> FieldRole<'a> {
+    let mut role = FieldRole::default();
     for attr in attrs
         .iter()
         .filter(|attr| attr.path().is_ident(SOFT_DELETE))
     {
-        match &attr.meta {
-            Meta::Path(_) => {}
-            Meta::List(list) => {
-                errors.push(syn::Error::new_spanned(
-                    &list.tokens,
-                    "`#[soft_delete]` on a field takes no arguments: write `#[soft_delete]` on the \
-                     field that records the deletion time",
-                ));
-                continue;
-            }
+        let slot = match &attr.meta {
+            Meta::Path(_) => &mut role.marker,
+            Meta::List(list) => match list.parse_args::<Ident>() {
+                Ok(key) if key == "batch" => &mut role.batch,
+                _ => {
+                    errors.push(syn::Error::new_spanned(
+                        &list.tokens,
+                        "expected `#[soft_delete]` on the deletion timestamp, or `#[soft_delete(batch)]` \
+                         on the batch column",
+                    ));
+                    continue;
+                }
+            },
             Meta::NameValue(name_value) => {
                 errors.push(syn::Error::new_spanned(
                     &name_value.value,
-                    "`#[soft_delete]` on a field takes no value: write `#[soft_delete]`",
+                    "`#[soft_delete]` on a field takes no value: write `#[soft_delete]` or `#[soft_delete(batch)]`",
                 ));
                 continue;
             }
-        }
-        if found.is_some() {
+        };
+        if slot.is_some() {
             errors.push(syn::Error::new_spanned(
                 attr,
                 "duplicate `#[soft_delete]` on this field",
             ));
         } else {
-            found = Some(attr);
+            *slot = Some(attr);
         }
     }
-    found
+    if let (Some(_), Some(batch)) = (role.marker, role.batch) {
+        errors.push(syn::Error::new_spanned(
+            batch,
+            "a field is either the deletion marker or the batch column",
+        ));
+    }
+    role
 }
 
 /// What SeaORM's own field attribute says about the column's `Column` variant.

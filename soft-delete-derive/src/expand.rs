@@ -3,7 +3,8 @@
 //! types SeaORM generates (`Entity`, `Column`, `PrimaryKey`, `Model`).
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 
 use crate::valid::Plan;
 
@@ -14,6 +15,8 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
         column_variant,
         unique_keys,
         database_clock,
+        batch,
+        cascades,
     } = plan;
     let krate = quote!(::soft_delete_core);
     let sea_orm = quote!(::soft_delete_core::__private::sea_orm);
@@ -32,12 +35,53 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
             const CLOCK: #krate::ClockSource = #krate::ClockSource::Database;
         }
     });
+    let private = quote!(::soft_delete_core::__private);
+    let batch_items = batch.as_ref().map(|(variant, batch_type)| {
+        let check = quote_spanned! {batch_type.span()=>
+            #private::assert_batch_type::<#batch_type>();
+        };
+        (
+            quote! {
+                fn batch_column() -> ::core::option::Option<Column> {
+                    ::core::option::Option::Some(Column::#variant)
+                }
+            },
+            quote! {
+                #[automatically_derived]
+                impl #krate::HasBatchColumn for Entity {}
+
+                const _: fn() = || {
+                    #check
+                };
+            },
+        )
+    });
+    let (batch_fn, batch_impls) = batch_items.unzip();
+    let cascade_fn = (!cascades.is_empty()).then(|| {
+        let edges = cascades.iter().map(|child| {
+            quote_spanned! {child.span()=> #private::edge::<Entity, #child>()}
+        });
+        quote! {
+            fn cascade_edges() -> ::std::vec::Vec<&'static dyn #private::CascadeEdge> {
+                ::std::vec![#(#edges),*]
+            }
+        }
+    });
+    let registration = (!cascades.is_empty()).then(|| {
+        quote! {
+            #private::inventory::submit! {
+                #private::RegisteredParent(<Entity as #krate::SoftDeleteEntity>::cascade_edges)
+            }
+        }
+    });
     quote! {
         #[automatically_derived]
         impl #krate::SoftDeleteEntity for Entity {
             type Timestamp = #timestamp_type;
             #unique_keys
             #clock
+            #batch_fn
+            #cascade_fn
 
             fn deleted_at_column() -> Column {
                 Column::#column_variant
@@ -47,6 +91,9 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
                 ::core::option::Option::as_ref(&model.#marker_field)
             }
         }
+
+        #batch_impls
+        #registration
 
         #[automatically_derived]
         impl Entity {
@@ -157,10 +204,10 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
                 #krate::RestoreOne::<Entity>::of(self).exec(db).await
             }
 
-            /// Permanently deletes this row.
+            /// Permanently deletes this row, after its cascade descendants.
             pub async fn force_delete<C>(&self, db: &C) -> #result<(), #krate::Error>
             where
-                C: #sea_orm::ConnectionTrait,
+                C: #sea_orm::ConnectionTrait + #sea_orm::TransactionTrait,
             {
                 #krate::ForceDeleteOne::<Entity>::of(self).exec(db).await
             }

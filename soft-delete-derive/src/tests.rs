@@ -69,6 +69,23 @@ fn unique_keys_and_database_clock() {
     check_snapshot("unique_and_clock", UNIQUE_AND_DATABASE_CLOCK);
 }
 
+const CASCADE: &str = r#"
+    #[sea_orm(table_name = "category")]
+    #[soft_delete(cascade(super::item::Entity))]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub deleted_at: Option<DateTimeUtc>,
+        #[soft_delete(batch)]
+        pub trash_batch: Option<i64>,
+    }
+"#;
+
+#[test]
+fn cascade_parent_with_batch_column() {
+    check_snapshot("cascade", CASCADE);
+}
+
 #[test]
 fn classic_entity() {
     check_snapshot("classic", CLASSIC);

@@ -11,6 +11,9 @@ use crate::errors::Errors;
 /// The default name of the marker field, as in Django, Laravel and GORM.
 const DEFAULT_MARKER: &str = "deleted_at";
 
+/// The default name of the batch column.
+const DEFAULT_BATCH: &str = "deleted_batch";
+
 /// Everything the expansion needs, already checked.
 pub(crate) struct Plan<'a> {
     pub(crate) marker_field: &'a Ident,
@@ -20,9 +23,12 @@ pub(crate) struct Plan<'a> {
     /// `Column` variants of each `unique(...)` key.
     pub(crate) unique_keys: Vec<Vec<Ident>>,
     pub(crate) database_clock: bool,
+    /// The batch column's `Column` variant and `T` in its `Option<T>`.
+    pub(crate) batch: Option<(Ident, &'a Type)>,
+    pub(crate) cascades: &'a [syn::Path],
 }
 
-pub(crate) fn validate<'a>(model: &Model<'a>) -> syn::Result<Plan<'a>> {
+pub(crate) fn validate<'a>(model: &'a Model<'a>) -> syn::Result<Plan<'a>> {
     let mut errors = Errors::default();
     let marker = find_marker(model, &mut errors);
     let plan = marker.and_then(|field| {
@@ -32,26 +38,61 @@ pub(crate) fn validate<'a>(model: &Model<'a>) -> syn::Result<Plan<'a>> {
                 "the deletion marker must be a database column, but this field is `#[sea_orm(ignore)]`",
             ));
         }
-        let timestamp_type = errors.collect(option_inner_type(field.ty))?;
+        let timestamp_type = errors.collect(option_inner_type(field.ty, "the deletion marker", "Option<DateTimeUtc>"))?;
         Some(Plan {
             marker_field: field.ident,
             timestamp_type,
             column_variant: column_variant(field.ident, field.sea_orm.enum_name.as_ref()),
             unique_keys: Vec::new(),
             database_clock: model.attrs.database_clock,
+            batch: None,
+            cascades: &[],
         })
     });
+    let batch = batch_column(model, &mut errors);
     let unique_keys = unique_key_variants(
         model,
         plan.as_ref().map(|plan| plan.marker_field),
         &mut errors,
     );
+    if let (None, Some(first)) = (&batch, model.attrs.cascades.first()) {
+        errors.push(syn::Error::new_spanned(
+            first,
+            "an entity with cascades needs a batch column, which records which operation trashed \
+             each row: add `#[soft_delete(batch)] pub deleted_batch: Option<i64>`",
+        ));
+    }
     let plan = plan.map(|plan| Plan {
         unique_keys,
+        batch,
+        cascades: &model.attrs.cascades,
         ..plan
     });
     errors.finish()?;
     plan.ok_or_else(|| syn::Error::new_spanned(model.ident, "no deletion marker field"))
+}
+
+/// The field marked `#[soft_delete(batch)]`, else the field named `deleted_batch`.
+fn batch_column<'a>(model: &Model<'a>, errors: &mut Errors) -> Option<(Ident, &'a Type)> {
+    let field = model
+        .fields
+        .iter()
+        .find(|field| field.batch.is_some())
+        .or_else(|| {
+            model
+                .fields
+                .iter()
+                .find(|field| field.ident == DEFAULT_BATCH && field.marker.is_none())
+        })?;
+    let inner = errors.collect(option_inner_type(
+        field.ty,
+        "the batch column",
+        "Option<i64>",
+    ))?;
+    Some((
+        column_variant(field.ident, field.sea_orm.enum_name.as_ref()),
+        inner,
+    ))
 }
 
 /// Each `unique(...)` column must be a column of the model other than the marker, once per key.
@@ -127,13 +168,15 @@ fn find_marker<'m, 'a>(model: &'m Model<'a>, errors: &mut Errors) -> Option<&'m 
 
 /// `T` in `Option<T>`. SeaORM decides a column is nullable only when its type is written
 /// `Option<...>`, so an alias or a qualified path would create a `NOT NULL` column.
-fn option_inner_type(ty: &Type) -> syn::Result<&Type> {
+fn option_inner_type<'t>(ty: &'t Type, what: &str, example: &str) -> syn::Result<&'t Type> {
     let not_option = || {
         syn::Error::new_spanned(
             ty,
-            "the deletion marker must be written `Option<...>` (for example \
-             `Option<DateTimeUtc>`): SeaORM makes a column nullable only when its type is \
-             spelled `Option<...>`, and a row that is not deleted stores NULL",
+            format!(
+                "{what} must be written `Option<...>` (for example `{example}`): SeaORM makes a \
+                 column nullable only when its type is spelled `Option<...>`, and an active row \
+                 stores NULL"
+            ),
         )
     };
     let Type::Path(path) = ty else {

@@ -125,13 +125,14 @@ impl Model {
     {
         ::soft_delete_core::RestoreOne::<Entity>::of(self).exec(db).await
     }
-    /// Permanently deletes this row.
+    /// Permanently deletes this row, after its cascade descendants.
     pub async fn force_delete<C>(
         &self,
         db: &C,
     ) -> ::core::result::Result<(), ::soft_delete_core::Error>
     where
-        C: ::soft_delete_core::__private::sea_orm::ConnectionTrait,
+        C: ::soft_delete_core::__private::sea_orm::ConnectionTrait
+            + ::soft_delete_core::__private::sea_orm::TransactionTrait,
     {
         ::soft_delete_core::ForceDeleteOne::<Entity>::of(self).exec(db).await
     }

@@ -1,0 +1,323 @@
+//! The state changes every builder runs: soft delete, restore and force delete of the rows
+//! matching some filters, with the cascades, unique-key checks and parent checks they need.
+//!
+//! Every write carries the row state in its `WHERE`, so concurrent callers cannot re-stamp or
+//! resurrect a row and row counts are real state changes. Functions here take the connection
+//! they are given; the builders decide when that must be a transaction of their own.
+
+use std::any::TypeId;
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Condition, Expr, IntoCondition, UpdateStatement};
+use sea_orm::{
+    ConnectionTrait, DeleteMany, ModelTrait, QueryFilter, TransactionSession, UpdateMany,
+};
+
+use crate::cascade::{self, CascadeCounts, CascadeEdge, Graph, add_count, clear_batches};
+use crate::conflict;
+use crate::entity::{SoftDeleteEntity, active_condition, trashed_condition};
+use crate::error::{Error, key_text};
+use crate::timestamp::DeletionTimestamp;
+
+/// The conditions a builder accumulates with `filter`, all of which must hold.
+#[derive(Clone, Debug)]
+pub(crate) struct Filters(Condition);
+
+impl Filters {
+    pub(crate) fn new() -> Self {
+        Self(Condition::all())
+    }
+
+    pub(crate) fn with<F: IntoCondition>(mut self, filter: F) -> Self {
+        self.add(filter);
+        self
+    }
+
+    pub(crate) fn add<F: IntoCondition>(&mut self, filter: F) {
+        self.0 = std::mem::replace(&mut self.0, Condition::all()).add(filter.into_condition());
+    }
+
+    /// Adds the conditions to `query`; none at all adds no `WHERE TRUE`.
+    pub(crate) fn apply<Q: QueryFilter>(&self, query: Q) -> Q {
+        if self.0.is_empty() {
+            query
+        } else {
+            query.filter(self.0.clone())
+        }
+    }
+
+    pub(crate) fn condition(&self) -> Condition {
+        self.0.clone()
+    }
+}
+
+/// Rows the operation changed in its own table, and in each table it cascaded to.
+#[derive(Debug, Default)]
+pub(crate) struct Changed {
+    pub(crate) rows: u64,
+    pub(crate) cascaded: CascadeCounts,
+}
+
+/// Whether soft-deleting or force-deleting `E` sends more than one statement.
+pub(crate) fn cascades<E: SoftDeleteEntity>() -> Result<bool, Error> {
+    Ok(!Graph::of::<E>()?.is_empty())
+}
+
+/// Whether restoring `E` sends more than one statement.
+pub(crate) fn restore_is_compound<E: SoftDeleteEntity>() -> Result<bool, Error> {
+    Ok(!E::UNIQUE_KEYS.is_empty() || cascades::<E>()? || !parent_edges::<E>().is_empty())
+}
+
+pub(crate) fn soft_delete_statement<E: SoftDeleteEntity>(
+    filters: &Filters,
+    at: DateTime<Utc>,
+    batch: Option<i64>,
+) -> UpdateMany<E> {
+    let stamp = E::Timestamp::from_utc(at).into_value();
+    let mut update = E::update_many().col_expr(E::deleted_at_column(), Expr::val(stamp));
+    if let (Some(column), Some(batch)) = (E::batch_column(), batch) {
+        update = update.col_expr(column, Expr::val(batch));
+    }
+    filters.apply(update).filter(active_condition::<E>())
+}
+
+pub(crate) fn restore_statement<E: SoftDeleteEntity>(
+    filters: &Filters,
+    clear_batch: bool,
+) -> UpdateMany<E> {
+    let null = Expr::val(E::Timestamp::null_value());
+    let mut update = E::update_many().col_expr(E::deleted_at_column(), null);
+    if let (Some(column), true) = (E::batch_column(), clear_batch) {
+        update = update.col_expr(column, Expr::val(Option::<i64>::None));
+    }
+    filters.apply(update).filter(trashed_condition::<E>())
+}
+
+/// Trashes the active rows matching `filters` and, down the cascade graph, their active
+/// descendants, all with the timestamp `at` and one fresh batch id.
+pub(crate) async fn soft_delete<E, C>(
+    db: &C,
+    filters: &Filters,
+    at: DateTime<Utc>,
+) -> Result<Changed, Error>
+where
+    E: SoftDeleteEntity,
+    C: ConnectionTrait,
+{
+    let graph = Graph::of::<E>()?;
+    let batch = E::batch_column().map(|_| cascade::new_batch_id());
+    let rows = soft_delete_statement::<E>(filters, at, batch)
+        .exec(db)
+        .await?
+        .rows_affected;
+    let mut cascaded = CascadeCounts::new();
+    if let Some(batch) = batch {
+        let backend = db.get_database_backend();
+        for edge in &graph.edges {
+            repeat_down(
+                db,
+                *edge,
+                &edge.stamp_children(batch, at, backend)?,
+                &mut cascaded,
+            )
+            .await?;
+        }
+    }
+    Ok(Changed { rows, cascaded })
+}
+
+/// Restores the trashed rows matching `filters` and the descendants the same operations
+/// trashed. Refuses, before changing anything, rows whose unique key an active row holds and
+/// rows whose cascade parent is trashed (unless `with_ancestors`, which restores that parent
+/// chain, and only that, first).
+pub(crate) async fn restore<E, C>(
+    db: &C,
+    filters: &Filters,
+    with_ancestors: bool,
+) -> Result<Changed, Error>
+where
+    E: SoftDeleteEntity,
+    C: ConnectionTrait,
+{
+    let backend = db.get_database_backend();
+    conflict::check_restore::<E, _>(db, filters).await?;
+    let mut cascaded = CascadeCounts::new();
+    if with_ancestors {
+        restore_ancestors::<E, _>(db, filters, &mut cascaded).await?;
+    } else {
+        for edge in parent_edges::<E>() {
+            let under_trashed_parent = edge.children_of(edge.trashed_parents(), backend)?;
+            let orphan = filters
+                .apply(E::find())
+                .filter(trashed_condition::<E>())
+                .filter(under_trashed_parent)
+                .one(db)
+                .await?;
+            if let Some(row) = orphan {
+                return Err(Error::ParentTrashed {
+                    table: E::default().table_name(),
+                    parent_table: edge.parent_table(),
+                    key: key_text(row.get_primary_key_value()),
+                });
+            }
+        }
+    }
+    let graph = Graph::of::<E>()?;
+    let rows = restore_statement::<E>(filters, graph.is_empty())
+        .exec(db)
+        .await?
+        .rows_affected;
+    if !graph.is_empty() {
+        for edge in &graph.edges {
+            repeat_down(db, *edge, &edge.restore_children(backend)?, &mut cascaded).await?;
+        }
+        // The batch told children which parent restore they belong to; active rows keep none.
+        db.execute(&clear_batches::<E>()).await?;
+        let mut cleared = vec![TypeId::of::<E>()];
+        for edge in &graph.edges {
+            if !cleared.contains(&edge.child_type()) {
+                cleared.push(edge.child_type());
+                db.execute(&edge.clear_child_batches()).await?;
+            }
+        }
+    }
+    Ok(Changed { rows, cascaded })
+}
+
+/// Deletes the rows matching `filters` for good, their descendants first so that foreign keys
+/// never block it and nothing is left dangling.
+pub(crate) async fn force_delete<E, C>(db: &C, filters: &Filters) -> Result<Changed, Error>
+where
+    E: SoftDeleteEntity,
+    C: ConnectionTrait,
+{
+    let graph = Graph::of::<E>()?;
+    if graph.edges.iter().any(|edge| edge.is_self_referencing()) {
+        return Err(Error::InvalidCascade(format!(
+            "force delete does not follow the self-referencing cascade of `{}`",
+            E::default().table_name()
+        )));
+    }
+    let backend = db.get_database_backend();
+    let mut subtree: HashMap<TypeId, Condition> =
+        HashMap::from([(TypeId::of::<E>(), filters.condition())]);
+    let mut nodes: Vec<&'static dyn CascadeEdge> = Vec::new();
+    for edge in &graph.edges {
+        let parent = subtree
+            .get(&edge.parent_type())
+            .cloned()
+            .unwrap_or_else(Condition::all);
+        let children = edge.children_of(parent, backend)?;
+        match subtree.get_mut(&edge.child_type()) {
+            Some(existing) => *existing = Condition::any().add(existing.clone()).add(children),
+            None => {
+                subtree.insert(edge.child_type(), children);
+                nodes.push(*edge);
+            }
+        }
+    }
+    let mut cascaded = CascadeCounts::new();
+    for node in nodes.iter().rev() {
+        let condition = subtree
+            .get(&node.child_type())
+            .cloned()
+            .unwrap_or_else(Condition::all);
+        let removed = db
+            .execute(&node.delete_children(condition))
+            .await?
+            .rows_affected();
+        add_count(&mut cascaded, node.child_table(), removed);
+    }
+    let rows = delete_statement::<E>(filters).exec(db).await?.rows_affected;
+    Ok(Changed { rows, cascaded })
+}
+
+pub(crate) fn delete_statement<E: SoftDeleteEntity>(filters: &Filters) -> DeleteMany<E> {
+    filters.apply(E::delete_many())
+}
+
+/// Runs an edge's statement; a self-referencing edge again until a run changes nothing, one
+/// tree level per run.
+async fn repeat_down<C: ConnectionTrait>(
+    db: &C,
+    edge: &dyn CascadeEdge,
+    statement: &UpdateStatement,
+    counts: &mut CascadeCounts,
+) -> Result<(), Error> {
+    loop {
+        let changed = db.execute(statement).await?.rows_affected();
+        add_count(counts, edge.child_table(), changed);
+        if changed == 0 || !edge.is_self_referencing() {
+            return Ok(());
+        }
+    }
+}
+
+/// The cascade edges that end at `E`, trees excluded (a tree's parent is checked by nobody:
+/// see the README's notes on self-referencing graphs).
+fn parent_edges<E: SoftDeleteEntity>() -> Vec<&'static dyn CascadeEdge> {
+    cascade::parent_edges(TypeId::of::<E>())
+        .into_iter()
+        .filter(|edge| !edge.is_self_referencing())
+        .collect()
+}
+
+/// Restores the trashed ancestors of the rows matching `filters`, up to the roots, without
+/// cascading down to their other children.
+async fn restore_ancestors<E, C>(
+    db: &C,
+    filters: &Filters,
+    counts: &mut CascadeCounts,
+) -> Result<(), Error>
+where
+    E: SoftDeleteEntity,
+    C: ConnectionTrait,
+{
+    const MAX_DEPTH: usize = 64;
+    let backend = db.get_database_backend();
+    let mut frontier = vec![(TypeId::of::<E>(), filters.condition(), parent_edges::<E>())];
+    let mut depth = 0;
+    while let Some((_, rows, edges)) = frontier.pop() {
+        depth += 1;
+        if depth > MAX_DEPTH {
+            return Err(Error::InvalidCascade(
+                "the cascade parents form a cycle".into(),
+            ));
+        }
+        for edge in edges {
+            let parents = edge.parents_of(rows.clone(), backend)?;
+            let restored = db
+                .execute(&edge.restore_parents(parents.clone()))
+                .await?
+                .rows_affected();
+            add_count(counts, edge.parent_table(), restored);
+            let grandparents = cascade::parent_edges(edge.parent_type())
+                .into_iter()
+                .filter(|edge| !edge.is_self_referencing())
+                .collect();
+            frontier.push((edge.parent_type(), parents, grandparents));
+        }
+    }
+    Ok(())
+}
+
+/// Runs `operation` in a transaction (a savepoint inside the caller's) and commits, or rolls
+/// back explicitly on failure: a transaction left to `Drop` queues its rollback on the pooled
+/// connection, which keeps the locks until that connection is next used.
+pub(crate) async fn finish<T, Txn>(txn: Txn, outcome: Result<T, Error>) -> Result<T, Error>
+where
+    Txn: TransactionSession,
+{
+    match outcome {
+        Ok(value) => {
+            txn.commit().await?;
+            Ok(value)
+        }
+        Err(error) => {
+            // The operation's own error says what failed; a rollback failure adds nothing to it.
+            let _ = txn.rollback().await;
+            Err(error)
+        }
+    }
+}

@@ -1,0 +1,20 @@
+use sea_orm::entity::prelude::*;
+use soft_delete_core::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+#[sea_orm(table_name = "parent")]
+
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub deleted_at: Option<DateTimeUtc>,
+    #[soft_delete(batch)]
+    pub trash_batch: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+fn main() {}

@@ -1,0 +1,38 @@
+mod child {
+    use sea_orm::entity::prelude::*;
+    use soft_delete_core::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+    #[sea_orm(table_name = "child")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub deleted_at: Option<DateTimeUtc>,
+        pub deleted_batch: Option<i64>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+use sea_orm::entity::prelude::*;
+use soft_delete_core::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+#[sea_orm(table_name = "parent")]
+#[soft_delete(cascade(child::Entity))]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub deleted_at: Option<DateTimeUtc>,
+    pub deleted_batch: Option<i64>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+fn main() {}
