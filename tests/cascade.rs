@@ -281,3 +281,86 @@ backend_tests! {
         assert!(matches!(root.force_delete(&db.conn).await, Err(Error::InvalidCascade(_))));
     }
 }
+
+/// Two entities that cascade to each other: the graph is refused before any statement runs.
+mod ping {
+    use sea_orm::entity::prelude::*;
+    use soft_delete_core::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
+    #[sea_orm(table_name = "ping")]
+    #[soft_delete(cascade(super::pong::Entity))]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub pong_id: i32,
+        pub deleted_at: Option<DateTimeUtc>,
+        pub deleted_batch: Option<i64>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {
+        #[sea_orm(has_many = "super::pong::Entity")]
+        Pong,
+    }
+
+    impl Related<super::pong::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Pong.def()
+        }
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+mod pong {
+    use sea_orm::entity::prelude::*;
+    use soft_delete_core::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
+    #[sea_orm(table_name = "pong")]
+    #[soft_delete(cascade(super::ping::Entity))]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub ping_id: i32,
+        pub deleted_at: Option<DateTimeUtc>,
+        pub deleted_batch: Option<i64>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {
+        #[sea_orm(
+            belongs_to = "super::ping::Entity",
+            from = "Column::PingId",
+            to = "super::ping::Column::Id"
+        )]
+        Ping,
+    }
+
+    impl Related<super::ping::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Ping.def()
+        }
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+#[tokio::test]
+async fn a_cycle_between_entities_is_refused_before_any_statement() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let refused = ping::Entity::soft_delete_many()
+        .exec(&db.conn)
+        .await
+        .expect_err("cycle");
+    assert!(
+        matches!(&refused, Error::InvalidCascade(message) if message.contains("ping -> pong -> ping")),
+        "{refused:?}"
+    );
+    assert!(db.statements.take().is_empty());
+    assert!(matches!(
+        pong::Entity::force_delete_many().exec(&db.conn).await,
+        Err(Error::InvalidCascade(_))
+    ));
+}

@@ -117,7 +117,12 @@
 //!
 //! SeaORM has no global query hook, so its own entry points are unchanged: `Entity::find()`,
 //! `find_by_id`, `find_related`, the loaders and `update_many()` include trashed rows, and
-//! `delete_many()`, `delete_by_id()` and `Model::delete` hard-delete. Use the functions above.
+//! `delete_many()`, `delete_by_id()` and `Model::delete` hard-delete. Use the functions above,
+//! the active-only relation helpers ([`FindRelatedActive`], [`SelectActiveRelated`],
+//! [`SoftDeleteFilter`]) and, in `before_delete`, [`hard_delete_denied`].
+//!
+//! The README covers cascades (`#[soft_delete(cascade(..))]`), keys unique among active rows,
+//! the schema helpers, purge and the database clock.
 
 mod bulk;
 mod cascade;
