@@ -38,16 +38,17 @@ pub enum Error {
     /// A restore would leave a row active under a trashed parent of a cascade graph. Nothing of
     /// the call was applied; restore the parent first, or ask for `with_ancestors()`.
     #[error(
-        "restoring `{table}` row ({key}) would leave it under a trashed `{parent_table}` row; \
-         restore the parent first or use `with_ancestors()`"
+        "restoring `{table}` rows ({}) would leave them under trashed `{parent_table}` rows; \
+         restore the parents first or use `with_ancestors()`",
+        keys.join("), (")
     )]
     ParentTrashed {
         /// The entity's table name.
         table: &'static str,
         /// The trashed parent's table name.
         parent_table: &'static str,
-        /// Primary key of a row that would be orphaned.
-        key: String,
+        /// Primary keys of the rows that would be orphaned (the first ten).
+        keys: Vec<String>,
     },
     /// The declared cascade graph cannot be walked: a cycle between entities, a child reached
     /// through a junction, or a force delete of a self-referencing graph.

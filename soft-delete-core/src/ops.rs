@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, Expr, IntoCondition, UpdateStatement};
 use sea_orm::{
-    ConnectionTrait, DeleteMany, ModelTrait, QueryFilter, TransactionSession, UpdateMany,
+    ConnectionTrait, DeleteMany, ModelTrait, QueryFilter, QuerySelect, TransactionSession,
+    UpdateMany,
 };
 
 use crate::cascade::{self, CascadeCounts, CascadeEdge, Graph, add_count, clear_batches};
@@ -127,6 +128,9 @@ where
     Ok(Changed { rows, cascaded })
 }
 
+/// How many refused rows an `Error::ParentTrashed` names.
+const MAX_NAMED_ORPHANS: u64 = 10;
+
 /// Restores the trashed rows matching `filters` and the descendants the same operations
 /// trashed. Refuses, before changing anything, rows whose unique key an active row holds and
 /// rows whose cascade parent is trashed (unless `with_ancestors`, which restores that parent
@@ -148,17 +152,21 @@ where
     } else {
         for edge in parent_edges::<E>() {
             let under_trashed_parent = edge.children_of(edge.trashed_parents(), backend)?;
-            let orphan = filters
+            let orphans = filters
                 .apply(E::find())
                 .filter(trashed_condition::<E>())
                 .filter(under_trashed_parent)
-                .one(db)
+                .limit(MAX_NAMED_ORPHANS)
+                .all(db)
                 .await?;
-            if let Some(row) = orphan {
+            if !orphans.is_empty() {
                 return Err(Error::ParentTrashed {
                     table: E::default().table_name(),
                     parent_table: edge.parent_table(),
-                    key: key_text(row.get_primary_key_value()),
+                    keys: orphans
+                        .iter()
+                        .map(|row| key_text(row.get_primary_key_value()))
+                        .collect(),
                 });
             }
         }
