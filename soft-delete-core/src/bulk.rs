@@ -6,13 +6,13 @@ use std::marker::PhantomData;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::IntoCondition;
-use sea_orm::{ConnectionTrait, DbBackend, QueryTrait, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, DbBackend, QueryTrait, Statement, TransactionTrait, Value};
 
 use crate::cascade::CascadeCounts;
 use crate::clock;
 use crate::entity::{SoftDeleteEntity, trashed_condition};
 use crate::error::Error;
-use crate::ops::{self, Changed, Filters, finish};
+use crate::ops::{self, Changed, Filters, Stamp, finish};
 
 /// What a bulk soft delete did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,6 +55,7 @@ impl From<Changed> for BulkResult {
 pub struct SoftDeleteMany<E> {
     filters: Filters,
     at: Option<DateTime<Utc>>,
+    actor: Option<Value>,
     entity: PhantomData<E>,
 }
 
@@ -63,6 +64,7 @@ impl<E: SoftDeleteEntity> SoftDeleteMany<E> {
         Self {
             filters: Filters::new(),
             at: None,
+            actor: None,
             entity: PhantomData,
         }
     }
@@ -79,11 +81,22 @@ impl<E: SoftDeleteEntity> SoftDeleteMany<E> {
         self
     }
 
+    /// Records `actor` in the `#[soft_delete(deleted_by = ..)]` column (instead of the task's
+    /// actor, see [`audit::with_actor`](crate::audit::with_actor)).
+    pub fn by(mut self, actor: impl Into<Value>) -> Self {
+        self.actor = Some(actor.into());
+        self
+    }
+
     /// The SQL of the entity's own `UPDATE`, for inspection; the clock is read now unless `at`
     /// was given, and no batch id is shown.
     pub fn build(&self, backend: DbBackend) -> Statement {
-        let at = self.at.unwrap_or_else(clock::now);
-        ops::soft_delete_statement::<E>(&self.filters, at, None).build(backend)
+        let stamp = Stamp {
+            at: self.at.unwrap_or_else(clock::now),
+            batch: None,
+            actor: self.actor.clone(),
+        };
+        ops::soft_delete_statement::<E>(&self.filters, &stamp).build(backend)
     }
 
     /// Runs the operation (preceded by a read of the server's clock for entities declared
@@ -100,7 +113,7 @@ impl<E: SoftDeleteEntity> SoftDeleteMany<E> {
         if !ops::cascades::<E>()? {
             let at = clock::operation_time::<E, _>(self.at, db).await?;
             return Ok(result(
-                ops::soft_delete::<E, _>(db, &self.filters, at).await?,
+                ops::soft_delete::<E, _>(db, &self.filters, at, self.actor.clone()).await?,
                 at,
             ));
         }
@@ -108,7 +121,7 @@ impl<E: SoftDeleteEntity> SoftDeleteMany<E> {
         let outcome = async {
             let at = clock::operation_time::<E, _>(self.at, &txn).await?;
             Ok(result(
-                ops::soft_delete::<E, _>(&txn, &self.filters, at).await?,
+                ops::soft_delete::<E, _>(&txn, &self.filters, at, self.actor.clone()).await?,
                 at,
             ))
         }
@@ -153,7 +166,7 @@ impl<E: SoftDeleteEntity> RestoreMany<E> {
 
     /// The SQL of the entity's own `UPDATE`, for inspection.
     pub fn build(&self, backend: DbBackend) -> Statement {
-        ops::restore_statement::<E>(&self.filters, true).build(backend)
+        ops::restore_statement::<E>(&self.filters, true, None).build(backend)
     }
 
     /// Runs the operation. It fails, having changed nothing, with [`Error::RestoreConflict`]

@@ -22,8 +22,10 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{DbBackend, Identity, Related};
 
+use crate::audit;
 use crate::entity::SoftDeleteEntity;
 use crate::error::Error;
+use crate::ops::Stamp;
 use crate::timestamp::DeletionTimestamp;
 
 /// The batch column of an entity that takes part in a cascade graph: `Option<i64>`, marked
@@ -48,21 +50,24 @@ pub trait CascadeEdge: Send + Sync + 'static {
     fn children_of(&self, parent: Condition, backend: DbBackend) -> Result<Condition, Error>;
     /// Parents of the child rows matching `child`: a condition on the parent table.
     fn parents_of(&self, child: Condition, backend: DbBackend) -> Result<Condition, Error>;
-    /// Trashes the active children of the parent rows stamped with `batch`.
-    fn stamp_children(
+    /// Trashes the active children of the parent rows stamped with the stamp's batch.
+    fn stamp_children(&self, stamp: &Stamp, backend: DbBackend) -> Result<UpdateStatement, Error>;
+    /// Restores the trashed children whose parent was restored by this call with their batch.
+    fn restore_children(
         &self,
-        batch: i64,
-        at: DateTime<Utc>,
+        at: Option<DateTime<Utc>>,
         backend: DbBackend,
     ) -> Result<UpdateStatement, Error>;
-    /// Restores the trashed children whose parent was restored by this call with their batch.
-    fn restore_children(&self, backend: DbBackend) -> Result<UpdateStatement, Error>;
+    /// Whether the child table has a `touch` column.
+    fn touches(&self) -> bool;
+    /// Whether the parent table has a `touch` column.
+    fn parent_touches(&self) -> bool;
     /// Clears the batch of the child table's active rows.
     fn clear_child_batches(&self) -> UpdateStatement;
     /// Deletes the child rows matching `child`.
     fn delete_children(&self, child: Condition) -> DeleteStatement;
     /// Restores the parent rows matching `parent`, without cascading.
-    fn restore_parents(&self, parent: Condition) -> UpdateStatement;
+    fn restore_parents(&self, parent: Condition, at: Option<DateTime<Utc>>) -> UpdateStatement;
     /// Trashed parent rows: a condition on the parent table.
     fn trashed_parents(&self) -> Condition;
 
@@ -210,12 +215,8 @@ where
         Ok(Condition::all().add(in_subquery(P::default().into_iden(), &parent_columns, rows)))
     }
 
-    fn stamp_children(
-        &self,
-        batch: i64,
-        at: DateTime<Utc>,
-        backend: DbBackend,
-    ) -> Result<UpdateStatement, Error> {
+    fn stamp_children(&self, stamp: &Stamp, backend: DbBackend) -> Result<UpdateStatement, Error> {
+        let batch = stamp.batch.unwrap_or_default();
         let stamped_parents = Condition::all().add(batch_of::<P>().eq(batch));
         let children = self.children_of(stamped_parents, backend)?;
         let mut update = Query::update();
@@ -223,17 +224,32 @@ where
             .table(C::default())
             .value(
                 C::deleted_at_column(),
-                Expr::val(C::Timestamp::from_utc(at).into_value()),
+                Expr::val(C::Timestamp::from_utc(stamp.at).into_value()),
             )
             .cond_where(children)
             .and_where(Expr::col((C::default(), C::deleted_at_column())).is_null());
         if let Some(column) = C::batch_column() {
             update.value(column, batch);
         }
+        for (column, value) in audit::on_delete::<C>(stamp.at, stamp.actor.as_ref()) {
+            update.value(column, Expr::val(value));
+        }
         Ok(update)
     }
 
-    fn restore_children(&self, backend: DbBackend) -> Result<UpdateStatement, Error> {
+    fn touches(&self) -> bool {
+        C::touch_value(DateTime::<Utc>::default()).is_some()
+    }
+
+    fn parent_touches(&self) -> bool {
+        P::touch_value(DateTime::<Utc>::default()).is_some()
+    }
+
+    fn restore_children(
+        &self,
+        at: Option<DateTime<Utc>>,
+        backend: DbBackend,
+    ) -> Result<UpdateStatement, Error> {
         let (mut parent_columns, mut child_columns) = self.link()?;
         let (Some(parent_batch), Some(child_batch)) = (P::batch_column(), C::batch_column()) else {
             return Err(Error::InvalidCascade(format!(
@@ -265,6 +281,9 @@ where
                 &child_columns,
                 restored_parents,
             ));
+        for (column, value) in audit::on_restore::<C>(at) {
+            update.value(column, Expr::val(value));
+        }
         Ok(update)
     }
 
@@ -279,7 +298,7 @@ where
             .to_owned()
     }
 
-    fn restore_parents(&self, parent: Condition) -> UpdateStatement {
+    fn restore_parents(&self, parent: Condition, at: Option<DateTime<Utc>>) -> UpdateStatement {
         let mut update = Query::update();
         update
             .table(P::default())
@@ -291,6 +310,12 @@ where
             .and_where(Expr::col((P::default(), P::deleted_at_column())).is_not_null());
         if let Some(column) = P::batch_column() {
             update.value(column, Expr::val(Option::<i64>::None));
+        }
+        for (column, value) in audit::on_restore::<P>(at) {
+            update.value(column, Expr::val(value));
+        }
+        for (column, value) in audit::on_restore::<P>(at) {
+            update.value(column, Expr::val(value));
         }
         update
     }

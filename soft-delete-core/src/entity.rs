@@ -1,7 +1,7 @@
 //! The trait `#[derive(SoftDelete)]` implements, and the three finders.
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, PrimaryKeyTrait, QueryFilter, Select, UpdateMany};
+use sea_orm::{ColumnTrait, EntityTrait, PrimaryKeyTrait, QueryFilter, Select, UpdateMany, Value};
 
 use chrono::{DateTime, Utc};
 
@@ -37,6 +37,17 @@ pub trait SoftDeleteEntity: EntityTrait {
     /// The batch column (`#[soft_delete(batch)]` or `deleted_batch`), which records which
     /// operation trashed a row; every entity in a cascade graph has one.
     fn batch_column() -> Option<Self::Column> {
+        None
+    }
+
+    /// The `touch` column and the value it gets for an operation at `at`.
+    fn touch_value(at: DateTime<Utc>) -> Option<(Self::Column, Value)> {
+        let _ = at;
+        None
+    }
+
+    /// The `deleted_by` column and its typed NULL.
+    fn deleted_by_column() -> Option<(Self::Column, Value)> {
         None
     }
 

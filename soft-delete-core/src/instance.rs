@@ -82,6 +82,7 @@ impl<E: EntityTrait> RowKey<E> {
 pub struct SoftDeleteOne<E> {
     key: RowKey<E>,
     at: Option<DateTime<Utc>>,
+    actor: Option<Value>,
 }
 
 impl<E: SoftDeleteEntity> SoftDeleteOne<E> {
@@ -93,6 +94,7 @@ impl<E: SoftDeleteEntity> SoftDeleteOne<E> {
         Self {
             key: RowKey::of_id(key),
             at: None,
+            actor: None,
         }
     }
 
@@ -101,12 +103,20 @@ impl<E: SoftDeleteEntity> SoftDeleteOne<E> {
         Self {
             key: RowKey::of_model(model),
             at: None,
+            actor: None,
         }
     }
 
     /// Stamps the row with `at` (truncated to microseconds) instead of the clock's time.
     pub fn at(mut self, at: DateTime<Utc>) -> Self {
         self.at = Some(clock::to_storage_precision(at));
+        self
+    }
+
+    /// Records `actor` in the `#[soft_delete(deleted_by = ..)]` column (instead of the task's
+    /// actor, see [`audit::with_actor`](crate::audit::with_actor)).
+    pub fn by(mut self, actor: impl Into<Value>) -> Self {
+        self.actor = Some(actor.into());
         self
     }
 
@@ -118,7 +128,7 @@ impl<E: SoftDeleteEntity> SoftDeleteOne<E> {
         let txn = db.begin().await?;
         let outcome = async {
             let at = clock::operation_time::<E, _>(self.at, &txn).await?;
-            ops::soft_delete::<E, _>(&txn, &self.key.filters(), at).await?;
+            ops::soft_delete::<E, _>(&txn, &self.key.filters(), at, self.actor.clone()).await?;
             self.key.read(&txn).await
         }
         .await;

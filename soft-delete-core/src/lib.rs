@@ -124,6 +124,7 @@
 //! The README covers cascades (`#[soft_delete(cascade(..))]`), keys unique among active rows,
 //! the schema helpers, purge and the database clock.
 
+pub mod audit;
 mod bulk;
 mod cascade;
 pub mod clock;
@@ -165,6 +166,7 @@ pub mod prelude {
 /// Not public API: the paths the derive's expansion uses.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::audit::TouchTimestamp;
     pub use crate::cascade::{CascadeEdge, RegisteredParent, assert_batch_type, edge};
     pub use chrono;
     pub use inventory;

@@ -9,6 +9,7 @@ use std::any::TypeId;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use sea_orm::Value;
 use sea_orm::sea_query::{Condition, Expr, IntoCondition, UpdateStatement};
 use sea_orm::{
     ConnectionTrait, DeleteMany, ModelTrait, QueryFilter, QuerySelect, TransactionSession,
@@ -16,10 +17,10 @@ use sea_orm::{
 };
 
 use crate::cascade::{self, CascadeCounts, CascadeEdge, Graph, add_count, clear_batches};
-use crate::conflict;
 use crate::entity::{SoftDeleteEntity, active_condition, trashed_condition};
 use crate::error::{Error, key_text};
 use crate::timestamp::DeletionTimestamp;
+use crate::{audit, clock, conflict};
 
 /// The conditions a builder accumulates with `filter`, all of which must hold.
 #[derive(Clone, Debug)]
@@ -70,15 +71,25 @@ pub(crate) fn restore_is_compound<E: SoftDeleteEntity>() -> Result<bool, Error> 
     Ok(!E::UNIQUE_KEYS.is_empty() || cascades::<E>()? || !parent_edges::<E>().is_empty())
 }
 
+/// What a soft delete writes besides the rows it picks: one time, one batch, one actor.
+#[derive(Clone, Debug)]
+pub struct Stamp {
+    pub(crate) at: DateTime<Utc>,
+    pub(crate) batch: Option<i64>,
+    pub(crate) actor: Option<Value>,
+}
+
 pub(crate) fn soft_delete_statement<E: SoftDeleteEntity>(
     filters: &Filters,
-    at: DateTime<Utc>,
-    batch: Option<i64>,
+    stamp: &Stamp,
 ) -> UpdateMany<E> {
-    let stamp = E::Timestamp::from_utc(at).into_value();
-    let mut update = E::update_many().col_expr(E::deleted_at_column(), Expr::val(stamp));
-    if let (Some(column), Some(batch)) = (E::batch_column(), batch) {
+    let deleted_at = E::Timestamp::from_utc(stamp.at).into_value();
+    let mut update = E::update_many().col_expr(E::deleted_at_column(), Expr::val(deleted_at));
+    if let (Some(column), Some(batch)) = (E::batch_column(), stamp.batch) {
         update = update.col_expr(column, Expr::val(batch));
+    }
+    for (column, value) in audit::on_delete::<E>(stamp.at, stamp.actor.as_ref()) {
+        update = update.col_expr(column, Expr::val(value));
     }
     filters.apply(update).filter(active_condition::<E>())
 }
@@ -86,11 +97,15 @@ pub(crate) fn soft_delete_statement<E: SoftDeleteEntity>(
 pub(crate) fn restore_statement<E: SoftDeleteEntity>(
     filters: &Filters,
     clear_batch: bool,
+    at: Option<DateTime<Utc>>,
 ) -> UpdateMany<E> {
     let null = Expr::val(E::Timestamp::null_value());
     let mut update = E::update_many().col_expr(E::deleted_at_column(), null);
     if let (Some(column), true) = (E::batch_column(), clear_batch) {
         update = update.col_expr(column, Expr::val(Option::<i64>::None));
+    }
+    for (column, value) in audit::on_restore::<E>(at) {
+        update = update.col_expr(column, Expr::val(value));
     }
     filters.apply(update).filter(trashed_condition::<E>())
 }
@@ -101,25 +116,30 @@ pub(crate) async fn soft_delete<E, C>(
     db: &C,
     filters: &Filters,
     at: DateTime<Utc>,
+    actor: Option<Value>,
 ) -> Result<Changed, Error>
 where
     E: SoftDeleteEntity,
     C: ConnectionTrait,
 {
     let graph = Graph::of::<E>()?;
-    let batch = E::batch_column().map(|_| cascade::new_batch_id());
-    let rows = soft_delete_statement::<E>(filters, at, batch)
+    let stamp = Stamp {
+        at,
+        batch: E::batch_column().map(|_| cascade::new_batch_id()),
+        actor: audit::operation_actor(actor),
+    };
+    let rows = soft_delete_statement::<E>(filters, &stamp)
         .exec(db)
         .await?
         .rows_affected;
     let mut cascaded = CascadeCounts::new();
-    if let Some(batch) = batch {
+    if stamp.batch.is_some() {
         let backend = db.get_database_backend();
         for edge in &graph.edges {
             repeat_down(
                 db,
                 *edge,
-                &edge.stamp_children(batch, at, backend)?,
+                &edge.stamp_children(&stamp, backend)?,
                 &mut cascaded,
             )
             .await?;
@@ -146,9 +166,10 @@ where
 {
     let backend = db.get_database_backend();
     conflict::check_restore::<E, _>(db, filters).await?;
+    let at = restore_time::<E, _>(db).await?;
     let mut cascaded = CascadeCounts::new();
     if with_ancestors {
-        restore_ancestors::<E, _>(db, filters, &mut cascaded).await?;
+        restore_ancestors::<E, _>(db, filters, at, &mut cascaded).await?;
     } else {
         for edge in parent_edges::<E>() {
             let under_trashed_parent = edge.children_of(edge.trashed_parents(), backend)?;
@@ -172,13 +193,19 @@ where
         }
     }
     let graph = Graph::of::<E>()?;
-    let rows = restore_statement::<E>(filters, graph.is_empty())
+    let rows = restore_statement::<E>(filters, graph.is_empty(), at)
         .exec(db)
         .await?
         .rows_affected;
     if !graph.is_empty() {
         for edge in &graph.edges {
-            repeat_down(db, *edge, &edge.restore_children(backend)?, &mut cascaded).await?;
+            repeat_down(
+                db,
+                *edge,
+                &edge.restore_children(at, backend)?,
+                &mut cascaded,
+            )
+            .await?;
         }
         // The batch told children which parent restore they belong to; active rows keep none.
         db.execute(&clear_batches::<E>()).await?;
@@ -245,6 +272,26 @@ pub(crate) fn delete_statement<E: SoftDeleteEntity>(filters: &Filters) -> Delete
     filters.apply(E::delete_many())
 }
 
+/// A restore's time, read only when some table it may write has a `touch` column (the time is
+/// written nowhere else), so that restores otherwise send no extra statement.
+async fn restore_time<E, C>(db: &C) -> Result<Option<DateTime<Utc>>, Error>
+where
+    E: SoftDeleteEntity,
+    C: ConnectionTrait,
+{
+    let probe = clock::now();
+    let graph = Graph::of::<E>()?;
+    let touches = E::touch_value(probe).is_some()
+        || graph.edges.iter().any(|edge| edge.touches())
+        || cascade::parent_edges(TypeId::of::<E>())
+            .iter()
+            .any(|edge| edge.parent_touches());
+    if !touches {
+        return Ok(None);
+    }
+    Ok(Some(clock::operation_time::<E, _>(None, db).await?))
+}
+
 /// Runs an edge's statement; a self-referencing edge again until a run changes nothing, one
 /// tree level per run.
 async fn repeat_down<C: ConnectionTrait>(
@@ -276,6 +323,7 @@ fn parent_edges<E: SoftDeleteEntity>() -> Vec<&'static dyn CascadeEdge> {
 async fn restore_ancestors<E, C>(
     db: &C,
     filters: &Filters,
+    at: Option<DateTime<Utc>>,
     counts: &mut CascadeCounts,
 ) -> Result<(), Error>
 where
@@ -296,7 +344,7 @@ where
         for edge in edges {
             let parents = edge.parents_of(rows.clone(), backend)?;
             let restored = db
-                .execute(&edge.restore_parents(parents.clone()))
+                .execute(&edge.restore_parents(parents.clone(), at))
                 .await?
                 .rows_affected();
             add_count(counts, edge.parent_table(), restored);

@@ -8,7 +8,7 @@ use crate::errors::Errors;
 
 /// Keys accepted inside `#[soft_delete(...)]` on the `Model` struct, kept in one place so that
 /// every message lists the same set.
-pub(crate) const STRUCT_KEYS: &[&str] = &["cascade", "unique", "clock"];
+pub(crate) const STRUCT_KEYS: &[&str] = &["cascade", "unique", "clock", "touch", "deleted_by"];
 
 pub(crate) const SOFT_DELETE: &str = "soft_delete";
 
@@ -21,6 +21,10 @@ pub(crate) struct StructAttrs {
     pub(crate) database_clock: bool,
     /// `cascade(Child, ..)`: the entities whose rows follow this one's.
     pub(crate) cascades: Vec<syn::Path>,
+    /// `touch = updated_at`: a column set to the operation's time on soft delete and restore.
+    pub(crate) touch: Option<Ident>,
+    /// `deleted_by = deleted_by`: a column that records who trashed the row.
+    pub(crate) deleted_by: Option<Ident>,
 }
 
 pub(crate) fn struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAttrs {
@@ -73,6 +77,14 @@ pub(crate) fn struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAt
                 }
                 parsed.cascades.extend(children);
                 Ok(())
+            } else if meta.path.is_ident("touch") || meta.path.is_ident("deleted_by") {
+                let field: Ident = meta.value()?.parse()?;
+                let slot = if meta.path.is_ident("touch") { &mut parsed.touch } else { &mut parsed.deleted_by };
+                if slot.is_some() {
+                    errors.push(syn::Error::new_spanned(&meta.path, "duplicate key"));
+                }
+                *slot = Some(field);
+                Ok(())
             } else if meta.path.is_ident("clock") {
                 let value: Ident = meta.value()?.parse()?;
                 if clock_seen {
@@ -103,7 +115,7 @@ pub(crate) fn struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAt
             Err(error) => errors.push(syn::Error::new(
                 error.span(),
                 format!(
-                    "malformed `#[soft_delete(...)]`: {error}; expected `cascade(Entity, ...)`, `unique(column, ...)` or `clock = ...`"
+                    "malformed `#[soft_delete(...)]`: {error}; expected `cascade(Entity, ...)`, `unique(column, ...)`, `clock = ...`, `touch = field` or `deleted_by = field`"
                 ),
             )),
             Ok(()) => {}

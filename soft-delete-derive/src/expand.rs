@@ -17,6 +17,8 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
         database_clock,
         batch,
         cascades,
+        touch,
+        deleted_by,
     } = plan;
     let krate = quote!(::soft_delete_core);
     let sea_orm = quote!(::soft_delete_core::__private::sea_orm);
@@ -74,9 +76,32 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
             }
         }
     });
+    let value = quote!(#sea_orm::Value);
+    let touch_fn = touch.as_ref().map(|(variant, field_type)| {
+        let write = quote_spanned! {field_type.span()=>
+            <#field_type as #private::TouchTimestamp>::touch_value(at)
+        };
+        quote! {
+            fn touch_value(
+                at: #private::chrono::DateTime<#private::chrono::Utc>,
+            ) -> ::core::option::Option<(Column, #value)> {
+                ::core::option::Option::Some((Column::#variant, #write))
+            }
+        }
+    });
+    let deleted_by_fn = deleted_by.as_ref().map(|(variant, actor_type)| {
+        quote! {
+            fn deleted_by_column() -> ::core::option::Option<(Column, #value)> {
+                let null: #value = ::core::convert::Into::into(::core::option::Option::<#actor_type>::None);
+                ::core::option::Option::Some((Column::#variant, null))
+            }
+        }
+    });
     quote! {
         #[automatically_derived]
         impl #krate::SoftDeleteEntity for Entity {
+            #touch_fn
+            #deleted_by_fn
             type Timestamp = #timestamp_type;
             #unique_keys
             #clock

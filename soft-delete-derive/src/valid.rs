@@ -26,6 +26,10 @@ pub(crate) struct Plan<'a> {
     /// The batch column's `Column` variant and `T` in its `Option<T>`.
     pub(crate) batch: Option<(Ident, &'a Type)>,
     pub(crate) cascades: &'a [syn::Path],
+    /// The `touch` column's variant and declared type.
+    pub(crate) touch: Option<(Ident, &'a Type)>,
+    /// The `deleted_by` column's variant and `T` in its `Option<T>`.
+    pub(crate) deleted_by: Option<(Ident, &'a Type)>,
 }
 
 pub(crate) fn validate<'a>(model: &'a Model<'a>) -> syn::Result<Plan<'a>> {
@@ -47,6 +51,8 @@ pub(crate) fn validate<'a>(model: &'a Model<'a>) -> syn::Result<Plan<'a>> {
             database_clock: model.attrs.database_clock,
             batch: None,
             cascades: &[],
+            touch: None,
+            deleted_by: None,
         })
     });
     let batch = batch_column(model, &mut errors);
@@ -62,14 +68,71 @@ pub(crate) fn validate<'a>(model: &'a Model<'a>) -> syn::Result<Plan<'a>> {
              each row: add `#[soft_delete(batch)] pub deleted_batch: Option<i64>`",
         ));
     }
+    let touch = audit_field(model, model.attrs.touch.as_ref(), "touch", &mut errors).map(|field| {
+        (
+            column_variant(field.ident, field.sea_orm.enum_name.as_ref()),
+            field.ty,
+        )
+    });
+    let deleted_by = audit_field(
+        model,
+        model.attrs.deleted_by.as_ref(),
+        "deleted_by",
+        &mut errors,
+    )
+    .and_then(|field| {
+        let inner = errors.collect(option_inner_type(
+            field.ty,
+            "the `deleted_by` column",
+            "Option<String>",
+        ))?;
+        Some((
+            column_variant(field.ident, field.sea_orm.enum_name.as_ref()),
+            inner,
+        ))
+    });
     let plan = plan.map(|plan| Plan {
         unique_keys,
         batch,
         cascades: &model.attrs.cascades,
+        touch,
+        deleted_by,
         ..plan
     });
     errors.finish()?;
     plan.ok_or_else(|| syn::Error::new_spanned(model.ident, "no deletion marker field"))
+}
+
+/// The field an audit key (`touch = ..`, `deleted_by = ..`) names: a column other than the
+/// marker and the batch column.
+fn audit_field<'m, 'a>(
+    model: &'m Model<'a>,
+    name: Option<&Ident>,
+    key: &str,
+    errors: &mut Errors,
+) -> Option<&'m Field<'a>> {
+    let name = name?;
+    let field = model.fields.iter().find(|field| field.ident == name);
+    match field {
+        Some(field) if field.sea_orm.ignore => None,
+        Some(field) if field.marker.is_some() || field.ident == DEFAULT_MARKER => {
+            errors.push(syn::Error::new_spanned(
+                name,
+                format!("`{key}` needs a column of its own, not the deletion marker"),
+            ));
+            None
+        }
+        Some(field) => Some(field),
+        None => {
+            errors.push(syn::Error::new_spanned(
+                name,
+                format!(
+                    "`{key} = ..` names a field of `Model`, and `{name}` is not one of its columns"
+                ),
+            ));
+            None
+        }
+    }
 }
 
 /// The field marked `#[soft_delete(batch)]`, else the field named `deleted_batch`.

@@ -595,3 +595,26 @@ pub mod folder {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// Audit columns: `updated_at` touched and `deleted_by` recorded by the state change itself.
+pub mod memo {
+    use sea_orm::entity::prelude::*;
+    use soft_delete_core::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
+    #[sea_orm(table_name = "memo")]
+    #[soft_delete(touch = updated_at, deleted_by = deleted_by)]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub body: String,
+        pub updated_at: DateTimeUtc,
+        pub deleted_by: Option<String>,
+        pub deleted_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -1,0 +1,89 @@
+//! Audit columns written by the same statement as the state change: `touch = <field>` sets an
+//! `updated_at`-style column to the operation's timestamp on soft delete and restore, and
+//! `deleted_by = <field>` records who trashed a row (cleared on restore).
+//!
+//! The actor comes from the call (`.by(actor)` on the soft-delete builders) or, failing that,
+//! from the task ([`with_actor`]); with neither, `deleted_by` is written NULL.
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+use sea_orm::Value;
+
+use crate::timestamp::DeletionTimestamp;
+
+tokio::task_local! {
+    static TASK_ACTOR: Value;
+}
+
+/// Runs `future` with `actor` as the `deleted_by` value of every soft delete in it that is not
+/// given one with `.by(..)`. Like the clock, the scope covers this future only.
+pub async fn with_actor<F: Future>(actor: impl Into<Value>, future: F) -> F::Output {
+    TASK_ACTOR.scope(actor.into(), future).await
+}
+
+/// The actor for one operation: the call's, else the task's.
+pub(crate) fn operation_actor(explicit: Option<Value>) -> Option<Value> {
+    explicit.or_else(|| TASK_ACTOR.try_with(Clone::clone).ok())
+}
+
+/// A type an audit `touch` column can have: a supported timestamp, or an `Option` of one.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a `touch` column",
+    label = "a `touch` column holds a timestamp of the same kinds as the deletion marker, optionally in an `Option`"
+)]
+pub trait TouchTimestamp {
+    /// The value to write for an operation at `at`.
+    fn touch_value(at: DateTime<Utc>) -> Value;
+}
+
+macro_rules! touch_timestamp {
+    ($($timestamp:ty),* $(,)?) => {$(
+        // Not listed in errors: the list would change with the `with-time` feature.
+        #[diagnostic::do_not_recommend]
+        impl TouchTimestamp for $timestamp {
+            fn touch_value(at: DateTime<Utc>) -> Value {
+                <$timestamp as DeletionTimestamp>::from_utc(at).into_value()
+            }
+        }
+
+        #[diagnostic::do_not_recommend]
+        impl TouchTimestamp for Option<$timestamp> {
+            fn touch_value(at: DateTime<Utc>) -> Value {
+                <$timestamp as DeletionTimestamp>::from_utc(at).into_value()
+            }
+        }
+    )*};
+}
+
+touch_timestamp!(
+    DateTime<Utc>,
+    DateTime<chrono::FixedOffset>,
+    DateTime<chrono::Local>,
+    chrono::NaiveDateTime,
+);
+
+#[cfg(feature = "with-time")]
+touch_timestamp!(time::OffsetDateTime, time::PrimitiveDateTime);
+
+/// The audit columns a soft delete of `E` writes, with their values.
+pub(crate) fn on_delete<E: crate::SoftDeleteEntity>(
+    at: DateTime<Utc>,
+    actor: Option<&Value>,
+) -> Vec<(E::Column, Value)> {
+    let mut columns: Vec<(E::Column, Value)> = E::touch_value(at).into_iter().collect();
+    if let Some((column, null)) = E::deleted_by_column() {
+        columns.push((column, actor.cloned().unwrap_or(null)));
+    }
+    columns
+}
+
+/// The audit columns a restore of `E` writes: `touch` (when the operation has a time) and a
+/// cleared `deleted_by`.
+pub(crate) fn on_restore<E: crate::SoftDeleteEntity>(
+    at: Option<DateTime<Utc>>,
+) -> Vec<(E::Column, Value)> {
+    let mut columns: Vec<(E::Column, Value)> = at.and_then(E::touch_value).into_iter().collect();
+    columns.extend(E::deleted_by_column());
+    columns
+}

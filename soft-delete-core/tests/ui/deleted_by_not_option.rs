@@ -1,0 +1,22 @@
+use sea_orm::entity::prelude::*;
+use soft_delete_core::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+#[sea_orm(table_name = "memo")]
+#[soft_delete(deleted_by = edited_by)]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub updated_at: DateTimeUtc,
+    pub deleted_by: Option<String>,
+    pub edited_by: String,
+    pub revision: i32,
+    pub deleted_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+fn main() {}
