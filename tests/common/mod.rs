@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod entities;
+pub mod faults;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};

@@ -1,0 +1,230 @@
+//! Fault injection on every backend: each multi-statement operation is run once per statement
+//! it sends, with that statement failing, and must leave the database exactly as it was. Purge
+//! must keep every batch before the failing one and nothing of the failing one.
+
+mod common;
+
+use common::TestDb;
+use common::entities::{account, category, item, item_label, label, product, review};
+use common::faults::{Faults, FaultyConnection};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryOrder, Set};
+use soft_delete_core::{Error, RestoreOne, SoftDeleteOne};
+
+struct Seed {
+    categories: Vec<category::Model>,
+    review: review::Model,
+    accounts: Vec<account::Model>,
+}
+
+async fn create(db: &TestDb) {
+    db.create::<category::Entity>().await;
+    db.create::<item::Entity>().await;
+    db.create::<review::Entity>().await;
+    db.create::<label::Entity>().await;
+    db.create::<item_label::Entity>().await;
+    db.create::<account::Entity>().await;
+}
+
+/// Two categories of two items, each item with two reviews and a label link; two accounts.
+async fn seed(db: &TestDb) -> Seed {
+    for table in [
+        "item_label",
+        "review",
+        "item",
+        "category",
+        "label",
+        "account",
+    ] {
+        db.exec(&format!("DELETE FROM {table}")).await;
+    }
+    let sale = label::ActiveModel {
+        name: Set("sale".into()),
+        ..Default::default()
+    }
+    .insert(&db.conn)
+    .await
+    .expect("label");
+    let mut categories = Vec::new();
+    for c in 0..2 {
+        let category = category::ActiveModel {
+            name: Set(format!("c{c}")),
+            ..Default::default()
+        }
+        .insert(&db.conn)
+        .await
+        .expect("category");
+        for i in 0..2 {
+            let item = item::ActiveModel {
+                category_id: Set(category.id),
+                name: Set(format!("i{i}")),
+                ..Default::default()
+            }
+            .insert(&db.conn)
+            .await
+            .expect("item");
+            for body in ["good", "bad"] {
+                review::ActiveModel {
+                    item_id: Set(item.id),
+                    body: Set(body.into()),
+                    ..Default::default()
+                }
+                .insert(&db.conn)
+                .await
+                .expect("review");
+            }
+            item_label::ActiveModel {
+                item_id: Set(item.id),
+                label_id: Set(sale.id),
+                deleted_at: Set(None),
+                deleted_batch: Set(None),
+            }
+            .insert(&db.conn)
+            .await
+            .expect("link");
+        }
+        categories.push(category);
+    }
+    let review = review::Entity::find()
+        .order_by_asc(review::Column::Id)
+        .one(&db.conn)
+        .await
+        .expect("read")
+        .expect("review");
+    let mut accounts = Vec::new();
+    for (email, handle) in [("ada@example.com", "ada"), ("bob@example.com", "bob")] {
+        accounts.push(
+            account::ActiveModel {
+                email: Set(email.into()),
+                org_id: Set(1),
+                handle: Set(handle.into()),
+                ..Default::default()
+            }
+            .insert(&db.conn)
+            .await
+            .expect("account"),
+        );
+    }
+    db.statements.take();
+    Seed {
+        categories,
+        review,
+        accounts,
+    }
+}
+
+/// Every row of every table, as text.
+async fn dump(db: &TestDb) -> String {
+    let c = category::Entity::find()
+        .order_by_asc(category::Column::Id)
+        .all(&db.conn)
+        .await
+        .expect("read");
+    let i = item::Entity::find()
+        .order_by_asc(item::Column::Id)
+        .all(&db.conn)
+        .await
+        .expect("read");
+    let r = review::Entity::find()
+        .order_by_asc(review::Column::Id)
+        .all(&db.conn)
+        .await
+        .expect("read");
+    let l = item_label::Entity::find()
+        .order_by_asc(item_label::Column::ItemId)
+        .all(&db.conn)
+        .await
+        .expect("read");
+    let a = account::Entity::find()
+        .order_by_asc(account::Column::Id)
+        .all(&db.conn)
+        .await
+        .expect("read");
+    format!("{c:?}\n{i:?}\n{r:?}\n{l:?}\n{a:?}")
+}
+
+/// Runs `$op` once per statement it sends, failing that statement, after `$prepare` on a fresh
+/// seed; returns how many faults were injected.
+macro_rules! every_fault {
+    ($db:expr, |$seed:ident| $prepare:expr, |$conn:ident| $op:expr) => {{
+        let mut injected = 0;
+        for fail_at in 1.. {
+            let $seed = seed($db).await;
+            $prepare;
+            let before = dump($db).await;
+            let faults = Faults::at(fail_at);
+            let $conn = FaultyConnection::new(&$db.conn, faults.clone());
+            let result: Result<_, Error> = $op.await;
+            if faults.sent() < fail_at {
+                result.expect("the operation succeeds without a fault");
+                assert_ne!(dump($db).await, before, "the operation changes something");
+                break;
+            }
+            let error = result.expect_err("the injected fault surfaces");
+            assert!(
+                error
+                    .to_string()
+                    .contains(&format!("injected fault at statement {fail_at}")),
+                "{error}"
+            );
+            assert_eq!(
+                dump($db).await,
+                before,
+                "a fault at statement {fail_at} left a partial change"
+            );
+            injected += 1;
+        }
+        injected
+    }};
+}
+
+backend_tests! {
+    async fn multi_statement_operations_are_all_or_nothing(db: &TestDb) {
+        create(db).await;
+        let mut report = Vec::new();
+        report.push(("cascade soft delete", every_fault!(db, |seed| (), |conn| seed.categories[0].soft_delete(&conn))));
+        report.push(("cascade bulk soft delete", every_fault!(db, |_seed| (), |conn| category::Entity::soft_delete_many().exec(&conn))));
+        report.push(("cascade restore", every_fault!(
+            db,
+            |seed| seed.categories[0].soft_delete(&db.conn).await.expect("prepare"),
+            |conn| seed.categories[0].restore(&conn)
+        )));
+        report.push(("restore with ancestors", every_fault!(
+            db,
+            |seed| seed.categories[0].soft_delete(&db.conn).await.expect("prepare"),
+            |conn| RestoreOne::<review::Entity>::of(&seed.review).with_ancestors().exec(&conn)
+        )));
+        report.push(("cascade force delete", every_fault!(db, |seed| (), |conn| seed.categories[1].force_delete(&conn))));
+        report.push(("restore with unique keys", every_fault!(
+            db,
+            |_seed| account::Entity::soft_delete_many().exec(&db.conn).await.expect("prepare"),
+            |conn| account::Entity::restore_many().exec(&conn)
+        )));
+        report.push(("instance soft delete", every_fault!(db, |seed| (), |conn| SoftDeleteOne::<account::Entity>::of(&seed.accounts[0]).exec(&conn))));
+        println!("faults injected on {:?}: {report:?}", db.backend);
+        let total: usize = report.iter().map(|(_, faults)| faults).sum();
+        assert_eq!(total, 5 + 4 + 9 + 4 + 4 + 3 + 2, "{report:?}");
+    }
+
+    async fn purge_keeps_the_batches_before_a_fault(db: &TestDb) {
+        db.create::<product::Entity>().await;
+        for fail_at in 1..=4 {
+            product::Entity::force_delete_many().exec(&db.conn).await.expect("empty");
+            for i in 0..35 {
+                product::ActiveModel { name: Set(format!("p{i}")), price: Set(i), ..Default::default() }
+                    .insert(&db.conn).await.expect("insert");
+            }
+            product::Entity::soft_delete_many().filter(product::Column::Price.lt(30)).exec(&db.conn).await.expect("trash 30");
+            let faults = Faults::at(fail_at);
+            let conn = FaultyConnection::new(&db.conn, faults.clone());
+            let error = product::Entity::purge_trash(chrono::Utc::now() + chrono::TimeDelta::days(1))
+                .batch_size(10)
+                .exec(&conn)
+                .await
+                .expect_err("fault");
+            assert!(error.to_string().contains("injected fault"), "{error}");
+            let removed = 30 - product::Entity::deleted_objects().count(&db.conn).await.expect("count");
+            assert_eq!(removed, (fail_at as u64 - 1) * 10, "batches before the fault stay done, the failed one is whole");
+            assert_eq!(product::Entity::objects().count(&db.conn).await.expect("count"), 5);
+        }
+    }
+}
