@@ -145,11 +145,14 @@ async fn dump(db: &TestDb) -> String {
 /// Runs `$op` once per statement it sends, failing that statement, after `$prepare` on a fresh
 /// seed; returns how many faults were injected.
 macro_rules! every_fault {
-    ($db:expr, |$seed:ident| $prepare:expr, |$conn:ident| $op:expr) => {{
+    ($db:expr, |$conn:ident, $seed:ident| $op:expr) => {
+        every_fault!($db, |$seed| {}, |$conn| $op)
+    };
+    ($db:expr, |$seed:ident| $prepare:block, |$conn:ident| $op:expr) => {{
         let mut injected = 0;
         for fail_at in 1.. {
             let $seed = seed($db).await;
-            $prepare;
+            $prepare
             let before = dump($db).await;
             let faults = Faults::at(fail_at);
             let $conn = FaultyConnection::new(&$db.conn, faults.clone());
@@ -181,25 +184,25 @@ backend_tests! {
     async fn multi_statement_operations_are_all_or_nothing(db: &TestDb) {
         create(db).await;
         let mut report = Vec::new();
-        report.push(("cascade soft delete", every_fault!(db, |seed| (), |conn| seed.categories[0].soft_delete(&conn))));
-        report.push(("cascade bulk soft delete", every_fault!(db, |_seed| (), |conn| category::Entity::soft_delete_many().exec(&conn))));
+        report.push(("cascade soft delete", every_fault!(db, |conn, seed| seed.categories[0].soft_delete(&conn))));
+        report.push(("cascade bulk soft delete", every_fault!(db, |conn, _seed| category::Entity::soft_delete_many().exec(&conn))));
         report.push(("cascade restore", every_fault!(
             db,
-            |seed| seed.categories[0].soft_delete(&db.conn).await.expect("prepare"),
+            |seed| { seed.categories[0].soft_delete(&db.conn).await.expect("prepare"); },
             |conn| seed.categories[0].restore(&conn)
         )));
         report.push(("restore with ancestors", every_fault!(
             db,
-            |seed| seed.categories[0].soft_delete(&db.conn).await.expect("prepare"),
+            |seed| { seed.categories[0].soft_delete(&db.conn).await.expect("prepare"); },
             |conn| RestoreOne::<review::Entity>::of(&seed.review).with_ancestors().exec(&conn)
         )));
-        report.push(("cascade force delete", every_fault!(db, |seed| (), |conn| seed.categories[1].force_delete(&conn))));
+        report.push(("cascade force delete", every_fault!(db, |conn, seed| seed.categories[1].force_delete(&conn))));
         report.push(("restore with unique keys", every_fault!(
             db,
-            |_seed| account::Entity::soft_delete_many().exec(&db.conn).await.expect("prepare"),
+            |_seed| { account::Entity::soft_delete_many().exec(&db.conn).await.expect("prepare"); },
             |conn| account::Entity::restore_many().exec(&conn)
         )));
-        report.push(("instance soft delete", every_fault!(db, |seed| (), |conn| SoftDeleteOne::<account::Entity>::of(&seed.accounts[0]).exec(&conn))));
+        report.push(("instance soft delete", every_fault!(db, |conn, seed| SoftDeleteOne::<account::Entity>::of(&seed.accounts[0]).exec(&conn))));
         println!("faults injected on {:?}: {report:?}", db.backend);
         let total: usize = report.iter().map(|(_, faults)| faults).sum();
         assert_eq!(total, 5 + 4 + 9 + 4 + 4 + 3 + 2, "{report:?}");
