@@ -259,6 +259,21 @@ backend_tests! {
         assert_eq!(census(db).await, before);
     }
 
+    async fn purge_removes_expired_parents_with_their_descendants(db: &TestDb) {
+        create_graph(db).await;
+        let categories = seed(db, 3, 2).await;
+        category::Entity::soft_delete_by_id(categories[0].id).at(noon()).exec(&db.conn).await.expect("old");
+        category::Entity::soft_delete_by_id(categories[1].id).at(noon()).exec(&db.conn).await.expect("old");
+        // A child restored on its own stays a child: purging its parent must remove it too.
+        let item = item::Entity::find().filter(item::Column::CategoryId.eq(categories[1].id)).one(&db.conn).await.expect("read").expect("item");
+        db.exec(&format!("UPDATE item SET deleted_at = NULL, trash_batch = NULL WHERE id = {}", item.id)).await;
+        db.statements.take();
+
+        let done = category::Entity::purge_trash(noon() + chrono::TimeDelta::days(1)).batch_size(1).exec(&db.conn).await.expect("purge");
+        assert_eq!((done.rows_removed, done.batches), (2, 3));
+        assert_eq!(census(db).await, [(1, 0), (2, 0), (4, 0), (2, 0), (1, 0)], "only the third category's subtree is left");
+    }
+
     async fn a_tree_cascades_level_by_level(db: &TestDb) {
         db.create::<folder::Entity>().await;
         let add = |parent: Option<i32>, name: &str| folder::ActiveModel { parent_id: Set(parent), name: Set(name.into()), ..Default::default() };

@@ -202,10 +202,15 @@ backend_tests! {
             |_seed| { account::Entity::soft_delete_many().exec(&db.conn).await.expect("prepare"); },
             |conn| account::Entity::restore_many().exec(&conn)
         )));
+        report.push(("purge batch with descendants", every_fault!(
+            db,
+            |seed| { category::Entity::soft_delete_by_id(seed.categories[0].id).at(chrono::Utc::now() - chrono::TimeDelta::days(2)).exec(&db.conn).await.expect("prepare"); },
+            |conn| category::Entity::purge_trash(chrono::Utc::now() - chrono::TimeDelta::days(1)).exec(&conn)
+        )));
         report.push(("instance soft delete", every_fault!(db, |conn, seed| SoftDeleteOne::<account::Entity>::of(&seed.accounts[0]).exec(&conn))));
         println!("faults injected on {:?}: {report:?}", db.backend);
         let total: usize = report.iter().map(|(_, faults)| faults).sum();
-        assert_eq!(total, 5 + 4 + 9 + 4 + 4 + 3 + 2, "{report:?}");
+        assert_eq!(total, 5 + 4 + 9 + 4 + 4 + 3 + 5 + 2, "{report:?}");
     }
 
     async fn purge_keeps_the_batches_before_a_fault(db: &TestDb) {

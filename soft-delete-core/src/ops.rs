@@ -10,10 +10,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::Value;
-use sea_orm::sea_query::{Condition, Expr, IntoCondition, UpdateStatement};
+use sea_orm::sea_query::{Condition, Expr, IntoCondition, UpdateStatement, ValueTuple};
 use sea_orm::{
-    ConnectionTrait, DeleteMany, ModelTrait, QueryFilter, QuerySelect, TransactionSession,
-    UpdateMany,
+    ColumnTrait, ConnectionTrait, DeleteMany, Iterable, ModelTrait, PrimaryKeyToColumn,
+    QueryFilter, QuerySelect, TransactionSession, UpdateMany,
 };
 
 use crate::cascade::{self, CascadeCounts, CascadeEdge, Graph, add_count, clear_batches};
@@ -266,6 +266,27 @@ where
     }
     let rows = delete_statement::<E>(filters).exec(db).await?.rows_affected;
     Ok(Changed { rows, cascaded })
+}
+
+/// Rows whose primary key is one of `keys`.
+pub(crate) fn keys_condition<E: SoftDeleteEntity>(keys: Vec<ValueTuple>) -> Condition {
+    let columns: Vec<E::Column> = E::PrimaryKey::iter()
+        .map(PrimaryKeyToColumn::into_column)
+        .collect();
+    match columns.as_slice() {
+        [column] => {
+            Condition::all().add(column.is_in(keys.into_iter().flat_map(ValueTuple::into_iter)))
+        }
+        _ => keys.into_iter().fold(Condition::any(), |any, key| {
+            let matches = columns
+                .iter()
+                .zip(key)
+                .fold(Condition::all(), |all, (column, value)| {
+                    all.add(column.eq(value))
+                });
+            any.add(matches)
+        }),
+    }
 }
 
 pub(crate) fn delete_statement<E: SoftDeleteEntity>(filters: &Filters) -> DeleteMany<E> {

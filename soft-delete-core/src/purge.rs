@@ -4,11 +4,17 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{DeleteStatement, Expr, ExprTrait, Order, Query, SelectStatement};
-use sea_orm::{ConnectionTrait, DbBackend, Iterable, PrimaryKeyToColumn};
+use sea_orm::sea_query::{
+    DeleteStatement, Expr, ExprTrait, Order, Query, SelectStatement, ValueTuple,
+};
+use sea_orm::{
+    ConnectionTrait, DbBackend, Iterable, ModelTrait, PrimaryKeyToColumn, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
+};
 
 use crate::entity::SoftDeleteEntity;
 use crate::error::Error;
+use crate::ops::{self, Filters};
 use crate::timestamp::DeletionTimestamp;
 
 /// How far a purge has got, reported after every batch.
@@ -72,8 +78,7 @@ impl<E: SoftDeleteEntity> PurgeTrash<E> {
 
     /// The `DELETE` each batch sends on `backend`.
     pub fn batch_statement(&self, backend: DbBackend) -> DeleteStatement {
-        let expired = Expr::col((E::default(), E::deleted_at_column()))
-            .lt(Expr::val(E::Timestamp::from_utc(self.cutoff).into_value()));
+        let expired = self.expired();
         let mut delete = Query::delete();
         delete.from_table(E::default());
         match backend {
@@ -105,14 +110,26 @@ impl<E: SoftDeleteEntity> PurgeTrash<E> {
     }
 
     /// Runs batches until the expired trash is empty. On error, the batches before it stay done.
-    pub async fn exec<C: ConnectionTrait>(mut self, db: &C) -> Result<PurgeProgress, Error> {
+    ///
+    /// For an entity with a cascade graph each batch is a transaction of its own that reads the
+    /// batch's keys, then deletes their descendants (of any state), deepest first, and the rows
+    /// themselves: a parent is never removed while its children remain.
+    pub async fn exec<C>(mut self, db: &C) -> Result<PurgeProgress, Error>
+    where
+        C: ConnectionTrait + TransactionTrait,
+    {
         let statement = self.batch_statement(db.get_database_backend());
+        let with_descendants = ops::cascades::<E>()?;
         let mut progress = PurgeProgress {
             batches: 0,
             rows_removed: 0,
         };
         loop {
-            let removed = db.execute(&statement).await?.rows_affected();
+            let removed = if with_descendants {
+                self.purge_batch_with_descendants(db).await?
+            } else {
+                db.execute(&statement).await?.rows_affected()
+            };
             progress.batches += 1;
             progress.rows_removed += removed;
             if let Some(callback) = &mut self.on_progress {
@@ -122,5 +139,36 @@ impl<E: SoftDeleteEntity> PurgeTrash<E> {
                 return Ok(progress);
             }
         }
+    }
+
+    async fn purge_batch_with_descendants<C>(&self, db: &C) -> Result<u64, Error>
+    where
+        C: ConnectionTrait + TransactionTrait,
+    {
+        let txn = db.begin().await?;
+        let outcome = async {
+            let mut batch = E::find().filter(self.expired()).limit(self.batch_size);
+            for key in E::PrimaryKey::iter() {
+                batch = batch.order_by_asc(key.into_column());
+            }
+            let keys: Vec<ValueTuple> = batch
+                .all(&txn)
+                .await?
+                .iter()
+                .map(ModelTrait::get_primary_key_value)
+                .collect();
+            if keys.is_empty() {
+                return Ok(0);
+            }
+            let filters = Filters::new().with(ops::keys_condition::<E>(keys));
+            Ok(ops::force_delete::<E, _>(&txn, &filters).await?.rows)
+        }
+        .await;
+        ops::finish(txn, outcome).await
+    }
+
+    fn expired(&self) -> Expr {
+        Expr::col((E::default(), E::deleted_at_column()))
+            .lt(Expr::val(E::Timestamp::from_utc(self.cutoff).into_value()))
     }
 }
