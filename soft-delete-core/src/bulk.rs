@@ -12,6 +12,7 @@ use crate::cascade::CascadeCounts;
 use crate::clock;
 use crate::entity::{SoftDeleteEntity, trashed_condition};
 use crate::error::Error;
+use crate::hooks::Origin;
 use crate::ops::{self, Changed, Filters, Stamp, finish};
 
 /// What a bulk soft delete did.
@@ -113,7 +114,8 @@ impl<E: SoftDeleteEntity> SoftDeleteMany<E> {
         if !ops::cascades::<E>()? {
             let at = clock::operation_time::<E, _>(self.at, db).await?;
             return Ok(result(
-                ops::soft_delete::<E, _>(db, &self.filters, at, self.actor.clone()).await?,
+                ops::soft_delete::<E, _>(db, &self.filters, at, self.actor.clone(), Origin::Bulk)
+                    .await?,
                 at,
             ));
         }
@@ -121,7 +123,8 @@ impl<E: SoftDeleteEntity> SoftDeleteMany<E> {
         let outcome = async {
             let at = clock::operation_time::<E, _>(self.at, &txn).await?;
             Ok(result(
-                ops::soft_delete::<E, _>(&txn, &self.filters, at, self.actor.clone()).await?,
+                ops::soft_delete::<E, _>(&txn, &self.filters, at, self.actor.clone(), Origin::Bulk)
+                    .await?,
                 at,
             ))
         }
@@ -177,12 +180,15 @@ impl<E: SoftDeleteEntity> RestoreMany<E> {
         C: ConnectionTrait + TransactionTrait,
     {
         if !ops::restore_is_compound::<E>()? {
-            return Ok(ops::restore::<E, _>(db, &self.filters, self.with_ancestors)
-                .await?
-                .into());
+            return Ok(
+                ops::restore::<E, _>(db, &self.filters, self.with_ancestors, Origin::Bulk)
+                    .await?
+                    .into(),
+            );
         }
         let txn = db.begin().await?;
-        let outcome = ops::restore::<E, _>(&txn, &self.filters, self.with_ancestors).await;
+        let outcome =
+            ops::restore::<E, _>(&txn, &self.filters, self.with_ancestors, Origin::Bulk).await;
         finish(txn, outcome.map(BulkResult::from)).await
     }
 }
@@ -228,10 +234,12 @@ impl<E: SoftDeleteEntity> ForceDeleteMany<E> {
         C: ConnectionTrait + TransactionTrait,
     {
         if !ops::cascades::<E>()? {
-            return Ok(ops::force_delete::<E, _>(db, &self.filters).await?.into());
+            return Ok(ops::force_delete::<E, _>(db, &self.filters, Origin::Bulk)
+                .await?
+                .into());
         }
         let txn = db.begin().await?;
-        let outcome = ops::force_delete::<E, _>(&txn, &self.filters).await;
+        let outcome = ops::force_delete::<E, _>(&txn, &self.filters, Origin::Bulk).await;
         finish(txn, outcome.map(BulkResult::from)).await
     }
 }

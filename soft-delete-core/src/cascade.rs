@@ -16,15 +16,17 @@ use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::ValueTuple;
 use sea_orm::sea_query::{
     Alias, Condition, DeleteStatement, DynIden, Expr, ExprTrait, IntoIden, Query, SelectStatement,
     UpdateStatement,
 };
-use sea_orm::{DbBackend, Identity, Related};
+use sea_orm::{DbBackend, Identity, ModelTrait, QueryFilter, QuerySelect, Related};
 
 use crate::audit;
 use crate::entity::SoftDeleteEntity;
 use crate::error::Error;
+use crate::hooks::{BoxFuture, DynHooks, ErasedConnection, HookConnection};
 use crate::ops::Stamp;
 use crate::timestamp::DeletionTimestamp;
 
@@ -50,8 +52,28 @@ pub trait CascadeEdge: Send + Sync + 'static {
     fn children_of(&self, parent: Condition, backend: DbBackend) -> Result<Condition, Error>;
     /// Parents of the child rows matching `child`: a condition on the parent table.
     fn parents_of(&self, child: Condition, backend: DbBackend) -> Result<Condition, Error>;
+    /// The active children of the parent rows stamped with `batch`.
+    fn stamp_condition(&self, batch: i64, backend: DbBackend) -> Result<Condition, Error>;
     /// Trashes the active children of the parent rows stamped with the stamp's batch.
     fn stamp_children(&self, stamp: &Stamp, backend: DbBackend) -> Result<UpdateStatement, Error>;
+    /// The trashed children whose parent was restored by this call with their batch.
+    fn restore_condition(&self, backend: DbBackend) -> Result<Condition, Error>;
+    /// The child entity's hooks.
+    fn child_hooks(&self) -> Option<&'static dyn DynHooks>;
+    /// The parent entity's hooks.
+    fn parent_hooks(&self) -> Option<&'static dyn DynHooks>;
+    /// Primary keys of the child rows matching `rows`, read with a lock.
+    fn child_keys<'a>(
+        &'a self,
+        rows: Condition,
+        db: &'a dyn ErasedConnection,
+    ) -> BoxFuture<'a, Result<Vec<ValueTuple>, Error>>;
+    /// Primary keys of the parent rows matching `rows`, read with a lock.
+    fn parent_keys<'a>(
+        &'a self,
+        rows: Condition,
+        db: &'a dyn ErasedConnection,
+    ) -> BoxFuture<'a, Result<Vec<ValueTuple>, Error>>;
     /// Restores the trashed children whose parent was restored by this call with their batch.
     fn restore_children(
         &self,
@@ -215,10 +237,15 @@ where
         Ok(Condition::all().add(in_subquery(P::default().into_iden(), &parent_columns, rows)))
     }
 
+    fn stamp_condition(&self, batch: i64, backend: DbBackend) -> Result<Condition, Error> {
+        let stamped_parents = Condition::all().add(batch_of::<P>().eq(batch));
+        Ok(self
+            .children_of(stamped_parents, backend)?
+            .add(Expr::col((C::default(), C::deleted_at_column())).is_null()))
+    }
+
     fn stamp_children(&self, stamp: &Stamp, backend: DbBackend) -> Result<UpdateStatement, Error> {
         let batch = stamp.batch.unwrap_or_default();
-        let stamped_parents = Condition::all().add(batch_of::<P>().eq(batch));
-        let children = self.children_of(stamped_parents, backend)?;
         let mut update = Query::update();
         update
             .table(C::default())
@@ -226,8 +253,7 @@ where
                 C::deleted_at_column(),
                 Expr::val(C::Timestamp::from_utc(stamp.at).into_value()),
             )
-            .cond_where(children)
-            .and_where(Expr::col((C::default(), C::deleted_at_column())).is_null());
+            .cond_where(self.stamp_condition(batch, backend)?);
         if let Some(column) = C::batch_column() {
             update.value(column, batch);
         }
@@ -245,11 +271,7 @@ where
         P::touch_value(DateTime::<Utc>::default()).is_some()
     }
 
-    fn restore_children(
-        &self,
-        at: Option<DateTime<Utc>>,
-        backend: DbBackend,
-    ) -> Result<UpdateStatement, Error> {
+    fn restore_condition(&self, backend: DbBackend) -> Result<Condition, Error> {
         let (mut parent_columns, mut child_columns) = self.link()?;
         let (Some(parent_batch), Some(child_batch)) = (P::batch_column(), C::batch_column()) else {
             return Err(Error::InvalidCascade(format!(
@@ -268,6 +290,20 @@ where
             .and_where(Expr::col((P::default(), P::deleted_at_column())).is_null())
             .and_where(batch_of::<P>().is_not_null());
         let restored_parents = portable(restored_parents, &parent_columns, backend);
+        Ok(Condition::all()
+            .add(Expr::col((C::default(), C::deleted_at_column())).is_not_null())
+            .add(in_subquery(
+                C::default().into_iden(),
+                &child_columns,
+                restored_parents,
+            )))
+    }
+
+    fn restore_children(
+        &self,
+        at: Option<DateTime<Utc>>,
+        backend: DbBackend,
+    ) -> Result<UpdateStatement, Error> {
         let mut update = Query::update();
         update
             .table(C::default())
@@ -275,16 +311,35 @@ where
                 C::deleted_at_column(),
                 Expr::val(C::Timestamp::null_value()),
             )
-            .and_where(Expr::col((C::default(), C::deleted_at_column())).is_not_null())
-            .and_where(in_subquery(
-                C::default().into_iden(),
-                &child_columns,
-                restored_parents,
-            ));
+            .cond_where(self.restore_condition(backend)?);
         for (column, value) in audit::on_restore::<C>(at) {
             update.value(column, Expr::val(value));
         }
         Ok(update)
+    }
+
+    fn child_hooks(&self) -> Option<&'static dyn DynHooks> {
+        C::hooks()
+    }
+
+    fn parent_hooks(&self) -> Option<&'static dyn DynHooks> {
+        P::hooks()
+    }
+
+    fn child_keys<'a>(
+        &'a self,
+        rows: Condition,
+        db: &'a dyn ErasedConnection,
+    ) -> BoxFuture<'a, Result<Vec<ValueTuple>, Error>> {
+        Box::pin(locked_keys::<C>(rows, db))
+    }
+
+    fn parent_keys<'a>(
+        &'a self,
+        rows: Condition,
+        db: &'a dyn ErasedConnection,
+    ) -> BoxFuture<'a, Result<Vec<ValueTuple>, Error>> {
+        Box::pin(locked_keys::<P>(rows, db))
     }
 
     fn clear_child_batches(&self) -> UpdateStatement {
@@ -323,6 +378,23 @@ where
     fn trashed_parents(&self) -> Condition {
         Condition::all().add(Expr::col((P::default(), P::deleted_at_column())).is_not_null())
     }
+}
+
+/// Primary keys of `E`'s rows matching `rows`, read with `FOR UPDATE` (SQLite has no row locks;
+/// its transactions lock the database instead).
+pub(crate) async fn locked_keys<E: SoftDeleteEntity>(
+    rows: Condition,
+    db: &dyn ErasedConnection,
+) -> Result<Vec<ValueTuple>, Error> {
+    let models = E::find()
+        .filter(rows)
+        .lock_exclusive()
+        .all(&HookConnection::new(db))
+        .await?;
+    Ok(models
+        .iter()
+        .map(ModelTrait::get_primary_key_value)
+        .collect())
 }
 
 /// `table.batch`, or NULL for an entity without a batch column.

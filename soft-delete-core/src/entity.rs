@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use crate::bulk::{ForceDeleteMany, RestoreMany, SoftDeleteMany};
 use crate::cascade::CascadeEdge;
 use crate::clock::ClockSource;
+use crate::hooks::DynHooks;
 use crate::instance::{ForceDeleteOne, RestoreOne, SoftDeleteOne};
 use crate::lookup::LookupById;
 use crate::purge::PurgeTrash;
@@ -48,6 +49,12 @@ pub trait SoftDeleteEntity: EntityTrait {
 
     /// The `deleted_by` column and its typed NULL.
     fn deleted_by_column() -> Option<(Self::Column, Value)> {
+        None
+    }
+
+    /// The entity's hooks, from `#[soft_delete(hooks)]`.
+    #[doc(hidden)]
+    fn hooks() -> Option<&'static dyn DynHooks> {
         None
     }
 

@@ -54,9 +54,19 @@ pub enum Error {
     /// through a junction, or a force delete of a self-referencing graph.
     #[error("invalid cascade: {0}")]
     InvalidCascade(String),
+    /// A hook refused the operation (or failed after it); nothing of the operation was applied.
+    #[error("refused by a hook: {0}")]
+    Vetoed(String),
     /// The database (or the connection to it) failed.
     #[error(transparent)]
     Database(#[from] DbErr),
+}
+
+impl Error {
+    /// The error a hook returns to refuse an operation.
+    pub fn vetoed(reason: impl Into<String>) -> Self {
+        Error::Vetoed(reason.into())
+    }
 }
 
 impl From<Error> for DbErr {
@@ -65,7 +75,8 @@ impl From<Error> for DbErr {
             Error::RowNotFound { .. } => DbErr::RecordNotFound(error.to_string()),
             Error::RestoreConflict { .. }
             | Error::ParentTrashed { .. }
-            | Error::InvalidCascade(_) => DbErr::Custom(error.to_string()),
+            | Error::InvalidCascade(_)
+            | Error::Vetoed(_) => DbErr::Custom(error.to_string()),
             Error::Database(db_err) => db_err,
         }
     }

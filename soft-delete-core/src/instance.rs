@@ -16,12 +16,15 @@ use sea_orm::{
 use crate::clock;
 use crate::entity::SoftDeleteEntity;
 use crate::error::{Error, key_text};
+use crate::hooks::Origin;
 use crate::ops::{self, Filters, finish};
 
 /// A primary key's values, in the order of the entity's `PrimaryKey` variants.
 #[derive(Clone, Debug)]
 pub(crate) struct RowKey<E> {
     values: Vec<Value>,
+    /// `Instance` when made from a model, `ById` from a key.
+    origin: Origin,
     entity: PhantomData<E>,
 }
 
@@ -29,6 +32,7 @@ impl<E: EntityTrait> RowKey<E> {
     fn new(values: ValueTuple) -> Self {
         Self {
             values: values.into_iter().collect(),
+            origin: Origin::ById,
             entity: PhantomData,
         }
     }
@@ -41,7 +45,10 @@ impl<E: EntityTrait> RowKey<E> {
     }
 
     fn of_model(model: &E::Model) -> Self {
-        Self::new(model.get_primary_key_value())
+        Self {
+            origin: Origin::Instance,
+            ..Self::new(model.get_primary_key_value())
+        }
     }
 
     fn condition(&self) -> Condition {
@@ -128,7 +135,14 @@ impl<E: SoftDeleteEntity> SoftDeleteOne<E> {
         let txn = db.begin().await?;
         let outcome = async {
             let at = clock::operation_time::<E, _>(self.at, &txn).await?;
-            ops::soft_delete::<E, _>(&txn, &self.key.filters(), at, self.actor.clone()).await?;
+            ops::soft_delete::<E, _>(
+                &txn,
+                &self.key.filters(),
+                at,
+                self.actor.clone(),
+                self.key.origin,
+            )
+            .await?;
             self.key.read(&txn).await
         }
         .await;
@@ -182,7 +196,13 @@ impl<E: SoftDeleteEntity> RestoreOne<E> {
     {
         let txn = db.begin().await?;
         let outcome = async {
-            ops::restore::<E, _>(&txn, &self.key.filters(), self.with_ancestors).await?;
+            ops::restore::<E, _>(
+                &txn,
+                &self.key.filters(),
+                self.with_ancestors,
+                self.key.origin,
+            )
+            .await?;
             self.key.read(&txn).await
         }
         .await;
@@ -226,10 +246,10 @@ impl<E: SoftDeleteEntity> ForceDeleteOne<E> {
         let filters = self.key.filters();
         let removed = if ops::cascades::<E>()? {
             let txn = db.begin().await?;
-            let outcome = ops::force_delete::<E, _>(&txn, &filters).await;
+            let outcome = ops::force_delete::<E, _>(&txn, &filters, self.key.origin).await;
             finish(txn, outcome).await?
         } else {
-            ops::force_delete::<E, _>(db, &filters).await?
+            ops::force_delete::<E, _>(db, &filters, self.key.origin).await?
         };
         if removed.rows == 0 {
             return Err(self.key.not_found());

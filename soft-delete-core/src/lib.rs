@@ -122,7 +122,7 @@
 //! [`SoftDeleteFilter`]) and, in `before_delete`, [`hard_delete_denied`].
 //!
 //! The README covers cascades (`#[soft_delete(cascade(..))]`), keys unique among active rows,
-//! the schema helpers, purge and the database clock.
+//! the schema helpers, purge, the database clock, [`hooks`] and [`audit`] columns.
 
 pub mod audit;
 mod bulk;
@@ -131,6 +131,7 @@ pub mod clock;
 mod conflict;
 mod entity;
 mod error;
+pub mod hooks;
 mod instance;
 mod lookup;
 #[cfg(feature = "migration")]
@@ -146,6 +147,7 @@ pub use cascade::{CascadeCounts, HasBatchColumn};
 pub use clock::ClockSource;
 pub use entity::{SoftDeleteEntity, active_condition, trashed_condition};
 pub use error::Error;
+pub use hooks::{HookContext, Origin, SoftDeleteHooks};
 pub use instance::{ForceDeleteOne, RestoreOne, SoftDeleteOne};
 pub use lookup::{LookupById, RowState};
 pub use purge::{DEFAULT_PURGE_BATCH, PurgeProgress, PurgeTrash};
@@ -168,6 +170,7 @@ pub mod prelude {
 pub mod __private {
     pub use crate::audit::TouchTimestamp;
     pub use crate::cascade::{CascadeEdge, RegisteredParent, assert_batch_type, edge};
+    pub use crate::hooks::{DynHooks, hooks_of};
     pub use chrono;
     pub use inventory;
     pub use sea_orm;

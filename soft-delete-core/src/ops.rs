@@ -19,6 +19,7 @@ use sea_orm::{
 use crate::cascade::{self, CascadeCounts, CascadeEdge, Graph, add_count, clear_batches};
 use crate::entity::{SoftDeleteEntity, active_condition, trashed_condition};
 use crate::error::{Error, key_text};
+use crate::hooks::{self, HookPoint, Origin};
 use crate::timestamp::DeletionTimestamp;
 use crate::{audit, clock, conflict};
 
@@ -61,9 +62,10 @@ pub(crate) struct Changed {
     pub(crate) cascaded: CascadeCounts,
 }
 
-/// Whether soft-deleting or force-deleting `E` sends more than one statement.
+/// Whether soft-deleting or force-deleting `E` sends more than one statement: a cascade graph,
+/// or hooks, which read the rows' keys first.
 pub(crate) fn cascades<E: SoftDeleteEntity>() -> Result<bool, Error> {
-    Ok(!Graph::of::<E>()?.is_empty())
+    Ok(!Graph::of::<E>()?.is_empty() || E::hooks().is_some())
 }
 
 /// Whether restoring `E` sends more than one statement.
@@ -117,6 +119,7 @@ pub(crate) async fn soft_delete<E, C>(
     filters: &Filters,
     at: DateTime<Utc>,
     actor: Option<Value>,
+    origin: Origin,
 ) -> Result<Changed, Error>
 where
     E: SoftDeleteEntity,
@@ -128,23 +131,35 @@ where
         batch: E::batch_column().map(|_| cascade::new_batch_id()),
         actor: audit::operation_actor(actor),
     };
-    let rows = soft_delete_statement::<E>(filters, &stamp)
+    let root = Hooked::<E>::lock(
+        db,
+        filters,
+        active_condition::<E>().into_condition(),
+        origin,
+        Some(at),
+    )
+    .await?;
+    root.run(db, HookPoint::BeforeSoftDelete).await?;
+    let rows = soft_delete_statement::<E>(&root.filters, &stamp)
         .exec(db)
         .await?
         .rows_affected;
     let mut cascaded = CascadeCounts::new();
-    if stamp.batch.is_some() {
+    if let Some(batch) = stamp.batch {
         let backend = db.get_database_backend();
+        let down = Down {
+            origin: root.cascade_origin(),
+            at: Some(at),
+            before: HookPoint::BeforeSoftDelete,
+            after: HookPoint::AfterSoftDelete,
+        };
         for edge in &graph.edges {
-            repeat_down(
-                db,
-                *edge,
-                &edge.stamp_children(&stamp, backend)?,
-                &mut cascaded,
-            )
-            .await?;
+            let statement = edge.stamp_children(&stamp, backend)?;
+            let rows = edge.stamp_condition(batch, backend)?;
+            down.run(db, *edge, &statement, rows, &mut cascaded).await?;
         }
     }
+    root.run(db, HookPoint::AfterSoftDelete).await?;
     Ok(Changed { rows, cascaded })
 }
 
@@ -159,6 +174,7 @@ pub(crate) async fn restore<E, C>(
     db: &C,
     filters: &Filters,
     with_ancestors: bool,
+    origin: Origin,
 ) -> Result<Changed, Error>
 where
     E: SoftDeleteEntity,
@@ -167,13 +183,28 @@ where
     let backend = db.get_database_backend();
     conflict::check_restore::<E, _>(db, filters).await?;
     let at = restore_time::<E, _>(db).await?;
+    let root = Hooked::<E>::lock(
+        db,
+        filters,
+        trashed_condition::<E>().into_condition(),
+        origin,
+        at,
+    )
+    .await?;
+    let down = Down {
+        origin: root.cascade_origin(),
+        at,
+        before: HookPoint::BeforeRestore,
+        after: HookPoint::AfterRestore,
+    };
     let mut cascaded = CascadeCounts::new();
     if with_ancestors {
-        restore_ancestors::<E, _>(db, filters, at, &mut cascaded).await?;
+        restore_ancestors::<E, _>(db, &root.filters, &down, &mut cascaded).await?;
     } else {
         for edge in parent_edges::<E>() {
             let under_trashed_parent = edge.children_of(edge.trashed_parents(), backend)?;
-            let orphans = filters
+            let orphans = root
+                .filters
                 .apply(E::find())
                 .filter(trashed_condition::<E>())
                 .filter(under_trashed_parent)
@@ -192,20 +223,17 @@ where
             }
         }
     }
+    root.run(db, HookPoint::BeforeRestore).await?;
     let graph = Graph::of::<E>()?;
-    let rows = restore_statement::<E>(filters, graph.is_empty(), at)
+    let rows = restore_statement::<E>(&root.filters, graph.is_empty(), at)
         .exec(db)
         .await?
         .rows_affected;
     if !graph.is_empty() {
         for edge in &graph.edges {
-            repeat_down(
-                db,
-                *edge,
-                &edge.restore_children(at, backend)?,
-                &mut cascaded,
-            )
-            .await?;
+            let statement = edge.restore_children(at, backend)?;
+            let rows = edge.restore_condition(backend)?;
+            down.run(db, *edge, &statement, rows, &mut cascaded).await?;
         }
         // The batch told children which parent restore they belong to; active rows keep none.
         db.execute(&clear_batches::<E>()).await?;
@@ -217,12 +245,17 @@ where
             }
         }
     }
+    root.run(db, HookPoint::AfterRestore).await?;
     Ok(Changed { rows, cascaded })
 }
 
 /// Deletes the rows matching `filters` for good, their descendants first so that foreign keys
 /// never block it and nothing is left dangling.
-pub(crate) async fn force_delete<E, C>(db: &C, filters: &Filters) -> Result<Changed, Error>
+pub(crate) async fn force_delete<E, C>(
+    db: &C,
+    filters: &Filters,
+    origin: Origin,
+) -> Result<Changed, Error>
 where
     E: SoftDeleteEntity,
     C: ConnectionTrait,
@@ -235,8 +268,10 @@ where
         )));
     }
     let backend = db.get_database_backend();
+    let root = Hooked::<E>::lock(db, filters, Condition::all(), origin, None).await?;
+    root.run(db, HookPoint::BeforeForceDelete).await?;
     let mut subtree: HashMap<TypeId, Condition> =
-        HashMap::from([(TypeId::of::<E>(), filters.condition())]);
+        HashMap::from([(TypeId::of::<E>(), root.filters.condition())]);
     let mut nodes: Vec<&'static dyn CascadeEdge> = Vec::new();
     for edge in &graph.edges {
         let parent = subtree
@@ -253,19 +288,161 @@ where
         }
     }
     let mut cascaded = CascadeCounts::new();
+    let down = Down {
+        origin: root.cascade_origin(),
+        at: None,
+        before: HookPoint::BeforeForceDelete,
+        after: HookPoint::AfterForceDelete,
+    };
     for node in nodes.iter().rev() {
-        let condition = subtree
+        let rows = subtree
             .get(&node.child_type())
             .cloned()
             .unwrap_or_else(Condition::all);
+        let keys = down.before_child(db, *node, rows.clone()).await?;
         let removed = db
-            .execute(&node.delete_children(condition))
+            .execute(&node.delete_children(rows))
             .await?
             .rows_affected();
+        down.after_child(db, *node, &keys).await?;
         add_count(&mut cascaded, node.child_table(), removed);
     }
-    let rows = delete_statement::<E>(filters).exec(db).await?.rows_affected;
+    let rows = delete_statement::<E>(&root.filters)
+        .exec(db)
+        .await?
+        .rows_affected;
+    root.run(db, HookPoint::AfterForceDelete).await?;
     Ok(Changed { rows, cascaded })
+}
+
+/// The root rows of an operation on `E`. With hooks, their keys are read first with a lock and
+/// the operation is narrowed to exactly those rows; without, nothing is read.
+struct Hooked<E> {
+    filters: Filters,
+    keys: Vec<ValueTuple>,
+    origin: Origin,
+    at: Option<DateTime<Utc>>,
+    entity: std::marker::PhantomData<E>,
+}
+
+impl<E: SoftDeleteEntity> Hooked<E> {
+    async fn lock<C: ConnectionTrait>(
+        db: &C,
+        filters: &Filters,
+        state: Condition,
+        origin: Origin,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<Self, Error> {
+        let mut filters = filters.clone();
+        let mut keys = Vec::new();
+        if E::hooks().is_some() {
+            let rows = Condition::all().add(filters.condition()).add(state);
+            keys = cascade::locked_keys::<E>(rows, db).await?;
+            filters.add(keys_condition::<E>(keys.clone()));
+        }
+        Ok(Hooked {
+            filters,
+            keys,
+            origin,
+            at,
+            entity: std::marker::PhantomData,
+        })
+    }
+
+    async fn run<C: ConnectionTrait>(&self, db: &C, point: HookPoint) -> Result<(), Error> {
+        let table = E::default().table_name();
+        hooks::run(
+            E::hooks(),
+            point,
+            self.origin,
+            table,
+            &self.keys,
+            self.at,
+            db,
+        )
+        .await
+    }
+
+    fn cascade_origin(&self) -> Origin {
+        match self.origin {
+            Origin::Purge => Origin::Purge,
+            _ => Origin::Cascade {
+                root: E::default().table_name(),
+            },
+        }
+    }
+}
+
+/// One state change travelling down (or up) a cascade graph, with the hooks of each table.
+struct Down {
+    origin: Origin,
+    at: Option<DateTime<Utc>>,
+    before: HookPoint,
+    after: HookPoint,
+}
+
+impl Down {
+    /// Runs an edge's statement between the child's hooks; a self-referencing edge again until
+    /// a run changes nothing, one tree level per run.
+    async fn run<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        edge: &dyn CascadeEdge,
+        statement: &UpdateStatement,
+        rows: Condition,
+        counts: &mut CascadeCounts,
+    ) -> Result<(), Error> {
+        loop {
+            let keys = self.before_child(db, edge, rows.clone()).await?;
+            let changed = db.execute(statement).await?.rows_affected();
+            self.after_child(db, edge, &keys).await?;
+            add_count(counts, edge.child_table(), changed);
+            if changed == 0 || !edge.is_self_referencing() {
+                return Ok(());
+            }
+        }
+    }
+
+    async fn before_child<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        edge: &dyn CascadeEdge,
+        rows: Condition,
+    ) -> Result<Vec<ValueTuple>, Error> {
+        let Some(child_hooks) = edge.child_hooks() else {
+            return Ok(Vec::new());
+        };
+        let keys = edge.child_keys(rows, db).await?;
+        hooks::run(
+            Some(child_hooks),
+            self.before,
+            self.origin,
+            edge.child_table(),
+            &keys,
+            self.at,
+            db,
+        )
+        .await?;
+        Ok(keys)
+    }
+
+    async fn after_child<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        edge: &dyn CascadeEdge,
+        keys: &[ValueTuple],
+    ) -> Result<(), Error> {
+        hooks::run(
+            edge.child_hooks(),
+            self.after,
+            self.origin,
+            edge.child_table(),
+            keys,
+            self.at,
+            db,
+        )
+        .await
+    }
 }
 
 /// Rows whose primary key is one of `keys`.
@@ -313,23 +490,6 @@ where
     Ok(Some(clock::operation_time::<E, _>(None, db).await?))
 }
 
-/// Runs an edge's statement; a self-referencing edge again until a run changes nothing, one
-/// tree level per run.
-async fn repeat_down<C: ConnectionTrait>(
-    db: &C,
-    edge: &dyn CascadeEdge,
-    statement: &UpdateStatement,
-    counts: &mut CascadeCounts,
-) -> Result<(), Error> {
-    loop {
-        let changed = db.execute(statement).await?.rows_affected();
-        add_count(counts, edge.child_table(), changed);
-        if changed == 0 || !edge.is_self_referencing() {
-            return Ok(());
-        }
-    }
-}
-
 /// The cascade edges that end at `E`, trees excluded (a tree's parent is checked by nobody:
 /// see the README's notes on self-referencing graphs).
 fn parent_edges<E: SoftDeleteEntity>() -> Vec<&'static dyn CascadeEdge> {
@@ -344,7 +504,7 @@ fn parent_edges<E: SoftDeleteEntity>() -> Vec<&'static dyn CascadeEdge> {
 async fn restore_ancestors<E, C>(
     db: &C,
     filters: &Filters,
-    at: Option<DateTime<Utc>>,
+    down: &Down,
     counts: &mut CascadeCounts,
 ) -> Result<(), Error>
 where
@@ -353,9 +513,9 @@ where
 {
     const MAX_DEPTH: usize = 64;
     let backend = db.get_database_backend();
-    let mut frontier = vec![(TypeId::of::<E>(), filters.condition(), parent_edges::<E>())];
+    let mut frontier = vec![(filters.condition(), parent_edges::<E>())];
     let mut depth = 0;
-    while let Some((_, rows, edges)) = frontier.pop() {
+    while let Some((rows, edges)) = frontier.pop() {
         depth += 1;
         if depth > MAX_DEPTH {
             return Err(Error::InvalidCascade(
@@ -364,16 +524,43 @@ where
         }
         for edge in edges {
             let parents = edge.parents_of(rows.clone(), backend)?;
+            let keys = match edge.parent_hooks() {
+                Some(_) => {
+                    edge.parent_keys(parents.clone().add(edge.trashed_parents()), db)
+                        .await?
+                }
+                None => Vec::new(),
+            };
+            hooks::run(
+                edge.parent_hooks(),
+                down.before,
+                down.origin,
+                edge.parent_table(),
+                &keys,
+                down.at,
+                db,
+            )
+            .await?;
             let restored = db
-                .execute(&edge.restore_parents(parents.clone(), at))
+                .execute(&edge.restore_parents(parents.clone(), down.at))
                 .await?
                 .rows_affected();
+            hooks::run(
+                edge.parent_hooks(),
+                down.after,
+                down.origin,
+                edge.parent_table(),
+                &keys,
+                down.at,
+                db,
+            )
+            .await?;
             add_count(counts, edge.parent_table(), restored);
             let grandparents = cascade::parent_edges(edge.parent_type())
                 .into_iter()
                 .filter(|edge| !edge.is_self_referencing())
                 .collect();
-            frontier.push((edge.parent_type(), parents, grandparents));
+            frontier.push((parents, grandparents));
         }
     }
     Ok(())

@@ -14,6 +14,7 @@ use sea_orm::{
 
 use crate::entity::SoftDeleteEntity;
 use crate::error::Error;
+use crate::hooks::Origin;
 use crate::ops::{self, Filters};
 use crate::timestamp::DeletionTimestamp;
 
@@ -161,7 +162,9 @@ impl<E: SoftDeleteEntity> PurgeTrash<E> {
                 return Ok(0);
             }
             let filters = Filters::new().with(ops::keys_condition::<E>(keys));
-            Ok(ops::force_delete::<E, _>(&txn, &filters).await?.rows)
+            Ok(ops::force_delete::<E, _>(&txn, &filters, Origin::Purge)
+                .await?
+                .rows)
         }
         .await;
         ops::finish(txn, outcome).await

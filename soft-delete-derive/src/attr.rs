@@ -8,7 +8,8 @@ use crate::errors::Errors;
 
 /// Keys accepted inside `#[soft_delete(...)]` on the `Model` struct, kept in one place so that
 /// every message lists the same set.
-pub(crate) const STRUCT_KEYS: &[&str] = &["cascade", "unique", "clock", "touch", "deleted_by"];
+pub(crate) const STRUCT_KEYS: &[&str] =
+    &["cascade", "unique", "clock", "touch", "deleted_by", "hooks"];
 
 pub(crate) const SOFT_DELETE: &str = "soft_delete";
 
@@ -25,6 +26,8 @@ pub(crate) struct StructAttrs {
     pub(crate) touch: Option<Ident>,
     /// `deleted_by = deleted_by`: a column that records who trashed the row.
     pub(crate) deleted_by: Option<Ident>,
+    /// `hooks`: the entity implements `SoftDeleteHooks`.
+    pub(crate) hooks: Option<syn::Path>,
 }
 
 pub(crate) fn struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAttrs {
@@ -85,6 +88,16 @@ pub(crate) fn struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAt
                 }
                 *slot = Some(field);
                 Ok(())
+            } else if meta.path.is_ident("hooks") {
+                if parsed.hooks.is_some() {
+                    errors.push(syn::Error::new_spanned(&meta.path, "duplicate `hooks` key"));
+                }
+                if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
+                    reported = true;
+                    return Err(meta.error("`hooks` takes no value: write `#[soft_delete(hooks)]`"));
+                }
+                parsed.hooks = Some(meta.path.clone());
+                Ok(())
             } else if meta.path.is_ident("clock") {
                 let value: Ident = meta.value()?.parse()?;
                 if clock_seen {
@@ -115,7 +128,7 @@ pub(crate) fn struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAt
             Err(error) => errors.push(syn::Error::new(
                 error.span(),
                 format!(
-                    "malformed `#[soft_delete(...)]`: {error}; expected `cascade(Entity, ...)`, `unique(column, ...)`, `clock = ...`, `touch = field` or `deleted_by = field`"
+                    "malformed `#[soft_delete(...)]`: {error}; expected `cascade(Entity, ...)`, `unique(column, ...)`, `clock = ...`, `touch = field`, `deleted_by = field` or `hooks`"
                 ),
             )),
             Ok(()) => {}

@@ -19,6 +19,7 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
         cascades,
         touch,
         deleted_by,
+        hooks,
     } = plan;
     let krate = quote!(::soft_delete_core);
     let sea_orm = quote!(::soft_delete_core::__private::sea_orm);
@@ -97,9 +98,18 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
             }
         }
     });
+    let hooks_fn = hooks.map(|key| {
+        let hooks_of = quote_spanned! {key.span()=> #private::hooks_of::<Entity>()};
+        quote! {
+            fn hooks() -> ::core::option::Option<&'static dyn #private::DynHooks> {
+                ::core::option::Option::Some(#hooks_of)
+            }
+        }
+    });
     quote! {
         #[automatically_derived]
         impl #krate::SoftDeleteEntity for Entity {
+            #hooks_fn
             #touch_fn
             #deleted_by_fn
             type Timestamp = #timestamp_type;

@@ -30,6 +30,8 @@ pub(crate) struct Plan<'a> {
     pub(crate) touch: Option<(Ident, &'a Type)>,
     /// The `deleted_by` column's variant and `T` in its `Option<T>`.
     pub(crate) deleted_by: Option<(Ident, &'a Type)>,
+    /// The `hooks` key, for spans.
+    pub(crate) hooks: Option<&'a syn::Path>,
 }
 
 pub(crate) fn validate<'a>(model: &'a Model<'a>) -> syn::Result<Plan<'a>> {
@@ -53,6 +55,7 @@ pub(crate) fn validate<'a>(model: &'a Model<'a>) -> syn::Result<Plan<'a>> {
             cascades: &[],
             touch: None,
             deleted_by: None,
+            hooks: model.attrs.hooks.as_ref(),
         })
     });
     let batch = batch_column(model, &mut errors);

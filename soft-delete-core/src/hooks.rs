@@ -1,0 +1,285 @@
+//! Hooks that see, veto and follow every state change: soft delete, restore and force delete,
+//! whatever the call (instance, by id, bulk, cascade or purge).
+//!
+//! Opt in with `#[soft_delete(hooks)]` and implement [`SoftDeleteHooks`] for the entity. Each
+//! hook gets the primary keys of the rows that change state and the operation's transaction:
+//! a `before_*` error vetoes the operation and nothing changes; `after_*` runs in the same
+//! transaction, so its error rolls the whole operation back.
+//!
+//! With hooks, an operation first reads the keys of the rows it will change, with a locking read
+//! (`SELECT .. FOR UPDATE`; SQLite's transactions lock the whole database instead), and then
+//! changes exactly those rows. Without hooks nothing is read and statement counts are unchanged.
+
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::ValueTuple;
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, ExecResult, QueryResult, Statement};
+
+use crate::entity::SoftDeleteEntity;
+use crate::error::Error;
+
+/// A boxed, sendable future: what object-safe async methods return.
+pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Which call made the rows change state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Origin {
+    /// `model.soft_delete(db)`, `model.restore(db)`, `model.force_delete(db)`.
+    Instance,
+    /// `soft_delete_by_id`, `restore_by_id`, `force_delete_by_id`.
+    ById,
+    /// `soft_delete_many`, `restore_many`, `force_delete_many`.
+    Bulk,
+    /// A cascade from an operation on the table `root`.
+    Cascade {
+        /// The table the operation was called on.
+        root: &'static str,
+    },
+    /// `purge_trash`.
+    Purge,
+}
+
+/// What a hook is told.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct HookContext<'a> {
+    /// The call the change comes from.
+    pub origin: Origin,
+    /// The entity's table.
+    pub table: &'static str,
+    /// Primary keys of the rows that change state (never empty: without rows, no hook runs).
+    pub keys: &'a [ValueTuple],
+    /// The operation's timestamp, when it has one (soft delete always; restore when a `touch`
+    /// column needs it).
+    pub at: Option<DateTime<Utc>>,
+    /// The operation's transaction: run any SeaORM query on it.
+    pub db: HookConnection<'a>,
+}
+
+/// The hooks of one entity. Every method has a no-op default.
+///
+/// ```ignore
+/// impl SoftDeleteHooks for Entity {
+///     async fn before_soft_delete(ctx: &HookContext<'_>) -> Result<(), soft_delete_core::Error> {
+///         if ctx.keys.len() > 100 {
+///             return Err(soft_delete_core::Error::vetoed("too many rows at once"));
+///         }
+///         Ok(())
+///     }
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` declares `#[soft_delete(hooks)]` but does not implement `SoftDeleteHooks`",
+    label = "hooks are declared here",
+    note = "add `impl soft_delete_core::SoftDeleteHooks for Entity {{}}` and override the hooks you need"
+)]
+pub trait SoftDeleteHooks: SoftDeleteEntity {
+    /// Before rows move to the trash; an error vetoes the operation.
+    fn before_soft_delete(ctx: &HookContext<'_>) -> impl Future<Output = Result<(), Error>> + Send {
+        let _ = ctx;
+        async { Ok(()) }
+    }
+
+    /// After rows moved to the trash, in the same transaction; an error rolls it back.
+    fn after_soft_delete(ctx: &HookContext<'_>) -> impl Future<Output = Result<(), Error>> + Send {
+        let _ = ctx;
+        async { Ok(()) }
+    }
+
+    /// Before rows are restored; an error vetoes the operation.
+    fn before_restore(ctx: &HookContext<'_>) -> impl Future<Output = Result<(), Error>> + Send {
+        let _ = ctx;
+        async { Ok(()) }
+    }
+
+    /// After rows were restored, in the same transaction; an error rolls it back.
+    fn after_restore(ctx: &HookContext<'_>) -> impl Future<Output = Result<(), Error>> + Send {
+        let _ = ctx;
+        async { Ok(()) }
+    }
+
+    /// Before rows are deleted for good (force delete and purge); an error vetoes it.
+    fn before_force_delete(
+        ctx: &HookContext<'_>,
+    ) -> impl Future<Output = Result<(), Error>> + Send {
+        let _ = ctx;
+        async { Ok(()) }
+    }
+
+    /// After rows were deleted for good, in the same transaction; an error rolls it back.
+    fn after_force_delete(ctx: &HookContext<'_>) -> impl Future<Output = Result<(), Error>> + Send {
+        let _ = ctx;
+        async { Ok(()) }
+    }
+}
+
+/// The six hook points.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HookPoint {
+    BeforeSoftDelete,
+    AfterSoftDelete,
+    BeforeRestore,
+    AfterRestore,
+    BeforeForceDelete,
+    AfterForceDelete,
+}
+
+/// An entity's hooks behind a pointer, so that cascades can run the hooks of entities they
+/// only know as graph edges.
+#[doc(hidden)]
+pub trait DynHooks: Send + Sync {
+    fn run<'a>(
+        &'a self,
+        point: HookPoint,
+        ctx: &'a HookContext<'a>,
+    ) -> BoxFuture<'a, Result<(), Error>>;
+}
+
+struct HooksOf<E>(PhantomData<fn() -> E>);
+
+impl<E: SoftDeleteHooks> DynHooks for HooksOf<E> {
+    fn run<'a>(
+        &'a self,
+        point: HookPoint,
+        ctx: &'a HookContext<'a>,
+    ) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async move {
+            match point {
+                HookPoint::BeforeSoftDelete => E::before_soft_delete(ctx).await,
+                HookPoint::AfterSoftDelete => E::after_soft_delete(ctx).await,
+                HookPoint::BeforeRestore => E::before_restore(ctx).await,
+                HookPoint::AfterRestore => E::after_restore(ctx).await,
+                HookPoint::BeforeForceDelete => E::before_force_delete(ctx).await,
+                HookPoint::AfterForceDelete => E::after_force_delete(ctx).await,
+            }
+        })
+    }
+}
+
+/// `E`'s hooks; what `#[soft_delete(hooks)]` expands to.
+#[doc(hidden)]
+pub fn hooks_of<E: SoftDeleteHooks>() -> &'static dyn DynHooks {
+    &HooksOf::<E>(PhantomData)
+}
+
+/// A connection behind a pointer: what SeaORM's `ConnectionTrait` needs, without its generic
+/// methods, so that it can be passed through graph edges.
+#[doc(hidden)]
+pub trait ErasedConnection: Sync {
+    fn backend(&self) -> DbBackend;
+    fn execute<'a>(&'a self, stmt: Statement) -> BoxFuture<'a, Result<ExecResult, DbErr>>;
+    fn execute_unprepared<'a>(&'a self, sql: &'a str) -> BoxFuture<'a, Result<ExecResult, DbErr>>;
+    fn query_one<'a>(
+        &'a self,
+        stmt: Statement,
+    ) -> BoxFuture<'a, Result<Option<QueryResult>, DbErr>>;
+    fn query_all<'a>(&'a self, stmt: Statement) -> BoxFuture<'a, Result<Vec<QueryResult>, DbErr>>;
+    fn returning(&self) -> bool;
+}
+
+impl<C: ConnectionTrait> ErasedConnection for C {
+    fn backend(&self) -> DbBackend {
+        self.get_database_backend()
+    }
+
+    fn execute<'a>(&'a self, stmt: Statement) -> BoxFuture<'a, Result<ExecResult, DbErr>> {
+        self.execute_raw(stmt)
+    }
+
+    fn execute_unprepared<'a>(&'a self, sql: &'a str) -> BoxFuture<'a, Result<ExecResult, DbErr>> {
+        ConnectionTrait::execute_unprepared(self, sql)
+    }
+
+    fn query_one<'a>(
+        &'a self,
+        stmt: Statement,
+    ) -> BoxFuture<'a, Result<Option<QueryResult>, DbErr>> {
+        self.query_one_raw(stmt)
+    }
+
+    fn query_all<'a>(&'a self, stmt: Statement) -> BoxFuture<'a, Result<Vec<QueryResult>, DbErr>> {
+        self.query_all_raw(stmt)
+    }
+
+    fn returning(&self) -> bool {
+        self.support_returning()
+    }
+}
+
+/// The operation's transaction as hooks see it: a SeaORM connection, so entities, `find`,
+/// `insert` and raw statements all work on it.
+#[derive(Clone, Copy)]
+pub struct HookConnection<'a> {
+    inner: &'a dyn ErasedConnection,
+}
+
+impl<'a> HookConnection<'a> {
+    pub(crate) fn new(inner: &'a dyn ErasedConnection) -> Self {
+        Self { inner }
+    }
+}
+
+impl fmt::Debug for HookConnection<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HookConnection")
+            .field("backend", &self.inner.backend())
+            .finish()
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for HookConnection<'_> {
+    fn get_database_backend(&self) -> DbBackend {
+        self.inner.backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.inner.execute(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.inner.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.inner.query_one(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.inner.query_all(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.inner.returning()
+    }
+}
+
+/// Runs `point` of `hooks` for `keys`, if there are hooks and keys.
+pub(crate) async fn run(
+    hooks: Option<&'static dyn DynHooks>,
+    point: HookPoint,
+    origin: Origin,
+    table: &'static str,
+    keys: &[ValueTuple],
+    at: Option<DateTime<Utc>>,
+    db: &dyn ErasedConnection,
+) -> Result<(), Error> {
+    let Some(hooks) = hooks else { return Ok(()) };
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let ctx = HookContext {
+        origin,
+        table,
+        keys,
+        at,
+        db: HookConnection::new(db),
+    };
+    hooks.run(point, &ctx).await
+}

@@ -1,0 +1,185 @@
+//! Hooks on every backend: they see the keys of the rows that change state, a before-hook veto
+//! changes nothing, a failing after-hook rolls everything back, and every origin reaches them.
+
+mod common;
+
+use chrono::{TimeDelta, Utc};
+use common::TestDb;
+use common::entities::{entry, hook_event, ledger, product};
+use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, QueryOrder, Set};
+use soft_delete_core::Error;
+
+async fn setup(db: &TestDb, names: &[&str]) -> Vec<ledger::Model> {
+    db.create::<ledger::Entity>().await;
+    db.create::<entry::Entity>().await;
+    let schema = sea_orm::Schema::new(db.db_backend());
+    sea_orm::ConnectionTrait::execute(
+        &db.conn,
+        &schema.create_table_from_entity(hook_event::Entity),
+    )
+    .await
+    .expect("hook_event");
+    let mut ledgers = Vec::new();
+    for name in names {
+        let ledger = ledger::ActiveModel {
+            name: Set((*name).into()),
+            ..Default::default()
+        }
+        .insert(&db.conn)
+        .await
+        .expect("ledger");
+        entry::ActiveModel {
+            ledger_id: Set(ledger.id),
+            ..Default::default()
+        }
+        .insert(&db.conn)
+        .await
+        .expect("entry");
+        ledgers.push(ledger);
+    }
+    db.statements.take();
+    ledgers
+}
+
+/// `(point, origin, table, keys)` of every hook call, in order; then clears the log.
+async fn events(db: &TestDb) -> Vec<(String, String, String, String)> {
+    let events = hook_event::Entity::find()
+        .order_by_asc(hook_event::Column::Id)
+        .all(&db.conn)
+        .await
+        .expect("read");
+    hook_event::Entity::delete_many()
+        .exec(&db.conn)
+        .await
+        .expect("clear");
+    db.statements.take();
+    events
+        .into_iter()
+        .map(|e| (e.point, e.origin, e.table_name, e.keys))
+        .collect()
+}
+
+fn event(point: &str, origin: &str, table: &str, keys: &str) -> (String, String, String, String) {
+    (point.into(), origin.into(), table.into(), keys.into())
+}
+
+async fn state(db: &TestDb) -> (Vec<(String, bool)>, Vec<bool>) {
+    let ledgers = ledger::Entity::find()
+        .order_by_asc(ledger::Column::Id)
+        .all(&db.conn)
+        .await
+        .expect("read");
+    let entries = entry::Entity::find()
+        .order_by_asc(entry::Column::Id)
+        .all(&db.conn)
+        .await
+        .expect("read");
+    (
+        ledgers
+            .into_iter()
+            .map(|l| (l.name.clone(), l.is_deleted()))
+            .collect(),
+        entries.into_iter().map(|e| e.is_deleted()).collect(),
+    )
+}
+
+backend_tests! {
+    async fn hooks_receive_exactly_the_rows_that_change_state(db: &TestDb) {
+        let l = setup(db, &["a", "b", "c"]).await;
+        l[1].soft_delete(&db.conn).await.expect("trash b first");
+        events(db).await;
+
+        let result = ledger::Entity::soft_delete_many().exec(&db.conn).await.expect("bulk");
+        assert_eq!(result.rows_affected, 2);
+        let (a, c) = (l[0].id.to_string(), l[2].id.to_string());
+        let both = format!("{a},{c}");
+        let entry_keys = entry::Entity::find().order_by_asc(entry::Column::Id).all(&db.conn).await.expect("read");
+        let cascaded = format!("{},{}", entry_keys[0].id, entry_keys[2].id);
+        assert_eq!(
+            events(db).await,
+            [
+                event("before_soft_delete", "Bulk", "ledger", &both),
+                event("after_soft_delete", "Cascade { root: \"ledger\" }", "entry", &cascaded),
+                event("after_soft_delete", "Bulk", "ledger", &both),
+            ],
+            "b was already in the trash: its key is not passed"
+        );
+    }
+
+    async fn a_before_hook_veto_changes_nothing(db: &TestDb) {
+        let l = setup(db, &["a", "protected"]).await;
+        let before = state(db).await;
+        let refused = ledger::Entity::soft_delete_many().exec(&db.conn).await.expect_err("veto");
+        assert!(matches!(&refused, Error::Vetoed(reason) if reason.contains("protected")), "{refused:?}");
+        assert_eq!(state(db).await, before);
+        assert!(events(db).await.is_empty(), "the hook's own writes were rolled back too");
+        assert!(matches!(l[1].soft_delete(&db.conn).await, Err(Error::Vetoed(_))));
+        l[0].soft_delete(&db.conn).await.expect("an unprotected row goes");
+    }
+
+    async fn a_failing_after_hook_rolls_the_operation_back(db: &TestDb) {
+        let l = setup(db, &["a", "fragile"]).await;
+        ledger::Entity::soft_delete_many().exec(&db.conn).await.expect("trash both");
+        let before = state(db).await;
+        events(db).await;
+        let failed = ledger::Entity::restore_many().exec(&db.conn).await.expect_err("after_restore fails");
+        assert!(matches!(failed, Error::Vetoed(_)), "{failed:?}");
+        assert_eq!(state(db).await, before, "ledgers and cascaded entries stay trashed");
+        assert!(events(db).await.is_empty());
+        ledger::Entity::restore_by_id(l[0].id).exec(&db.conn).await.expect("the other one restores");
+    }
+
+    async fn every_origin_reaches_the_hooks(db: &TestDb) {
+        let l = setup(db, &["a", "b", "c", "d"]).await;
+        l[0].soft_delete(&db.conn).await.expect("instance");
+        ledger::Entity::restore_by_id(l[0].id).exec(&db.conn).await.expect("by id");
+        l[1].force_delete(&db.conn).await.expect("instance force delete");
+        ledger::Entity::soft_delete_by_id(l[2].id).at(Utc::now() - TimeDelta::days(10)).exec(&db.conn).await.expect("old");
+        ledger::Entity::purge_trash(Utc::now() - TimeDelta::days(1)).exec(&db.conn).await.expect("purge");
+        let seen: Vec<(String, String, String)> = events(db).await.into_iter().map(|(p, o, t, _)| (p, o, t)).collect();
+        let has = |point: &str, origin: &str, table: &str| seen.contains(&(point.into(), origin.into(), table.into()));
+        assert!(has("before_soft_delete", "Instance", "ledger"), "{seen:?}");
+        assert!(has("after_soft_delete", "Cascade { root: \"ledger\" }", "entry"), "{seen:?}");
+        assert!(has("after_restore", "ById", "ledger"), "{seen:?}");
+        assert!(has("after_restore", "Cascade { root: \"ledger\" }", "entry"), "{seen:?}");
+        assert!(has("before_force_delete", "Instance", "ledger"), "{seen:?}");
+        assert!(has("after_force_delete", "Cascade { root: \"ledger\" }", "entry"), "{seen:?}");
+        assert!(has("before_force_delete", "Purge", "ledger"), "{seen:?}");
+        assert!(has("after_force_delete", "Purge", "entry"), "{seen:?}");
+        assert_eq!(ledger::Entity::all_objects().count(&db.conn).await.expect("count"), 2);
+    }
+
+    async fn statement_counts_with_hooks_off_and_on(db: &TestDb) {
+        db.create::<product::Entity>().await;
+        let mut counts = Vec::new();
+        for rows in [10usize, 10_000] {
+            product::Entity::force_delete_many().exec(&db.conn).await.expect("empty");
+            let products: Vec<product::ActiveModel> = (0..rows)
+                .map(|i| product::ActiveModel { name: Set(format!("p{i}")), price: Set(1), ..Default::default() })
+                .collect();
+            for chunk in products.chunks(1_000) {
+                product::Entity::insert_many(chunk.to_vec()).exec(&db.conn).await.expect("insert");
+            }
+            db.statements.take();
+            product::Entity::soft_delete_many().exec(&db.conn).await.expect("hooks off");
+            let off = db.statements.take().len();
+
+            let ledgers: Vec<ledger::ActiveModel> = (0..rows).map(|i| ledger::ActiveModel { name: Set(format!("l{i}")), ..Default::default() }).collect();
+            if counts.is_empty() {
+                setup(db, &[]).await;
+            }
+            ledger::Entity::force_delete_many().exec(&db.conn).await.expect("empty");
+            for chunk in ledgers.chunks(1_000) {
+                ledger::Entity::insert_many(chunk.to_vec()).exec(&db.conn).await.expect("insert");
+            }
+            db.statements.take();
+            let result = ledger::Entity::soft_delete_many().exec(&db.conn).await.expect("hooks on");
+            assert_eq!(result.rows_affected, rows as u64);
+            let on = db.statements.take().len();
+            counts.push((rows, off, on));
+        }
+        println!("rows, statements with hooks off, with hooks on ({:?}): {counts:?}", db.backend);
+        assert!(counts.iter().all(|(_, off, _)| *off == 1), "{counts:?}");
+        assert_eq!(counts[0].2, counts[1].2, "hooks add a fixed number of statements: {counts:?}");
+    }
+}
