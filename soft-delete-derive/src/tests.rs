@@ -150,3 +150,96 @@ fn generated_paths_are_absolute_or_entity_local() {
         "relative paths in the expansion: {unexpected:?}"
     );
 }
+
+/// Every combination of a large set of malformed and valid pieces (names, shapes, generics,
+/// struct attributes, field attributes and types) goes through parse, validate and expand:
+/// each yields a `syn::Error` or tokens, never a panic.
+#[test]
+fn the_macro_never_panics() {
+    const NAMES: [&str; 3] = ["Model", "ModelEx", "Product"];
+    const GENERICS: [&str; 3] = ["", "<T>", "<'a, const N: usize>"];
+    const STRUCT_ATTRS: [&str; 24] = [
+        "",
+        "#[soft_delete]",
+        "#[soft_delete()]",
+        "#[soft_delete = 1]",
+        "#[soft_delete(= 1)]",
+        "#[soft_delete(unique(email))]",
+        "#[soft_delete(unique())]",
+        "#[soft_delete(unique = email)]",
+        "#[soft_delete(unique(deleted_at, deleted_at))]",
+        "#[soft_delete(unique(1))]",
+        "#[soft_delete(cascade(super::child::Entity))]",
+        "#[soft_delete(cascade())]",
+        "#[soft_delete(cascade = x)]",
+        "#[soft_delete(clock = database)]",
+        "#[soft_delete(clock = \"database\")]",
+        "#[soft_delete(clock)]",
+        "#[soft_delete(touch = updated_at, deleted_by = who)]",
+        "#[soft_delete(touch)]",
+        "#[soft_delete(deleted_by = deleted_at)]",
+        "#[soft_delete(hooks)]",
+        "#[soft_delete(hooks = x, hooks)]",
+        "#[soft_delete(a, b(c), d = e)]",
+        "#[soft_delete(unique(email), unique(email), clock = application, cascade(Entity))]",
+        "#[sea_orm(table_name = \"x\")] #[soft_delete(unique(r#type))]",
+    ];
+    const FIELDS: [&str; 16] = [
+        "pub deleted_at: Option<DateTimeUtc>,",
+        "pub deleted_at: DateTimeUtc,",
+        "pub deleted_at: std::option::Option<T>,",
+        "pub deleted_at: Option<>,",
+        "pub deleted_at: Option<A, B>,",
+        "#[soft_delete] pub removed: Option<i64>,",
+        "#[soft_delete] #[soft_delete] pub removed: Option<X>,",
+        "#[soft_delete(batch)] pub deleted_batch: Option<i64>,",
+        "#[soft_delete(batch)] pub deleted_batch: i64,",
+        "#[soft_delete(batch, batch)] pub b: Option<i64>,",
+        "#[soft_delete = 1] pub x: Option<X>,",
+        "#[sea_orm(ignore)] pub deleted_at: Option<DateTimeUtc>,",
+        "#[sea_orm(enum_name = \"1x\", column_name)] pub deleted_at: Option<DateTimeUtc>,",
+        "#[sea_orm(enum_name = \"Self\")] pub r#type: Option<X>,",
+        "pub email: String, pub who: Option<String>, pub updated_at: DateTimeUtc,",
+        "pub deleted_batch: Option<i64>,",
+    ];
+    let shapes = |name: &str, generics: &str, attrs: &str, fields: &str| {
+        [
+            format!("{attrs} pub struct {name}{generics} {{ {fields} }}"),
+            format!("{attrs} pub struct {name}{generics}(i32, Option<X>);"),
+            format!("{attrs} pub struct {name}{generics};"),
+            format!("{attrs} pub enum {name}{generics} {{ A, B }}"),
+            format!("{attrs} pub union {name}{generics} {{ a: u8 }}"),
+        ]
+    };
+    let mut inputs = 0;
+    let mut errors = 0;
+    for name in NAMES {
+        for generics in GENERICS {
+            for attrs in STRUCT_ATTRS {
+                for (position, first) in FIELDS.iter().enumerate() {
+                    for second in FIELDS.iter().skip(position).map(Some).chain([None]) {
+                        let fields = format!("{first} {}", second.copied().unwrap_or(""));
+                        for source in shapes(name, generics, attrs, &fields) {
+                            let Ok(input) = syn::parse_str::<DeriveInput>(&source) else {
+                                continue;
+                            };
+                            inputs += 1;
+                            let outcome =
+                                std::panic::catch_unwind(|| crate::derive(&input).map(|_| ()));
+                            match outcome {
+                                Ok(Ok(())) => {}
+                                Ok(Err(_)) => errors += 1,
+                                Err(_) => panic!("the derive panicked on: {source}"),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    println!("derive inputs tried: {inputs}, rejected with a syn::Error: {errors}, panics: 0");
+    assert!(
+        inputs > 10_000 && errors > 0 && errors < inputs,
+        "{inputs} inputs, {errors} errors"
+    );
+}
