@@ -221,6 +221,18 @@ backend_tests! {
         assert_eq!(census(db).await[..3], [(1, 0), (1, 1), (1, 3)]);
     }
 
+    async fn restoring_an_active_row_with_ancestors_changes_nothing(db: &TestDb) {
+        create_graph(db).await;
+        let categories = seed(db, 1, 0).await;
+        categories[0].soft_delete(&db.conn).await.expect("trash the category");
+        let item = item::ActiveModel { category_id: Set(categories[0].id), name: Set("late".into()), ..Default::default() }
+            .insert(&db.conn)
+            .await
+            .expect("an active item under a trashed category");
+        item::Entity::restore_by_id(item.id).with_ancestors().exec(&db.conn).await.expect("a no-op");
+        assert_eq!(census(db).await[..2], [(0, 1), (1, 0)], "the category stays in the trash");
+    }
+
     async fn force_delete_removes_the_subtree_first(db: &TestDb) {
         create_graph(db).await;
         let categories = seed(db, 2, 2).await;

@@ -499,8 +499,8 @@ fn parent_edges<E: SoftDeleteEntity>() -> Vec<&'static dyn CascadeEdge> {
         .collect()
 }
 
-/// Restores the trashed ancestors of the rows matching `filters`, up to the roots, without
-/// cascading down to their other children.
+/// Restores the trashed ancestors of the trashed rows matching `filters`, up to the roots,
+/// without cascading down to their other children.
 async fn restore_ancestors<E, C>(
     db: &C,
     filters: &Filters,
@@ -513,7 +513,10 @@ where
 {
     const MAX_DEPTH: usize = 64;
     let backend = db.get_database_backend();
-    let mut frontier = vec![(filters.condition(), parent_edges::<E>())];
+    // Only rows that this call restores pull their ancestors back: restoring an active row
+    // changes nothing, with or without ancestors.
+    let restored = filters.condition().add(trashed_condition::<E>());
+    let mut frontier = vec![(restored, parent_edges::<E>())];
     let mut depth = 0;
     while let Some((rows, edges)) = frontier.pop() {
         depth += 1;
