@@ -111,7 +111,7 @@ impl<E: SoftDeleteEntity> SoftDeleteMany<E> {
             deleted_at: at,
             cascaded: changed.cascaded,
         };
-        if !ops::cascades::<E>()? {
+        if !ops::is_compound::<E>()? {
             let at = clock::operation_time::<E, _>(self.at, db).await?;
             return Ok(result(
                 ops::soft_delete::<E, _>(db, &self.filters, at, self.actor.clone(), Origin::Bulk)
@@ -233,7 +233,7 @@ impl<E: SoftDeleteEntity> ForceDeleteMany<E> {
     where
         C: ConnectionTrait + TransactionTrait,
     {
-        if !ops::cascades::<E>()? {
+        if !ops::is_compound::<E>()? {
             return Ok(ops::force_delete::<E, _>(db, &self.filters, Origin::Bulk)
                 .await?
                 .into());

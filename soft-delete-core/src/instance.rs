@@ -244,7 +244,7 @@ impl<E: SoftDeleteEntity> ForceDeleteOne<E> {
         C: ConnectionTrait + TransactionTrait,
     {
         let filters = self.key.filters();
-        let removed = if ops::cascades::<E>()? {
+        let removed = if ops::is_compound::<E>()? {
             let txn = db.begin().await?;
             let outcome = ops::force_delete::<E, _>(&txn, &filters, self.key.origin).await;
             finish(txn, outcome).await?

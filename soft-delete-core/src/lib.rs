@@ -74,6 +74,8 @@
 //! | `force_delete_many()` | [`ForceDeleteMany`]: one real `DELETE` |
 //! | `soft_delete_by_id(key)`, `restore_by_id(key)` | [`SoftDeleteOne`], [`RestoreOne`]: return the row as stored |
 //! | `force_delete_by_id(key)` | [`ForceDeleteOne`] |
+//! | `lookup_by_id(key)` | [`LookupById`]: [`RowState`] `Active`, `Trashed` or `Missing` |
+//! | `purge_trash(cutoff)` | [`PurgeTrash`]: batched delete of trash older than `cutoff` |
 //!
 //! On `Model`: `is_deleted()`, and `soft_delete(db)`, `restore(db)`, `force_delete(db)`.
 //!

@@ -64,13 +64,13 @@ pub(crate) struct Changed {
 
 /// Whether soft-deleting or force-deleting `E` sends more than one statement: a cascade graph,
 /// or hooks, which read the rows' keys first.
-pub(crate) fn cascades<E: SoftDeleteEntity>() -> Result<bool, Error> {
+pub(crate) fn is_compound<E: SoftDeleteEntity>() -> Result<bool, Error> {
     Ok(!Graph::of::<E>()?.is_empty() || E::hooks().is_some())
 }
 
 /// Whether restoring `E` sends more than one statement.
 pub(crate) fn restore_is_compound<E: SoftDeleteEntity>() -> Result<bool, Error> {
-    Ok(!E::UNIQUE_KEYS.is_empty() || cascades::<E>()? || !parent_edges::<E>().is_empty())
+    Ok(!E::UNIQUE_KEYS.is_empty() || is_compound::<E>()? || !parent_edges::<E>().is_empty())
 }
 
 /// What a soft delete writes besides the rows it picks: one time, one batch, one actor.

@@ -120,7 +120,7 @@ impl<E: SoftDeleteEntity> PurgeTrash<E> {
         C: ConnectionTrait + TransactionTrait,
     {
         let statement = self.batch_statement(db.get_database_backend());
-        let with_descendants = ops::cascades::<E>()?;
+        let with_descendants = ops::is_compound::<E>()?; // a graph, or hooks that need the keys
         let mut progress = PurgeProgress {
             batches: 0,
             rows_removed: 0,
