@@ -115,63 +115,78 @@ impl<E: SoftDeleteEntity> PurgeTrash<E> {
     /// For an entity with a cascade graph each batch is a transaction of its own that reads the
     /// batch's keys, then deletes their descendants (of any state), deepest first, and the rows
     /// themselves: a parent is never removed while its children remain.
-    pub async fn exec<C>(mut self, db: &C) -> Result<PurgeProgress, Error>
+    pub async fn exec<C>(self, db: &C) -> Result<PurgeProgress, Error>
     where
         C: ConnectionTrait + TransactionTrait,
     {
         let statement = self.batch_statement(db.get_database_backend());
-        let with_descendants = ops::is_compound::<E>()?; // a graph, or hooks that need the keys
+        // A graph, or hooks that need the keys.
+        let with_descendants = ops::is_compound::<E>()?;
+        let expired = self.expired();
+        // Owned, so the future holds no borrow of the (not `Sync`) callback across awaits.
+        let PurgeTrash {
+            batch_size,
+            mut on_progress,
+            ..
+        } = self;
         let mut progress = PurgeProgress {
             batches: 0,
             rows_removed: 0,
         };
         loop {
             let removed = if with_descendants {
-                self.purge_batch_with_descendants(db).await?
+                purge_batch_with_descendants::<E, C>(db, expired.clone(), batch_size).await?
             } else {
                 db.execute(&statement).await?.rows_affected()
             };
             progress.batches += 1;
             progress.rows_removed += removed;
-            if let Some(callback) = &mut self.on_progress {
+            if let Some(callback) = &mut on_progress {
                 callback(progress);
             }
-            if removed < self.batch_size {
+            if removed < batch_size {
                 return Ok(progress);
             }
         }
-    }
-
-    async fn purge_batch_with_descendants<C>(&self, db: &C) -> Result<u64, Error>
-    where
-        C: ConnectionTrait + TransactionTrait,
-    {
-        let txn = db.begin().await?;
-        let outcome = async {
-            let mut batch = E::find().filter(self.expired()).limit(self.batch_size);
-            for key in E::PrimaryKey::iter() {
-                batch = batch.order_by_asc(key.into_column());
-            }
-            let keys: Vec<ValueTuple> = batch
-                .all(&txn)
-                .await?
-                .iter()
-                .map(ModelTrait::get_primary_key_value)
-                .collect();
-            if keys.is_empty() {
-                return Ok(0);
-            }
-            let filters = Filters::new().with(ops::keys_condition::<E>(keys));
-            Ok(ops::force_delete::<E, _>(&txn, &filters, Origin::Purge)
-                .await?
-                .rows)
-        }
-        .await;
-        ops::finish(txn, outcome).await
     }
 
     fn expired(&self) -> Expr {
         Expr::col((E::default(), E::deleted_at_column()))
             .lt(Expr::val(E::Timestamp::from_utc(self.cutoff).into_value()))
     }
+}
+
+/// One batch of a purge that must follow the cascade graph or run hooks: read the batch's keys,
+/// then force-delete those rows with their descendants, in one transaction.
+async fn purge_batch_with_descendants<E, C>(
+    db: &C,
+    expired: Expr,
+    batch_size: u64,
+) -> Result<u64, Error>
+where
+    E: SoftDeleteEntity,
+    C: ConnectionTrait + TransactionTrait,
+{
+    let txn = db.begin().await?;
+    let outcome = async {
+        let mut batch = E::find().filter(expired).limit(batch_size);
+        for key in E::PrimaryKey::iter() {
+            batch = batch.order_by_asc(key.into_column());
+        }
+        let keys: Vec<ValueTuple> = batch
+            .all(&txn)
+            .await?
+            .iter()
+            .map(ModelTrait::get_primary_key_value)
+            .collect();
+        if keys.is_empty() {
+            return Ok(0);
+        }
+        let filters = Filters::new().with(ops::keys_condition::<E>(keys));
+        Ok(ops::force_delete::<E, _>(&txn, &filters, Origin::Purge)
+            .await?
+            .rows)
+    }
+    .await;
+    ops::finish(txn, outcome).await
 }

@@ -1,0 +1,320 @@
+//! An example HTTP service with a trash bin, built on `soft-delete-core`: products in
+//! categories, where deleting a category moves its products to the trash with it.
+//!
+//! | method and path | answer |
+//! |---|---|
+//! | `GET /products?page=0&per_page=20` | active products, paginated |
+//! | `GET /products/{id}` | 200 active, 410 Gone with `deleted_at` when trashed, 404 when missing |
+//! | `POST /products` | 201; 409 when the SKU is taken by an active product or the category is trashed |
+//! | `PUT /products/{id}` | 200 for an active product; 410 when trashed; 404 |
+//! | `DELETE /products/{id}` | 200 with the row as stored (idempotent: the first deletion time is kept) |
+//! | `GET /trash/products` | the trash |
+//! | `POST /products/{id}/restore` | 200; 409 when the SKU was taken meanwhile or the category is trashed |
+//! | `DELETE /trash/products/{id}` | 204 deletes a trashed product for good; 409 for an active one |
+//! | `POST /trash/purge?older_than_secs=N` | permanently deletes trash older than N seconds |
+//! | `POST /categories`, `DELETE /categories/{id}`, `POST /categories/{id}/restore` | with cascades |
+//!
+//! Errors are `{"error": {"code": "..", "message": ".."}}`; malformed ids, queries and bodies are
+//! 400 and 422, never 500. Every request gets an `x-request-id` and a tracing span.
+
+mod entities;
+mod error;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, Request, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{TimeDelta, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, PaginatorTrait,
+    QueryFilter, QueryOrder, Set, Statement,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use soft_delete_core::RowState;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+
+pub use entities::{category, product};
+pub use error::ApiError;
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// The service's routes over `db`.
+pub fn router(db: DatabaseConnection) -> Router {
+    Router::new()
+        .route("/products", get(list_products).post(create_product))
+        .route("/products/{id}", get(get_product).put(update_product).delete(delete_product))
+        .route("/products/{id}/restore", post(restore_product))
+        .route("/trash/products", get(list_trash))
+        .route("/trash/products/{id}", axum::routing::delete(purge_product))
+        .route("/trash/purge", post(purge_trash))
+        .route("/categories", post(create_category))
+        .route("/categories/{id}", axum::routing::delete(delete_category))
+        .route("/categories/{id}/restore", post(restore_category))
+        .with_state(db)
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request<_>| {
+                    let id = request.headers().get("x-request-id").and_then(|id| id.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id = %id)
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::x_request_id(RequestCounter::default()))
+}
+
+/// Creates the tables that do not exist yet.
+pub async fn ensure_tables(db: &DatabaseConnection) -> Result<(), DbErr> {
+    if !table_exists(db, "category").await {
+        soft_delete_core::schema::create_table::<category::Entity, _>(db).await?;
+    }
+    if !table_exists(db, "product").await {
+        soft_delete_core::schema::create_table::<product::Entity, _>(db).await?;
+    }
+    Ok(())
+}
+
+async fn table_exists(db: &DatabaseConnection, table: &str) -> bool {
+    let probe = Statement::from_string(
+        db.get_database_backend(),
+        format!("SELECT 1 FROM {table} WHERE 1 = 0"),
+    );
+    db.query_all_raw(probe).await.is_ok()
+}
+
+/// Request ids `1`, `2`, ... per process.
+#[derive(Clone, Default)]
+struct RequestCounter(Arc<AtomicU64>);
+
+impl MakeRequestId for RequestCounter {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        let id = self.0.fetch_add(1, Ordering::Relaxed) + 1;
+        HeaderValue::from_str(&id.to_string())
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Page {
+    page: Option<u64>,
+    per_page: Option<u64>,
+}
+
+async fn list_products(
+    State(db): State<DatabaseConnection>,
+    query: Result<Query<Page>, QueryRejection>,
+) -> ApiResult<Json<Value>> {
+    let Query(page) = query?;
+    let (number, per_page) = (page.page.unwrap_or(0), page.per_page.unwrap_or(20));
+    if !(1..=100).contains(&per_page) {
+        return Err(ApiError::BadRequest(
+            "per_page must be between 1 and 100".into(),
+        ));
+    }
+    let pages = product::Entity::objects()
+        .order_by_asc(product::Column::Id)
+        .paginate(&db, per_page);
+    let items = pages.fetch_page(number).await?;
+    let total = pages.num_items().await?;
+    Ok(Json(
+        json!({ "items": items, "page": number, "per_page": per_page, "total": total }),
+    ))
+}
+
+async fn get_product(
+    State(db): State<DatabaseConnection>,
+    id: Result<Path<i32>, PathRejection>,
+) -> ApiResult<Json<product::Model>> {
+    let Path(id) = id?;
+    match product::Entity::lookup_by_id(id).one(&db).await? {
+        RowState::Active(row) => Ok(Json(row)),
+        RowState::Trashed { deleted_at, .. } => Err(ApiError::Gone(deleted_at)),
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct NewProduct {
+    category_id: i32,
+    sku: String,
+    name: String,
+    price: i64,
+}
+
+async fn create_product(
+    State(db): State<DatabaseConnection>,
+    body: Result<Json<NewProduct>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<product::Model>)> {
+    let Json(new) = body?;
+    match category::Entity::lookup_by_id(new.category_id)
+        .one(&db)
+        .await?
+    {
+        RowState::Active(_) => {}
+        RowState::Trashed { .. } => {
+            return Err(ApiError::Conflict {
+                code: "parent_trashed",
+                message: "the category is in the trash".into(),
+            });
+        }
+        _ => {
+            return Err(ApiError::Unprocessable(format!(
+                "no category {}",
+                new.category_id
+            )));
+        }
+    }
+    let row = product::ActiveModel {
+        category_id: Set(new.category_id),
+        sku: Set(new.sku),
+        name: Set(new.name),
+        price: Set(new.price),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await?;
+    Ok((StatusCode::CREATED, Json(row)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProductChange {
+    name: Option<String>,
+    price: Option<i64>,
+}
+
+async fn update_product(
+    State(db): State<DatabaseConnection>,
+    id: Result<Path<i32>, PathRejection>,
+    body: Result<Json<ProductChange>, JsonRejection>,
+) -> ApiResult<Json<product::Model>> {
+    let (Path(id), Json(change)) = (id?, body?);
+    let mut update = product::Entity::update_many_active().filter(product::Column::Id.eq(id));
+    if let Some(name) = change.name {
+        update = update.col_expr(product::Column::Name, sea_orm::sea_query::Expr::value(name));
+    }
+    if let Some(price) = change.price {
+        update = update.col_expr(
+            product::Column::Price,
+            sea_orm::sea_query::Expr::value(price),
+        );
+    }
+    // Only active rows are written; the lookup afterwards tells 200, 410 and 404 apart.
+    update.exec(&db).await?;
+    match product::Entity::lookup_by_id(id).one(&db).await? {
+        RowState::Active(row) => Ok(Json(row)),
+        RowState::Trashed { deleted_at, .. } => Err(ApiError::Gone(deleted_at)),
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+async fn delete_product(
+    State(db): State<DatabaseConnection>,
+    id: Result<Path<i32>, PathRejection>,
+) -> ApiResult<Json<product::Model>> {
+    let Path(id) = id?;
+    Ok(Json(
+        product::Entity::soft_delete_by_id(id).exec(&db).await?,
+    ))
+}
+
+async fn list_trash(State(db): State<DatabaseConnection>) -> ApiResult<Json<Vec<product::Model>>> {
+    let rows = product::Entity::deleted_objects()
+        .order_by_asc(product::Column::Id)
+        .all(&db)
+        .await?;
+    Ok(Json(rows))
+}
+
+async fn restore_product(
+    State(db): State<DatabaseConnection>,
+    id: Result<Path<i32>, PathRejection>,
+) -> ApiResult<Json<product::Model>> {
+    let Path(id) = id?;
+    Ok(Json(product::Entity::restore_by_id(id).exec(&db).await?))
+}
+
+async fn purge_product(
+    State(db): State<DatabaseConnection>,
+    id: Result<Path<i32>, PathRejection>,
+) -> ApiResult<StatusCode> {
+    let Path(id) = id?;
+    let removed = product::Entity::force_delete_many()
+        .only_trashed()
+        .filter(product::Column::Id.eq(id))
+        .exec(&db)
+        .await?;
+    if removed.rows_affected == 1 {
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    match product::Entity::lookup_by_id(id).one(&db).await? {
+        RowState::Active(_) => Err(ApiError::Conflict {
+            code: "not_in_trash",
+            message: "delete the product first".into(),
+        }),
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct PurgeQuery {
+    older_than_secs: u32,
+}
+
+async fn purge_trash(
+    State(db): State<DatabaseConnection>,
+    query: Result<Query<PurgeQuery>, QueryRejection>,
+) -> ApiResult<Json<Value>> {
+    let Query(query) = query?;
+    let cutoff = Utc::now() - TimeDelta::seconds(i64::from(query.older_than_secs));
+    let done = product::Entity::purge_trash(cutoff).exec(&db).await?;
+    Ok(Json(
+        json!({ "removed": done.rows_removed, "batches": done.batches }),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct NewCategory {
+    name: String,
+}
+
+async fn create_category(
+    State(db): State<DatabaseConnection>,
+    body: Result<Json<NewCategory>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<category::Model>)> {
+    let Json(new) = body?;
+    let row = category::ActiveModel {
+        name: Set(new.name),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await?;
+    Ok((StatusCode::CREATED, Json(row)))
+}
+
+async fn delete_category(
+    State(db): State<DatabaseConnection>,
+    id: Result<Path<i32>, PathRejection>,
+) -> ApiResult<Json<category::Model>> {
+    let Path(id) = id?;
+    Ok(Json(
+        category::Entity::soft_delete_by_id(id).exec(&db).await?,
+    ))
+}
+
+async fn restore_category(
+    State(db): State<DatabaseConnection>,
+    id: Result<Path<i32>, PathRejection>,
+) -> ApiResult<Json<category::Model>> {
+    let Path(id) = id?;
+    Ok(Json(category::Entity::restore_by_id(id).exec(&db).await?))
+}

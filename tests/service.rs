@@ -1,0 +1,312 @@
+//! The example service over HTTP (in process, through tower's `oneshot`) on every backend:
+//! every endpoint and status code, malformed input, concurrent requests on the same rows, and
+//! a small load measurement of the delete and restore endpoints.
+
+mod common;
+
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::{Backend, TestDb};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+async fn app(db: &TestDb) -> Router {
+    soft_delete_service::ensure_tables(&db.conn)
+        .await
+        .expect("tables");
+    soft_delete_service::router(db.conn.clone())
+}
+
+async fn call(app: &Router, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let request = Request::builder().method(method).uri(uri);
+    let request = match body {
+        Some(body) => request
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string())),
+        None => request.body(Body::empty()),
+    }
+    .expect("request");
+    let response = app.clone().oneshot(request).await.expect("response");
+    let status = response.status();
+    assert!(
+        response.headers().contains_key("x-request-id"),
+        "{method} {uri} has a request id"
+    );
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    let value = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+    };
+    (status, value)
+}
+
+async fn raw(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    content_type: Option<&str>,
+    body: &str,
+) -> (StatusCode, Value) {
+    let mut request = Request::builder().method(method).uri(uri);
+    if let Some(content_type) = content_type {
+        request = request.header("content-type", content_type);
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(Body::from(body.to_owned())).expect("request"))
+        .await
+        .expect("response");
+    let status = response.status();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+async fn category(app: &Router, name: &str) -> i64 {
+    let (status, body) = call(app, "POST", "/categories", Some(json!({ "name": name }))).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["id"].as_i64().expect("id")
+}
+
+async fn product(app: &Router, category: i64, sku: &str) -> Value {
+    let (status, body) = call(
+        app,
+        "POST",
+        "/products",
+        Some(json!({ "category_id": category, "sku": sku, "name": sku, "price": 100 })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body
+}
+
+backend_tests! {
+    async fn a_product_through_its_whole_life(db: &TestDb) {
+        let app = app(db).await;
+        let shop = category(&app, "shop").await;
+        let pen = product(&app, shop, "PEN").await;
+        let id = pen["id"].as_i64().expect("id");
+        assert_eq!(call(&app, "GET", &format!("/products/{id}"), None).await, (StatusCode::OK, pen.clone()));
+        let (status, list) = call(&app, "GET", "/products?page=0&per_page=10", None).await;
+        assert_eq!((status, list["total"].clone(), list["items"][0]["sku"].clone()), (StatusCode::OK, json!(1), json!("PEN")));
+
+        let (status, deleted) = call(&app, "DELETE", &format!("/products/{id}"), None).await;
+        assert_eq!(status, StatusCode::OK);
+        let deleted_at = deleted["deleted_at"].clone();
+        assert!(deleted_at.is_string(), "{deleted}");
+        let (status, again) = call(&app, "DELETE", &format!("/products/{id}"), None).await;
+        assert_eq!((status, again["deleted_at"].clone()), (StatusCode::OK, deleted_at.clone()), "idempotent");
+
+        let (status, gone) = call(&app, "GET", &format!("/products/{id}"), None).await;
+        assert_eq!((status, gone["error"]["code"].clone(), gone["error"]["deleted_at"].clone()), (StatusCode::GONE, json!("gone"), deleted_at.clone()));
+        let (status, _) = call(&app, "PUT", &format!("/products/{id}"), Some(json!({ "price": 5 }))).await;
+        assert_eq!(status, StatusCode::GONE, "a trashed product cannot be edited");
+        let (status, trash) = call(&app, "GET", "/trash/products", None).await;
+        assert_eq!((status, trash.as_array().map(Vec::len)), (StatusCode::OK, Some(1)));
+
+        let (status, restored) = call(&app, "POST", &format!("/products/{id}/restore"), None).await;
+        assert_eq!((status, restored["deleted_at"].clone()), (StatusCode::OK, Value::Null));
+        let (status, edited) = call(&app, "PUT", &format!("/products/{id}"), Some(json!({ "price": 5, "name": "pen" }))).await;
+        assert_eq!((status, edited["price"].clone(), edited["name"].clone()), (StatusCode::OK, json!(5), json!("pen")));
+
+        let (status, refused) = call(&app, "DELETE", &format!("/trash/products/{id}"), None).await;
+        assert_eq!((status, refused["error"]["code"].clone()), (StatusCode::CONFLICT, json!("not_in_trash")));
+        call(&app, "DELETE", &format!("/products/{id}"), None).await;
+        assert_eq!(call(&app, "DELETE", &format!("/trash/products/{id}"), None).await.0, StatusCode::NO_CONTENT);
+        assert_eq!(call(&app, "GET", &format!("/products/{id}"), None).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(call(&app, "POST", &format!("/products/{id}/restore"), None).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(call(&app, "DELETE", &format!("/products/{id}"), None).await.0, StatusCode::NOT_FOUND);
+    }
+
+    async fn conflicts_answer_409_with_a_json_body(db: &TestDb) {
+        let app = app(db).await;
+        let shop = category(&app, "shop").await;
+        let first = product(&app, shop, "SKU-1").await;
+        let (status, taken) = call(&app, "POST", "/products", Some(json!({ "category_id": shop, "sku": "SKU-1", "name": "x", "price": 1 }))).await;
+        assert_eq!((status, taken["error"]["code"].clone()), (StatusCode::CONFLICT, json!("unique_conflict")));
+
+        let id = first["id"].as_i64().expect("id");
+        call(&app, "DELETE", &format!("/products/{id}"), None).await;
+        product(&app, shop, "SKU-1").await;
+        let (status, conflict) = call(&app, "POST", &format!("/products/{id}/restore"), None).await;
+        assert_eq!((status, conflict["error"]["code"].clone()), (StatusCode::CONFLICT, json!("unique_conflict")));
+        assert!(conflict["error"]["message"].as_str().is_some_and(|m| m.contains("sku")), "{conflict}");
+    }
+
+    async fn categories_cascade_to_their_products(db: &TestDb) {
+        let app = app(db).await;
+        let shop = category(&app, "shop").await;
+        let id = product(&app, shop, "A").await["id"].as_i64().expect("id");
+        assert_eq!(call(&app, "DELETE", &format!("/categories/{shop}"), None).await.0, StatusCode::OK);
+        assert_eq!(call(&app, "GET", &format!("/products/{id}"), None).await.0, StatusCode::GONE);
+        let (status, orphan) = call(&app, "POST", &format!("/products/{id}/restore"), None).await;
+        assert_eq!((status, orphan["error"]["code"].clone()), (StatusCode::CONFLICT, json!("parent_trashed")));
+        let (status, refused) = call(&app, "POST", "/products", Some(json!({ "category_id": shop, "sku": "B", "name": "b", "price": 1 }))).await;
+        assert_eq!((status, refused["error"]["code"].clone()), (StatusCode::CONFLICT, json!("parent_trashed")));
+        assert_eq!(call(&app, "POST", &format!("/categories/{shop}/restore"), None).await.0, StatusCode::OK);
+        assert_eq!(call(&app, "GET", &format!("/products/{id}"), None).await.0, StatusCode::OK, "restored with its category");
+    }
+
+    async fn purge_empties_old_trash(db: &TestDb) {
+        let app = app(db).await;
+        let shop = category(&app, "shop").await;
+        let id = product(&app, shop, "OLD").await["id"].as_i64().expect("id");
+        product(&app, shop, "KEPT").await;
+        call(&app, "DELETE", &format!("/products/{id}"), None).await;
+        let (status, kept) = call(&app, "POST", "/trash/purge?older_than_secs=3600", None).await;
+        assert_eq!((status, kept["removed"].clone()), (StatusCode::OK, json!(0)), "trashed just now");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        let (status, purged) = call(&app, "POST", "/trash/purge?older_than_secs=0", None).await;
+        assert_eq!((status, purged["removed"].clone()), (StatusCode::OK, json!(1)));
+        assert_eq!(call(&app, "GET", &format!("/products/{id}"), None).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(call(&app, "GET", "/products", None).await.1["total"], json!(1));
+    }
+
+    async fn malformed_input_is_a_client_error(db: &TestDb) {
+        let app = app(db).await;
+        let shop = category(&app, "shop").await;
+        for (method, uri) in [("GET", "/products/abc"), ("DELETE", "/products/1.5"), ("POST", "/products/x/restore"), ("DELETE", "/trash/products/-"), ("DELETE", "/categories/%20")] {
+            let (status, body) = call(&app, method, uri, None).await;
+            assert_eq!((status, body["error"]["code"].clone()), (StatusCode::BAD_REQUEST, json!("bad_request")), "{method} {uri}");
+        }
+        for uri in ["/products?per_page=0", "/products?per_page=abc", "/products?page=-1", "/trash/purge", "/trash/purge?older_than_secs=-5"] {
+            let method = if uri.starts_with("/trash") { "POST" } else { "GET" };
+            assert_eq!(call(&app, method, uri, None).await.0, StatusCode::BAD_REQUEST, "{uri}");
+        }
+        let bodies = [
+            (Some("application/json"), "{not json"),
+            (Some("application/json"), r#"{"sku": "A"}"#),
+            (Some("application/json"), r#"{"category_id": "one", "sku": "A", "name": "a", "price": 1}"#),
+            (Some("text/plain"), r#"{"category_id": 1, "sku": "A", "name": "a", "price": 1}"#),
+            (None, ""),
+        ];
+        for (content_type, body) in bodies {
+            let (status, error) = raw(&app, "POST", "/products", content_type, body).await;
+            assert_eq!((status, error["error"]["code"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("invalid_body")), "{body}");
+        }
+        for body in [r#"{"name": 5}"#, "[]", ""] {
+            let (status, _) = raw(&app, "POST", "/categories", Some("application/json"), body).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "category body {body}");
+        }
+        let (status, _) = raw(&app, "PUT", "/products/1", Some("application/json"), "{").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "product change body");
+        let (status, _) = call(&app, "POST", "/products", Some(json!({ "category_id": 9999, "sku": "A", "name": "a", "price": 1 }))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "no such category");
+        let id = product(&app, shop, "P").await["id"].as_i64().expect("id");
+        let (status, _) = call(&app, "PUT", &format!("/products/{id}"), Some(json!({ "colour": "red" }))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "unknown fields are refused");
+        assert_eq!(call(&app, "GET", "/products/2147483647", None).await.0, StatusCode::NOT_FOUND);
+    }
+
+    async fn concurrent_requests_keep_every_invariant(db: &TestDb) {
+        let app = app(db).await;
+        let shop = category(&app, "shop").await;
+        let mut ids = Vec::new();
+        for i in 0..5 {
+            ids.push(product(&app, shop, &format!("C{i}")).await["id"].as_i64().expect("id"));
+        }
+        let mut handles = Vec::new();
+        for n in 0..120usize {
+            let app = app.clone();
+            let id = ids[n % ids.len()];
+            let (method, uri, body) = match n % 3 {
+                0 => ("DELETE", format!("/products/{id}"), None),
+                1 => ("POST", format!("/products/{id}/restore"), None),
+                _ => ("PUT", format!("/products/{id}"), Some(json!({ "price": n }))),
+            };
+            handles.push(tokio::spawn(async move { (id, method, call(&app, method, &uri, body).await) }));
+        }
+        let mut delete_stamps: Vec<(i64, Value)> = Vec::new();
+        for handle in handles {
+            let (id, method, (status, body)) = handle.await.expect("request task");
+            match method {
+                "DELETE" => {
+                    assert_eq!(status, StatusCode::OK, "{body}");
+                    delete_stamps.push((id, body["deleted_at"].clone()));
+                }
+                "POST" => assert_eq!(status, StatusCode::OK, "{body}"),
+                _ => assert!(status == StatusCode::OK || status == StatusCode::GONE, "{status} {body}"),
+            }
+        }
+        let (_, trash) = call(&app, "GET", "/trash/products", None).await;
+        let (_, active) = call(&app, "GET", "/products?per_page=100", None).await;
+        let trash = trash.as_array().cloned().unwrap_or_default();
+        assert_eq!(trash.len() as i64 + active["total"].as_i64().unwrap_or(-1), ids.len() as i64, "no row lost, none both active and trashed");
+        for row in &trash {
+            let id = row["id"].as_i64().expect("id");
+            assert!(
+                delete_stamps.iter().any(|(deleted, stamp)| *deleted == id && *stamp == row["deleted_at"]),
+                "row {id}: its deleted_at was returned by a DELETE"
+            );
+        }
+    }
+}
+
+/// Throughput and latency of DELETE and RESTORE, in process; figures, not assertions on time.
+async fn measure(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = app(&db).await;
+    let shop = category(&app, "shop").await;
+    let mut ids = Vec::new();
+    for i in 0..50 {
+        ids.push(
+            product(&app, shop, &format!("L{i}")).await["id"]
+                .as_i64()
+                .expect("id"),
+        );
+    }
+    for (name, method, path) in [("delete", "DELETE", ""), ("restore", "POST", "/restore")] {
+        let mut latencies = Vec::new();
+        let started = Instant::now();
+        for round in 0..6 {
+            for id in &ids {
+                let uri = format!("/products/{id}{path}");
+                let one = Instant::now();
+                let (status, _) = call(&app, method, &uri, None).await;
+                latencies.push(one.elapsed());
+                assert_eq!(status, StatusCode::OK, "{name} round {round}");
+            }
+        }
+        let total = started.elapsed();
+        latencies.sort();
+        let percentile = |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)];
+        println!(
+            "service {name} on {backend:?}: {} requests, {:.0} requests/s, p50 {:.2?}, p99 {:.2?}",
+            latencies.len(),
+            latencies.len() as f64 / total.as_secs_f64(),
+            percentile(50),
+            percentile(99)
+        );
+    }
+}
+
+#[tokio::test]
+async fn load_sqlite() {
+    measure(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+#[cfg_attr(
+    not(soft_delete_test_postgres),
+    ignore = "set SOFT_DELETE_TEST_POSTGRES_URL to run"
+)]
+async fn load_postgres() {
+    measure(Backend::Postgres).await;
+}
