@@ -246,6 +246,22 @@ fn scenarios(c: &mut Criterion) {
     }
 }
 
+/// A benchmark group with `samples` samples over `seconds` seconds, after a one-second warm-up:
+/// enough for the slow bulk scenarios without making the suite long.
+fn configured<'c>(
+    c: &'c mut Criterion,
+    name: String,
+    samples: usize,
+    seconds: u64,
+) -> criterion::BenchmarkGroup<'c, criterion::measurement::WallTime> {
+    let mut group = c.benchmark_group(name);
+    group
+        .sample_size(samples)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(seconds));
+    group
+}
+
 /// Statements one run of `op` sends, counted by SeaORM's metric callback (raw SQL sends one by
 /// construction; BEGIN and COMMIT are not counted for any variant).
 fn statements<F: std::future::Future<Output = ()>>(
@@ -295,14 +311,12 @@ fn bulk_scenarios(c: &mut Criterion, runtime: &Runtime, bench: &Bench) {
         );
         bench.db.execute_unprepared(&sql).await.expect("reset");
     };
-    let mut group = c.benchmark_group(format!(
-        "S2 bulk soft delete 10,000 of 20,000 ({})",
-        bench.name
-    ));
-    group
-        .sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(4));
+    let mut group = configured(
+        c,
+        format!("S2 bulk soft delete 10,000 of 20,000 ({})", bench.name),
+        10,
+        4,
+    );
     group.bench_function("soft-delete-core", |b| {
         b.to_async(runtime).iter_custom(|iters| {
             timed(iters, restore_all, || async {
@@ -349,11 +363,7 @@ fn bulk_scenarios(c: &mut Criterion, runtime: &Runtime, bench: &Bench) {
     });
     group.finish();
 
-    let mut group = c.benchmark_group(format!("S3 bulk restore 10,000 ({})", bench.name));
-    group
-        .sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(4));
+    let mut group = configured(c, format!("S3 bulk restore 10,000 ({})", bench.name), 10, 4);
     group.bench_function("soft-delete-core", |b| {
         b.to_async(runtime).iter_custom(|iters| {
             timed(iters, trash_half, || async {
@@ -430,11 +440,12 @@ fn read_scenarios(c: &mut Criterion, runtime: &Runtime, bench: &Bench) {
         bench.name
     );
     let noop = || async {};
-    let mut group = c.benchmark_group(format!("S5a read 100 active of 100,000 ({})", bench.name));
-    group
-        .sample_size(20)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3));
+    let mut group = configured(
+        c,
+        format!("S5a read 100 active of 100,000 ({})", bench.name),
+        20,
+        3,
+    );
     group.bench_function("soft-delete-core", |b| {
         b.to_async(runtime).iter_custom(|iters| {
             timed(iters, noop, || async {
@@ -474,11 +485,12 @@ fn read_scenarios(c: &mut Criterion, runtime: &Runtime, bench: &Bench) {
     });
     group.finish();
 
-    let mut group = c.benchmark_group(format!("S5b count active of 100,000 ({})", bench.name));
-    group
-        .sample_size(20)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3));
+    let mut group = configured(
+        c,
+        format!("S5b count active of 100,000 ({})", bench.name),
+        20,
+        3,
+    );
     group.bench_function("soft-delete-core", |b| {
         b.to_async(runtime).iter_custom(|iters| {
             timed(iters, noop, || async {
