@@ -4,8 +4,8 @@
 mod common;
 
 use chrono::{DateTime, TimeZone, Utc};
-use common::TestDb;
 use common::entities::memo;
+use common::{Backend, TestDb};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryOrder, Set};
 use soft_delete_core::SoftDeleteOne;
 use soft_delete_core::audit::with_actor;
@@ -52,7 +52,8 @@ backend_tests! {
         let memos = seed(db).await;
         let ada = SoftDeleteOne::<memo::Entity>::of(&memos[0]).at(at(1)).by("ada").exec(&db.conn).await.expect("by ada");
         assert_eq!((ada.updated_at, ada.deleted_by.as_deref()), (at(1), Some("ada")));
-        assert_eq!(db.statements.take().len(), 2, "UPDATE and read-back, as without audit columns");
+        let single = if db.backend == Backend::MariaDb { 2 } else { 1 };
+        assert_eq!(db.statements.take().len(), single, "as many statements as without audit columns");
 
         let bob = clock::with_clock(ManualClock::new(at(2)), with_actor("bob", memos[1].soft_delete(&db.conn)))
             .await

@@ -4,9 +4,9 @@
 
 mod common;
 
-use common::TestDb;
 use common::entities::{account, category, item, item_label, label, product, review};
 use common::faults::{Faults, FaultyConnection};
+use common::{Backend, TestDb};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryOrder, Set};
 use soft_delete_core::{Error, RestoreOne, SoftDeleteOne};
 
@@ -210,7 +210,10 @@ backend_tests! {
         report.push(("instance soft delete", every_fault!(db, |conn, seed| SoftDeleteOne::<account::Entity>::of(&seed.accounts[0]).exec(&conn))));
         println!("faults injected on {:?}: {report:?}", db.backend);
         let total: usize = report.iter().map(|(_, faults)| faults).sum();
-        assert_eq!(total, 5 + 4 + 9 + 4 + 4 + 3 + 5 + 2, "{report:?}");
+        // An instance soft delete is one `UPDATE .. RETURNING` where the backend has it, and
+        // an UPDATE with a read-back in a transaction on MariaDB.
+        let instance = if db.backend == Backend::MariaDb { 2 } else { 1 };
+        assert_eq!(total, 5 + 4 + 7 + 4 + 4 + 3 + 5 + instance, "{report:?}");
     }
 
     async fn purge_keeps_the_batches_before_a_fault(db: &TestDb) {

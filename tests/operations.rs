@@ -3,8 +3,8 @@
 mod common;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use common::TestDb;
 use common::entities::product;
+use common::{Backend, TestDb};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, ExprTrait, PaginatorTrait, QueryOrder, Set,
@@ -276,15 +276,30 @@ backend_tests! {
         assert_eq!(product::Entity::all_objects().count(&db.conn).await.expect("count"), 4);
     }
 
-    async fn instance_operations_send_an_update_and_a_read_back(db: &TestDb) {
+    async fn instance_operations_return_the_stored_row_with_one_update(db: &TestDb) {
         let products = seed(db, &CATALOGUE).await;
-        products[0].soft_delete(&db.conn).await.expect("soft delete");
+        let mut stale = products[0].clone();
+        stale.name = "stale copy".into();
+        let deleted = stale.soft_delete(&db.conn).await.expect("soft delete");
+        assert_eq!(deleted.name, products[0].name, "the row as stored, not the caller's copy");
         let sent = db.statements.take();
-        assert_eq!(sent.len(), 2, "{sent:?}");
-        assert!(sent[0].starts_with("UPDATE") && sent[1].starts_with("SELECT"), "{sent:?}");
+        if db.backend == Backend::MariaDb {
+            // No UPDATE .. RETURNING: the change and a read-back, in a transaction.
+            assert_eq!(sent.len(), 2, "{sent:?}");
+            assert!(sent[0].starts_with("UPDATE") && sent[1].starts_with("SELECT"), "{sent:?}");
+        } else {
+            assert_eq!(sent.len(), 1, "{sent:?}");
+            assert!(sent[0].starts_with("UPDATE") && sent[0].contains("RETURNING"), "{sent:?}");
+        }
         let trashed = product::Entity::find_active_by_id(products[0].id).one(&db.conn).await.expect("find");
         assert!(trashed.is_none(), "find_active_by_id hides a trashed row");
         assert!(product::Entity::find_active_by_id(products[1].id).one(&db.conn).await.expect("find").is_some());
+
+        let again = products[0].soft_delete(&db.conn).await.expect("again");
+        assert_eq!(again.deleted_at, deleted.deleted_at, "an already trashed row is read, not stamped");
+        let restored = products[0].restore(&db.conn).await.expect("restore");
+        assert!(!restored.is_deleted());
+        assert!(matches!(product::Entity::restore_by_id(10_000).exec(&db.conn).await, Err(Error::RowNotFound { .. })));
     }
 
     async fn one_timestamp_per_operation_from_the_task_clock(db: &TestDb) {

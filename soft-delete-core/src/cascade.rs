@@ -74,10 +74,12 @@ pub trait CascadeEdge: Send + Sync + 'static {
         rows: Condition,
         db: &'a dyn ErasedConnection,
     ) -> BoxFuture<'a, Result<Vec<ValueTuple>, Error>>;
-    /// Restores the trashed children whose parent was restored by this call with their batch.
+    /// Restores the trashed children whose parent was restored by this call with their batch;
+    /// `clear_batch` also clears theirs, for children that no further edge matches by it.
     fn restore_children(
         &self,
         at: Option<DateTime<Utc>>,
+        clear_batch: bool,
         backend: DbBackend,
     ) -> Result<UpdateStatement, Error>;
     /// Whether the child table has a `touch` column.
@@ -302,6 +304,7 @@ where
     fn restore_children(
         &self,
         at: Option<DateTime<Utc>>,
+        clear_batch: bool,
         backend: DbBackend,
     ) -> Result<UpdateStatement, Error> {
         let mut update = Query::update();
@@ -312,6 +315,9 @@ where
                 Expr::val(C::Timestamp::null_value()),
             )
             .cond_where(self.restore_condition(backend)?);
+        if let (true, Some(column)) = (clear_batch, C::batch_column()) {
+            update.value(column, Expr::val(Option::<i64>::None));
+        }
         for (column, value) in audit::on_restore::<C>(at) {
             update.value(column, Expr::val(value));
         }

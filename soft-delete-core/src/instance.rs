@@ -1,8 +1,10 @@
 //! Operations on one row, named by its primary key (composite keys included).
 //!
-//! Soft delete and restore send two statements, the state change and a read-back, inside one
-//! transaction they open (a savepoint when `db` is already a transaction), so the returned model
-//! is the row as stored, even when the caller's copy was stale.
+//! Soft delete and restore return the row as stored, even when the caller's copy was stale.
+//! Where the backend has `UPDATE .. RETURNING` (PostgreSQL; SQLite with SeaORM's
+//! `sqlite-use-returning-for-3_35`) and the entity has no cascades, hooks or unique keys, that is
+//! one statement; otherwise the state change and a read-back run inside one transaction they
+//! open (a savepoint when `db` is already a transaction).
 
 use std::marker::PhantomData;
 
@@ -10,7 +12,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, IntoValueTuple, ValueTuple};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, Iterable, ModelTrait, PrimaryKeyToColumn,
-    PrimaryKeyTrait, QueryFilter, TransactionTrait, Value,
+    PrimaryKeyTrait, QueryFilter, TransactionTrait, UpdateMany, Value,
 };
 
 use crate::clock;
@@ -78,6 +80,20 @@ impl<E: EntityTrait> RowKey<E> {
     async fn read<C: ConnectionTrait>(&self, db: &C) -> Result<E::Model, Error> {
         self.find(db).await?.ok_or_else(|| self.not_found())
     }
+
+    /// Runs `change`, one `UPDATE` of this row, returning the changed row; when it changed
+    /// nothing (the row was already in the target state, or is missing) the row is read instead.
+    /// One statement is atomic by itself, so no transaction is needed.
+    async fn change_returning<C: ConnectionTrait>(
+        &self,
+        change: UpdateMany<E>,
+        db: &C,
+    ) -> Result<E::Model, Error> {
+        match change.exec_with_returning(db).await?.into_iter().next() {
+            Some(changed) => Ok(changed),
+            None => self.read(db).await,
+        }
+    }
 }
 
 /// Soft-deletes one row and returns it as stored. Made by `Entity::soft_delete_by_id(key)`,
@@ -132,6 +148,11 @@ impl<E: SoftDeleteEntity> SoftDeleteOne<E> {
     where
         C: ConnectionTrait + TransactionTrait,
     {
+        if db.support_returning() && !ops::is_compound::<E>()? {
+            let at = clock::operation_time::<E, _>(self.at, db).await?;
+            let change = ops::simple_soft_delete::<E>(&self.key.filters(), at, self.actor);
+            return self.key.change_returning(change, db).await;
+        }
         let txn = db.begin().await?;
         let outcome = async {
             let at = clock::operation_time::<E, _>(self.at, &txn).await?;
@@ -194,6 +215,10 @@ impl<E: SoftDeleteEntity> RestoreOne<E> {
     where
         C: ConnectionTrait + TransactionTrait,
     {
+        if db.support_returning() && !self.with_ancestors && !ops::restore_is_compound::<E>()? {
+            let change = ops::simple_restore::<E, _>(db, &self.key.filters()).await?;
+            return self.key.change_returning(change, db).await;
+        }
         let txn = db.begin().await?;
         let outcome = async {
             ops::restore::<E, _>(

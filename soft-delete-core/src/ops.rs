@@ -81,6 +81,17 @@ pub struct Stamp {
     pub(crate) actor: Option<Value>,
 }
 
+impl Stamp {
+    /// A fresh batch id (when `E` has a batch column) and the operation's actor.
+    fn new<E: SoftDeleteEntity>(at: DateTime<Utc>, actor: Option<Value>) -> Self {
+        Self {
+            at,
+            batch: E::batch_column().map(|_| cascade::new_batch_id()),
+            actor: audit::operation_actor(actor),
+        }
+    }
+}
+
 pub(crate) fn soft_delete_statement<E: SoftDeleteEntity>(
     filters: &Filters,
     stamp: &Stamp,
@@ -126,11 +137,7 @@ where
     C: ConnectionTrait,
 {
     let graph = Graph::of::<E>()?;
-    let stamp = Stamp {
-        at,
-        batch: E::batch_column().map(|_| cascade::new_batch_id()),
-        actor: audit::operation_actor(actor),
-    };
+    let stamp = Stamp::new::<E>(at, actor);
     let root = Hooked::<E>::lock(
         db,
         filters,
@@ -161,6 +168,28 @@ where
     }
     root.run(db, HookPoint::AfterSoftDelete).await?;
     Ok(Changed { rows, cascaded })
+}
+
+/// The one `UPDATE` a soft delete of `filters` is when `E` is not compound (no cascade graph,
+/// no hooks): [`soft_delete`] sends exactly this statement for such an entity.
+pub(crate) fn simple_soft_delete<E: SoftDeleteEntity>(
+    filters: &Filters,
+    at: DateTime<Utc>,
+    actor: Option<Value>,
+) -> UpdateMany<E> {
+    soft_delete_statement::<E>(filters, &Stamp::new::<E>(at, actor))
+}
+
+/// The one `UPDATE` a restore of `filters` is when restoring `E` is not compound (see
+/// [`restore_is_compound`]), preceded by a read of the server clock only where [`restore`]
+/// reads it too.
+pub(crate) async fn simple_restore<E, C>(db: &C, filters: &Filters) -> Result<UpdateMany<E>, Error>
+where
+    E: SoftDeleteEntity,
+    C: ConnectionTrait,
+{
+    let at = restore_time::<E, _>(db).await?;
+    Ok(restore_statement::<E>(filters, true, at))
 }
 
 /// How many refused rows an `Error::ParentTrashed` names.
@@ -230,16 +259,19 @@ where
         .await?
         .rows_affected;
     if !graph.is_empty() {
+        // The batch tells children which parent restore they belong to; active rows keep none.
+        // A leaf's batch is matched by nobody, so its restore clears it at once: on a large
+        // leaf table that halves the rows written.
+        let is_leaf = |edge: &&dyn CascadeEdge| edge.child_edges().is_empty();
         for edge in &graph.edges {
-            let statement = edge.restore_children(at, backend)?;
+            let statement = edge.restore_children(at, is_leaf(edge), backend)?;
             let rows = edge.restore_condition(backend)?;
             down.run(db, *edge, &statement, rows, &mut cascaded).await?;
         }
-        // The batch told children which parent restore they belong to; active rows keep none.
         db.execute(&clear_batches::<E>()).await?;
         let mut cleared = vec![TypeId::of::<E>()];
         for edge in &graph.edges {
-            if !cleared.contains(&edge.child_type()) {
+            if !is_leaf(edge) && !cleared.contains(&edge.child_type()) {
                 cleared.push(edge.child_type());
                 db.execute(&edge.clear_child_batches()).await?;
             }
