@@ -1,487 +1,577 @@
 //! Our API against the equivalent hand-written SeaORM code and raw SQL (sqlx), on the same data,
-//! for the scenarios of `BENCHMARKS.md`. SQLite (a file database) always; PostgreSQL when
-//! `SOFT_DELETE_BENCH_POSTGRES_URL` names a database the benchmark may create tables in.
+//! for the scenarios of `BENCHMARKS.md`: S1, S2, S3, S4, S4b, S5a, S5b, S8. SQLite (a file
+//! database) always; PostgreSQL when `SOFT_DELETE_BENCH_POSTGRES_URL` is set.
 //!
-//! `cargo bench --bench scenarios`; statement counts are printed before the timings.
+//! `cargo bench --bench scenarios`; statement counts are printed before each scenario's timings.
 
-use std::time::{Duration, Instant};
+mod shapes;
+mod support;
 
 use chrono::{DateTime, TimeZone, Utc};
-use criterion::{Criterion, criterion_group, criterion_main};
-use sea_orm::sea_query::Expr;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DbBackend, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use shapes::{Catalog, category, item, long_ago, product, review, sku};
+use support::{Arg, Bench, Raw, configured, variant};
 use tokio::runtime::Runtime;
 
-mod item {
-    use sea_orm::entity::prelude::*;
-    use soft_delete_core::prelude::*;
-
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
-    #[sea_orm(table_name = "bench_item")]
-    pub struct Model {
-        #[sea_orm(primary_key)]
-        pub id: i32,
-        pub sku: String,
-        pub deleted_at: Option<DateTimeUtc>,
-    }
-
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-fn long_ago() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0)
-        .single()
-        .unwrap_or_default()
-}
-
-fn sku(i: usize) -> String {
-    format!("SKU-{i:06}")
-}
-
-/// A database with the `bench_item` table, and a count of the statements sent through it.
-struct Bench {
-    name: &'static str,
-    db: DatabaseConnection,
-    statements: Arc<AtomicUsize>,
-}
-
-impl Bench {
-    async fn connect(name: &'static str, url: &str) -> Self {
-        let mut options = ConnectOptions::new(url);
-        options.sqlx_logging(false).max_connections(1);
-        let mut db = Database::connect(options).await.expect("connect");
-        let statements = Arc::new(AtomicUsize::new(0));
-        let counter = statements.clone();
-        db.set_metric_callback(move |_| {
-            counter.fetch_add(1, Ordering::Relaxed);
-        });
-        Bench {
-            name,
-            db,
-            statements,
-        }
-    }
-
-    /// `rows` items, `sku = 'SKU-000000'..`, trashed long ago where `trashed(i)`.
-    async fn reset(&self, rows: usize, trashed: impl Fn(usize) -> bool) {
-        self.db
-            .execute_unprepared("DROP TABLE IF EXISTS bench_item")
-            .await
-            .expect("drop");
-        soft_delete_core::schema::create_table::<item::Entity, _>(&self.db)
-            .await
-            .expect("create");
-        self.db
-            .execute_unprepared("CREATE UNIQUE INDEX bench_item_sku ON bench_item (sku)")
-            .await
-            .expect("index");
-        let txn = self.db.begin().await.expect("begin");
-        let all: Vec<usize> = (0..rows).collect();
-        for chunk in all.chunks(1_000) {
-            let models = chunk.iter().map(|i| item::ActiveModel {
-                id: Set(*i as i32 + 1),
-                sku: Set(sku(*i)),
-                deleted_at: Set(trashed(*i).then(long_ago)),
-            });
-            item::Entity::insert_many(models)
-                .exec(&txn)
-                .await
-                .expect("insert");
-        }
-        txn.commit().await.expect("commit");
-    }
-
-    fn sent(&self) -> usize {
-        self.statements.load(Ordering::Relaxed)
-    }
-
-    /// Runs a statement through sqlx directly, in a transaction: `sqlite` or `postgres`
-    /// (the same SQL with that backend's placeholders).
-    async fn raw(&self, sqlite: &'static str, postgres: &'static str, args: &[Arg]) -> u64 {
-        use sea_orm::sqlx;
-        match self.db.get_database_backend() {
-            DbBackend::Sqlite => {
-                let mut txn = self
-                    .db
-                    .get_sqlite_connection_pool()
-                    .begin()
-                    .await
-                    .expect("begin");
-                let mut query = sqlx::query(sqlite);
-                for arg in args {
-                    query = match arg {
-                        Arg::Text(text) => query.bind(text.clone()),
-                        Arg::Time(at) => query.bind(*at),
-                    };
-                }
-                let done = query.execute(&mut *txn).await.expect("raw");
-                txn.commit().await.expect("commit");
-                done.rows_affected()
-            }
-            _ => {
-                let mut txn = self
-                    .db
-                    .get_postgres_connection_pool()
-                    .begin()
-                    .await
-                    .expect("begin");
-                let mut query = sqlx::query(postgres);
-                for arg in args {
-                    query = match arg {
-                        Arg::Text(text) => query.bind(text.clone()),
-                        Arg::Time(at) => query.bind(*at),
-                    };
-                }
-                let done = query.execute(&mut *txn).await.expect("raw");
-                txn.commit().await.expect("commit");
-                done.rows_affected()
-            }
-        }
-    }
-
-    /// Runs a raw `SELECT` returning one count, in a transaction.
-    async fn raw_count(&self, sql: &'static str) -> i64 {
-        use sea_orm::sqlx;
-        match self.db.get_database_backend() {
-            DbBackend::Sqlite => {
-                let mut txn = self
-                    .db
-                    .get_sqlite_connection_pool()
-                    .begin()
-                    .await
-                    .expect("begin");
-                let (count,): (i64,) = sqlx::query_as(sql).fetch_one(&mut *txn).await.expect("raw");
-                txn.commit().await.expect("commit");
-                count
-            }
-            _ => {
-                let mut txn = self
-                    .db
-                    .get_postgres_connection_pool()
-                    .begin()
-                    .await
-                    .expect("begin");
-                let (count,): (i64,) = sqlx::query_as(sql).fetch_one(&mut *txn).await.expect("raw");
-                txn.commit().await.expect("commit");
-                count
-            }
-        }
-    }
-
-    /// Runs a raw `SELECT` of rows, in a transaction; returns how many came back.
-    async fn raw_rows(&self, sql: &'static str) -> usize {
-        use sea_orm::sqlx;
-        match self.db.get_database_backend() {
-            DbBackend::Sqlite => {
-                let mut txn = self
-                    .db
-                    .get_sqlite_connection_pool()
-                    .begin()
-                    .await
-                    .expect("begin");
-                let rows = sqlx::query(sql).fetch_all(&mut *txn).await.expect("raw");
-                txn.commit().await.expect("commit");
-                rows.len()
-            }
-            _ => {
-                let mut txn = self
-                    .db
-                    .get_postgres_connection_pool()
-                    .begin()
-                    .await
-                    .expect("begin");
-                let rows = sqlx::query(sql).fetch_all(&mut *txn).await.expect("raw");
-                txn.commit().await.expect("commit");
-                rows.len()
-            }
-        }
-    }
-}
-
-enum Arg {
-    Text(String),
-    Time(DateTime<Utc>),
-}
-
-/// Times `op` `iters` times, running `setup` (untimed) before each.
-async fn timed<S, SF, O, OF>(iters: u64, mut setup: S, mut op: O) -> Duration
-where
-    S: FnMut() -> SF,
-    SF: std::future::Future<Output = ()>,
-    O: FnMut() -> OF,
-    OF: std::future::Future<Output = ()>,
-{
-    let mut total = Duration::ZERO;
-    for _ in 0..iters {
-        setup().await;
-        let started = Instant::now();
-        op().await;
-        total += started.elapsed();
-    }
-    total
-}
-
+const ITEMS: usize = 20_000;
 const HALF: usize = 10_000;
+const ONE_BY_ONE: usize = 1_000;
 
 fn scenarios(c: &mut Criterion) {
     let runtime = Runtime::new().expect("runtime");
-    let dir = std::env::temp_dir().join("soft_delete_bench.sqlite");
-    let _ = std::fs::remove_file(&dir);
-    let mut backends = vec![("sqlite", format!("sqlite://{}?mode=rwc", dir.display()))];
-    if let Ok(url) = std::env::var("SOFT_DELETE_BENCH_POSTGRES_URL") {
-        backends.push(("postgres", url));
-    }
-    for (name, url) in backends {
+    for (name, url) in support::backends("soft_delete_bench.sqlite") {
         let bench = runtime.block_on(Bench::connect(name, &url));
+        instance_scenario(c, &runtime, &bench);
         bulk_scenarios(c, &runtime, &bench);
+        cascade_scenarios(c, &runtime, &bench);
         read_scenarios(c, &runtime, &bench);
+        purge_scenario(c, &runtime, &bench);
     }
 }
 
-/// A benchmark group with `samples` samples over `seconds` seconds, after a one-second warm-up:
-/// enough for the slow bulk scenarios without making the suite long.
-fn configured<'c>(
-    c: &'c mut Criterion,
-    name: String,
-    samples: usize,
-    seconds: u64,
-) -> criterion::BenchmarkGroup<'c, criterion::measurement::WallTime> {
-    let mut group = c.benchmark_group(name);
-    group
-        .sample_size(samples)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(seconds));
-    group
+/// The text SQLite and PostgreSQL store a UTC timestamp as, for setup SQL.
+fn timestamp_literal(bench: &Bench, at: DateTime<Utc>) -> String {
+    match bench.backend() {
+        DbBackend::Sqlite => at.to_rfc3339(),
+        _ => at.format("%Y-%m-%d %H:%M:%S%:z").to_string(),
+    }
 }
 
-/// Statements one run of `op` sends, counted by SeaORM's metric callback (raw SQL sends one by
-/// construction; BEGIN and COMMIT are not counted for any variant).
-fn statements<F: std::future::Future<Output = ()>>(
-    runtime: &Runtime,
-    bench: &Bench,
-    op: F,
-) -> usize {
-    let before = bench.sent();
-    runtime.block_on(op);
-    bench.sent() - before
+/// S1: 1,000 instance soft deletes, one at a time, in one transaction; the models are loaded
+/// before timing.
+fn instance_scenario(c: &mut Criterion, runtime: &Runtime, bench: &Bench) {
+    runtime.block_on(async {
+        shapes::fill_items(&bench.db, ITEMS, |_| None)
+            .await
+            .expect("fill");
+        bench.prepare_for_updates(&["bench_item"]).await;
+    });
+    let cutoff = sku(ONE_BY_ONE);
+    // Untimed: every row active again, and the 1,000 models read.
+    let load = || async {
+        bench.setup("UPDATE bench_item SET deleted_at = NULL").await;
+        bench.settle(&["bench_item"]).await;
+        item::Entity::find()
+            .filter(item::Column::Sku.lt(cutoff.as_str()))
+            .all(&bench.db)
+            .await
+            .expect("load")
+    };
+    let models = runtime.block_on(load());
+    let ours = bench.statements(runtime, models[0].soft_delete(&bench.db));
+    let hand_written = bench.statements(runtime, soft_delete_by_hand(&models[1], &bench.db));
+    println!(
+        "statements per row ({}): S1 ours {ours}, hand-written {hand_written}, raw 1",
+        bench.name
+    );
+
+    let mut group = configured(
+        c,
+        format!("S1 1,000 instance soft deletes ({})", bench.name),
+        10,
+        5,
+    );
+    group.throughput(Throughput::Elements(ONE_BY_ONE as u64));
+    variant(
+        &mut group,
+        "soft-delete-core",
+        runtime,
+        load,
+        |models| async move {
+            let txn = bench.db.begin().await.expect("begin");
+            for model in &models {
+                let deleted = model.soft_delete(&txn).await.expect("ours");
+                assert!(deleted.is_deleted());
+            }
+            txn.commit().await.expect("commit");
+        },
+    );
+    variant(
+        &mut group,
+        "hand-written SeaORM",
+        runtime,
+        load,
+        |models| async move {
+            let txn = bench.db.begin().await.expect("begin");
+            for model in &models {
+                let deleted = soft_delete_by_hand(model, &txn).await;
+                assert!(deleted.deleted_at.is_some());
+            }
+            txn.commit().await.expect("commit");
+        },
+    );
+    variant(
+        &mut group,
+        "raw SQL (sqlx)",
+        runtime,
+        load,
+        |models| async move {
+            let statements: Vec<Raw> = models
+                    .iter()
+                    .map(|model| {
+                        Raw::new(
+                            "UPDATE bench_item SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL \
+                             RETURNING id, sku, deleted_at",
+                            "UPDATE bench_item SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL \
+                             RETURNING id, sku, deleted_at",
+                            vec![Arg::Time(Utc::now()), Arg::Int(model.id)],
+                        )
+                    })
+                    .collect();
+            assert_eq!(bench.raw_fetch(&statements).await, ONE_BY_ONE as u64);
+        },
+    );
+    group.finish();
+}
+
+/// What a SeaORM user writes to soft-delete a loaded model: set the marker, save, get the row.
+async fn soft_delete_by_hand<C: sea_orm::ConnectionTrait>(
+    model: &item::Model,
+    db: &C,
+) -> item::Model {
+    let mut active = model.clone().into_active_model();
+    active.deleted_at = Set(Some(Utc::now()));
+    active.update(db).await.expect("seaorm")
 }
 
 /// S2 (bulk soft delete of 10,000 of 20,000 rows) and S3 (their bulk restore).
 fn bulk_scenarios(c: &mut Criterion, runtime: &Runtime, bench: &Bench) {
-    runtime.block_on(bench.reset(20_000, |_| false));
+    runtime.block_on(async {
+        shapes::fill_items(&bench.db, ITEMS, |_| None)
+            .await
+            .expect("fill");
+        bench.prepare_for_updates(&["bench_item"]).await;
+    });
     let cutoff = sku(HALF);
-    let ours = statements(runtime, bench, async {
+    let ours = bench.statements(
+        runtime,
         item::Entity::soft_delete_many()
             .filter(item::Column::Sku.lt(cutoff.as_str()))
-            .exec(&bench.db)
-            .await
-            .expect("ours");
-    });
-    let restore = statements(runtime, bench, async {
+            .exec(&bench.db),
+    );
+    let restore = bench.statements(
+        runtime,
         item::Entity::restore_many()
             .filter(item::Column::Sku.lt(cutoff.as_str()))
-            .exec(&bench.db)
-            .await
-            .expect("ours");
-    });
+            .exec(&bench.db),
+    );
     println!(
         "statements ({}): S2 ours {ours}, hand-written 1, raw 1; S3 ours {restore}, hand-written 1, raw 1",
         bench.name
     );
     let restore_all = || async {
-        bench
-            .db
-            .execute_unprepared("UPDATE bench_item SET deleted_at = NULL")
-            .await
-            .expect("reset");
+        bench.setup("UPDATE bench_item SET deleted_at = NULL").await;
+        bench.settle(&["bench_item"]).await;
     };
+    let trash_half_sql = format!(
+        "UPDATE bench_item SET deleted_at = '{}' WHERE sku < '{cutoff}'",
+        timestamp_literal(bench, long_ago()),
+    );
     let trash_half = || async {
-        let sql = format!(
-            "UPDATE bench_item SET deleted_at = '{}' WHERE sku < '{}'",
-            soft_delete_stamp(bench),
-            sku(HALF)
-        );
-        bench.db.execute_unprepared(&sql).await.expect("reset");
+        bench.setup(&trash_half_sql).await;
+        bench.settle(&["bench_item"]).await;
     };
+
     let mut group = configured(
         c,
         format!("S2 bulk soft delete 10,000 of 20,000 ({})", bench.name),
         10,
         4,
     );
-    group.bench_function("soft-delete-core", |b| {
-        b.to_async(runtime).iter_custom(|iters| {
-            timed(iters, restore_all, || async {
-                let txn = bench.db.begin().await.expect("begin");
-                let done = item::Entity::soft_delete_many()
-                    .filter(item::Column::Sku.lt(cutoff.as_str()))
-                    .exec(&txn)
-                    .await
-                    .expect("ours");
-                txn.commit().await.expect("commit");
-                assert_eq!(done.rows_affected, HALF as u64);
-            })
-        })
-    });
-    group.bench_function("hand-written SeaORM", |b| {
-        b.to_async(runtime).iter_custom(|iters| {
-            timed(iters, restore_all, || async {
-                let txn = bench.db.begin().await.expect("begin");
-                let done = item::Entity::update_many()
-                    .col_expr(item::Column::DeletedAt, Expr::value(Some(Utc::now())))
-                    .filter(item::Column::Sku.lt(cutoff.as_str()))
-                    .filter(item::Column::DeletedAt.is_null())
-                    .exec(&txn)
-                    .await
-                    .expect("seaorm");
-                txn.commit().await.expect("commit");
-                assert_eq!(done.rows_affected, HALF as u64);
-            })
-        })
-    });
-    group.bench_function("raw SQL (sqlx)", |b| {
-        b.to_async(runtime).iter_custom(|iters| {
-            timed(iters, restore_all, || async {
-                let done = bench
-                .raw(
-                    "UPDATE bench_item SET deleted_at = ? WHERE sku < ? AND deleted_at IS NULL",
-                    "UPDATE bench_item SET deleted_at = $1 WHERE sku < $2 AND deleted_at IS NULL",
-                    &[Arg::Time(Utc::now()), Arg::Text(cutoff.clone())],
-                )
-                .await;
-                assert_eq!(done, HALF as u64);
-            })
-        })
-    });
+    variant(
+        &mut group,
+        "soft-delete-core",
+        runtime,
+        restore_all,
+        |()| async {
+            let txn = bench.db.begin().await.expect("begin");
+            let done = item::Entity::soft_delete_many()
+                .filter(item::Column::Sku.lt(cutoff.as_str()))
+                .exec(&txn)
+                .await
+                .expect("ours");
+            txn.commit().await.expect("commit");
+            assert_eq!(done.rows_affected, HALF as u64);
+        },
+    );
+    variant(
+        &mut group,
+        "hand-written SeaORM",
+        runtime,
+        restore_all,
+        |()| async {
+            let txn = bench.db.begin().await.expect("begin");
+            let done = item::Entity::update_many()
+                .col_expr(item::Column::DeletedAt, Expr::value(Some(Utc::now())))
+                .filter(item::Column::Sku.lt(cutoff.as_str()))
+                .filter(item::Column::DeletedAt.is_null())
+                .exec(&txn)
+                .await
+                .expect("seaorm");
+            txn.commit().await.expect("commit");
+            assert_eq!(done.rows_affected, HALF as u64);
+        },
+    );
+    variant(
+        &mut group,
+        "raw SQL (sqlx)",
+        runtime,
+        restore_all,
+        |()| async {
+            let statement = Raw::new(
+                "UPDATE bench_item SET deleted_at = ? WHERE sku < ? AND deleted_at IS NULL",
+                "UPDATE bench_item SET deleted_at = $1 WHERE sku < $2 AND deleted_at IS NULL",
+                vec![Arg::Time(Utc::now()), Arg::Text(cutoff.clone())],
+            );
+            assert_eq!(bench.raw_execute(&[statement]).await, HALF as u64);
+        },
+    );
     group.finish();
 
     let mut group = configured(c, format!("S3 bulk restore 10,000 ({})", bench.name), 10, 4);
-    group.bench_function("soft-delete-core", |b| {
-        b.to_async(runtime).iter_custom(|iters| {
-            timed(iters, trash_half, || async {
-                let txn = bench.db.begin().await.expect("begin");
-                let done = item::Entity::restore_many()
-                    .filter(item::Column::Sku.lt(cutoff.as_str()))
-                    .exec(&txn)
-                    .await
-                    .expect("ours");
-                txn.commit().await.expect("commit");
-                assert_eq!(done.rows_affected, HALF as u64);
-            })
-        })
-    });
-    group.bench_function("hand-written SeaORM", |b| {
-        b.to_async(runtime).iter_custom(|iters| {
-            timed(iters, trash_half, || async {
-                let txn = bench.db.begin().await.expect("begin");
-                let done = item::Entity::update_many()
-                    .col_expr(
-                        item::Column::DeletedAt,
-                        Expr::value(Option::<DateTime<Utc>>::None),
-                    )
-                    .filter(item::Column::Sku.lt(cutoff.as_str()))
-                    .filter(item::Column::DeletedAt.is_not_null())
-                    .exec(&txn)
-                    .await
-                    .expect("seaorm");
-                txn.commit().await.expect("commit");
-                assert_eq!(done.rows_affected, HALF as u64);
-            })
-        })
-    });
-    group.bench_function("raw SQL (sqlx)", |b| {
-        b.to_async(runtime).iter_custom(|iters| timed(iters, trash_half, || async {
-            let done = bench
-                .raw(
-                    "UPDATE bench_item SET deleted_at = NULL WHERE sku < ? AND deleted_at IS NOT NULL",
-                    "UPDATE bench_item SET deleted_at = NULL WHERE sku < $1 AND deleted_at IS NOT NULL",
-                    &[Arg::Text(cutoff.clone())],
+    variant(
+        &mut group,
+        "soft-delete-core",
+        runtime,
+        trash_half,
+        |()| async {
+            let txn = bench.db.begin().await.expect("begin");
+            let done = item::Entity::restore_many()
+                .filter(item::Column::Sku.lt(cutoff.as_str()))
+                .exec(&txn)
+                .await
+                .expect("ours");
+            txn.commit().await.expect("commit");
+            assert_eq!(done.rows_affected, HALF as u64);
+        },
+    );
+    variant(
+        &mut group,
+        "hand-written SeaORM",
+        runtime,
+        trash_half,
+        |()| async {
+            let txn = bench.db.begin().await.expect("begin");
+            let done = item::Entity::update_many()
+                .col_expr(
+                    item::Column::DeletedAt,
+                    Expr::value(Option::<DateTime<Utc>>::None),
                 )
-                .await;
-            assert_eq!(done, HALF as u64);
-        }))
-    });
+                .filter(item::Column::Sku.lt(cutoff.as_str()))
+                .filter(item::Column::DeletedAt.is_not_null())
+                .exec(&txn)
+                .await
+                .expect("seaorm");
+            txn.commit().await.expect("commit");
+            assert_eq!(done.rows_affected, HALF as u64);
+        },
+    );
+    variant(
+        &mut group,
+        "raw SQL (sqlx)",
+        runtime,
+        trash_half,
+        |()| async {
+            let statement = Raw::new(
+                "UPDATE bench_item SET deleted_at = NULL WHERE sku < ? AND deleted_at IS NOT NULL",
+                "UPDATE bench_item SET deleted_at = NULL WHERE sku < $1 AND deleted_at IS NOT NULL",
+                vec![Arg::Text(cutoff.clone())],
+            );
+            assert_eq!(bench.raw_execute(&[statement]).await, HALF as u64);
+        },
+    );
     group.finish();
 }
 
-fn soft_delete_stamp(bench: &Bench) -> String {
-    match bench.db.get_database_backend() {
-        DbBackend::Sqlite => "2020-01-01T00:00:00+00:00".to_owned(),
-        _ => "2020-01-01 00:00:00+00".to_owned(),
-    }
+/// S4 (soft delete of the 10 categories, cascading to 1,000 products and 10,000 reviews) and
+/// S4b (its cascade restore).
+fn cascade_scenarios(c: &mut Criterion, runtime: &Runtime, bench: &Bench) {
+    runtime.block_on(async {
+        shapes::fill_catalog(&bench.db, Catalog::S4)
+            .await
+            .expect("fill");
+        bench
+            .prepare_for_updates(&["bench_category", "bench_product", "bench_review"])
+            .await;
+    });
+    let rows = Catalog::S4.rows() as u64;
+    let ours = bench.statements(
+        runtime,
+        category::Entity::soft_delete_many().exec(&bench.db),
+    );
+    let restore = bench.statements(runtime, category::Entity::restore_many().exec(&bench.db));
+    println!(
+        "statements ({}): S4 ours {ours}, hand-written 3, raw 3; S4b ours {restore}, hand-written 3, raw 3",
+        bench.name
+    );
+    let tables = ["bench_category", "bench_product", "bench_review"];
+    let restore_all = || async {
+        for table in tables {
+            let sql = format!("UPDATE {table} SET deleted_at = NULL, deleted_batch = NULL");
+            bench.setup(&sql).await;
+        }
+        bench.settle(&tables).await;
+    };
+
+    let mut group = configured(
+        c,
+        format!("S4 cascade soft delete 11,010 rows ({})", bench.name),
+        10,
+        4,
+    );
+    variant(
+        &mut group,
+        "soft-delete-core",
+        runtime,
+        restore_all,
+        |()| async {
+            let txn = bench.db.begin().await.expect("begin");
+            let done = category::Entity::soft_delete_many()
+                .exec(&txn)
+                .await
+                .expect("ours");
+            txn.commit().await.expect("commit");
+            let cascaded: u64 = done.cascaded.iter().map(|(_, rows)| rows).sum();
+            assert_eq!(done.rows_affected + cascaded, rows);
+        },
+    );
+    variant(
+        &mut group,
+        "hand-written SeaORM",
+        runtime,
+        restore_all,
+        |()| async {
+            let txn = bench.db.begin().await.expect("begin");
+            assert_eq!(cascade_soft_delete_by_hand(&txn).await, rows);
+            txn.commit().await.expect("commit");
+        },
+    );
+    variant(
+        &mut group,
+        "raw SQL (sqlx)",
+        runtime,
+        restore_all,
+        |()| async {
+            let at = Utc::now();
+            let statements = [
+                Raw::new(
+                    "UPDATE bench_category SET deleted_at = ? WHERE deleted_at IS NULL",
+                    "UPDATE bench_category SET deleted_at = $1 WHERE deleted_at IS NULL",
+                    vec![Arg::Time(at)],
+                ),
+                Raw::new(
+                    "UPDATE bench_product SET deleted_at = ?1 WHERE deleted_at IS NULL AND category_id IN \
+                         (SELECT id FROM bench_category WHERE deleted_at = ?1)",
+                    "UPDATE bench_product SET deleted_at = $1 WHERE deleted_at IS NULL AND category_id IN \
+                         (SELECT id FROM bench_category WHERE deleted_at = $1)",
+                    vec![Arg::Time(at)],
+                ),
+                Raw::new(
+                    "UPDATE bench_review SET deleted_at = ?1 WHERE deleted_at IS NULL AND product_id IN \
+                         (SELECT id FROM bench_product WHERE deleted_at = ?1)",
+                    "UPDATE bench_review SET deleted_at = $1 WHERE deleted_at IS NULL AND product_id IN \
+                         (SELECT id FROM bench_product WHERE deleted_at = $1)",
+                    vec![Arg::Time(at)],
+                ),
+            ];
+            assert_eq!(bench.raw_execute(&statements).await, rows);
+        },
+    );
+    group.finish();
+
+    // S4b starts from the state each variant's own S4 leaves: ours needs its batch ids, the
+    // others find a parent's children by its timestamp.
+    let trashed_by_us = || async {
+        restore_all().await;
+        category::Entity::soft_delete_many()
+            .exec(&bench.db)
+            .await
+            .expect("ours");
+        bench.settle(&tables).await;
+    };
+    let trashed_by_hand = || async {
+        restore_all().await;
+        assert_eq!(cascade_soft_delete_by_hand(&bench.db).await, rows);
+        bench.settle(&tables).await;
+    };
+    let mut group = configured(
+        c,
+        format!("S4b cascade restore 11,010 rows ({})", bench.name),
+        10,
+        4,
+    );
+    variant(
+        &mut group,
+        "soft-delete-core",
+        runtime,
+        trashed_by_us,
+        |()| async {
+            let txn = bench.db.begin().await.expect("begin");
+            let done = category::Entity::restore_many()
+                .exec(&txn)
+                .await
+                .expect("ours");
+            txn.commit().await.expect("commit");
+            let cascaded: u64 = done.cascaded.iter().map(|(_, rows)| rows).sum();
+            assert_eq!(done.rows_affected + cascaded, rows);
+        },
+    );
+    variant(
+        &mut group,
+        "hand-written SeaORM",
+        runtime,
+        trashed_by_hand,
+        |()| async {
+            let txn = bench.db.begin().await.expect("begin");
+            assert_eq!(cascade_restore_by_hand(&txn).await, rows);
+            txn.commit().await.expect("commit");
+        },
+    );
+    variant(
+        &mut group,
+        "raw SQL (sqlx)",
+        runtime,
+        trashed_by_hand,
+        |()| async {
+            let statements = [
+                Raw::same(
+                    "UPDATE bench_review SET deleted_at = NULL WHERE deleted_at IS NOT NULL AND EXISTS \
+                         (SELECT 1 FROM bench_product WHERE bench_product.id = bench_review.product_id \
+                         AND bench_product.deleted_at = bench_review.deleted_at AND EXISTS \
+                         (SELECT 1 FROM bench_category WHERE bench_category.id = bench_product.category_id \
+                         AND bench_category.deleted_at = bench_product.deleted_at))",
+                    Vec::new(),
+                ),
+                Raw::same(
+                    "UPDATE bench_product SET deleted_at = NULL WHERE deleted_at IS NOT NULL AND EXISTS \
+                         (SELECT 1 FROM bench_category WHERE bench_category.id = bench_product.category_id \
+                         AND bench_category.deleted_at = bench_product.deleted_at)",
+                    Vec::new(),
+                ),
+                Raw::same(
+                    "UPDATE bench_category SET deleted_at = NULL WHERE deleted_at IS NOT NULL",
+                    Vec::new(),
+                ),
+            ];
+            assert_eq!(bench.raw_execute(&statements).await, rows);
+        },
+    );
+    group.finish();
+}
+
+/// What a SeaORM user writes to trash categories with their products and reviews: one
+/// `UPDATE` per table, children matched through their parent's new timestamp.
+async fn cascade_soft_delete_by_hand<C: sea_orm::ConnectionTrait>(db: &C) -> u64 {
+    let at = Utc::now();
+    let categories = category::Entity::update_many()
+        .col_expr(category::Column::DeletedAt, Expr::value(Some(at)))
+        .filter(category::Column::DeletedAt.is_null())
+        .exec(db)
+        .await
+        .expect("seaorm");
+    let products = product::Entity::update_many()
+        .col_expr(product::Column::DeletedAt, Expr::value(Some(at)))
+        .filter(product::Column::DeletedAt.is_null())
+        .filter(
+            product::Column::CategoryId.in_subquery(
+                Query::select()
+                    .column(category::Column::Id)
+                    .from(category::Entity)
+                    .and_where(category::Column::DeletedAt.eq(at))
+                    .to_owned(),
+            ),
+        )
+        .exec(db)
+        .await
+        .expect("seaorm");
+    let reviews = review::Entity::update_many()
+        .col_expr(review::Column::DeletedAt, Expr::value(Some(at)))
+        .filter(review::Column::DeletedAt.is_null())
+        .filter(
+            review::Column::ProductId.in_subquery(
+                Query::select()
+                    .column(product::Column::Id)
+                    .from(product::Entity)
+                    .and_where(product::Column::DeletedAt.eq(at))
+                    .to_owned(),
+            ),
+        )
+        .exec(db)
+        .await
+        .expect("seaorm");
+    categories.rows_affected + products.rows_affected + reviews.rows_affected
 }
 
 /// S5a (read 100 active rows) and S5b (count active rows) among 100,000 with 10,000 active.
 fn read_scenarios(c: &mut Criterion, runtime: &Runtime, bench: &Bench) {
-    runtime.block_on(bench.reset(100_000, |i| i % 10 != 0));
-    let read = statements(runtime, bench, async {
-        item::Entity::objects()
-            .limit(100)
-            .all(&bench.db)
-            .await
-            .expect("ours");
+    runtime.block_on(async {
+        shapes::fill_items(&bench.db, 100_000, |row| {
+            (!row.is_multiple_of(10)).then(long_ago)
+        })
+        .await
+        .expect("fill");
+        bench.analyze().await;
     });
-    let count = statements(runtime, bench, async {
-        item::Entity::objects()
-            .count(&bench.db)
-            .await
-            .expect("ours");
-    });
+    let read = bench.statements(runtime, item::Entity::objects().limit(100).all(&bench.db));
+    let count = bench.statements(runtime, item::Entity::objects().count(&bench.db));
     println!(
         "statements ({}): S5a ours {read}, hand-written 1, raw 1; S5b ours {count}, hand-written 1, raw 1",
         bench.name
     );
-    let noop = || async {};
+    let nothing = || async {};
     let mut group = configured(
         c,
         format!("S5a read 100 active of 100,000 ({})", bench.name),
         20,
         3,
     );
-    group.bench_function("soft-delete-core", |b| {
-        b.to_async(runtime).iter_custom(|iters| {
-            timed(iters, noop, || async {
-                let txn = bench.db.begin().await.expect("begin");
-                let rows = item::Entity::objects()
-                    .order_by_asc(item::Column::Id)
-                    .limit(100)
-                    .all(&txn)
-                    .await
-                    .expect("ours");
-                txn.commit().await.expect("commit");
-                assert_eq!(rows.len(), 100);
-            })
-        })
-    });
-    group.bench_function("hand-written SeaORM", |b| {
-        b.to_async(runtime).iter_custom(|iters| {
-            timed(iters, noop, || async {
-                let txn = bench.db.begin().await.expect("begin");
-                let rows = item::Entity::find()
-                    .filter(item::Column::DeletedAt.is_null())
-                    .order_by_asc(item::Column::Id)
-                    .limit(100)
-                    .all(&txn)
-                    .await
-                    .expect("seaorm");
-                txn.commit().await.expect("commit");
-                assert_eq!(rows.len(), 100);
-            })
-        })
-    });
-    group.bench_function("raw SQL (sqlx)", |b| {
-        b.to_async(runtime).iter_custom(|iters| timed(iters, noop, || async {
-            let sql = "SELECT id, sku, deleted_at FROM bench_item WHERE deleted_at IS NULL ORDER BY id LIMIT 100";
-            assert_eq!(bench.raw_rows(sql).await, 100);
-        }))
+    variant(
+        &mut group,
+        "soft-delete-core",
+        runtime,
+        nothing,
+        |()| async {
+            let txn = bench.db.begin().await.expect("begin");
+            let rows = item::Entity::objects()
+                .order_by_asc(item::Column::Id)
+                .limit(100)
+                .all(&txn)
+                .await
+                .expect("ours");
+            txn.commit().await.expect("commit");
+            assert_eq!(rows.len(), 100);
+        },
+    );
+    variant(
+        &mut group,
+        "hand-written SeaORM",
+        runtime,
+        nothing,
+        |()| async {
+            let txn = bench.db.begin().await.expect("begin");
+            let rows = item::Entity::find()
+                .filter(item::Column::DeletedAt.is_null())
+                .order_by_asc(item::Column::Id)
+                .limit(100)
+                .all(&txn)
+                .await
+                .expect("seaorm");
+            txn.commit().await.expect("commit");
+            assert_eq!(rows.len(), 100);
+        },
+    );
+    variant(&mut group, "raw SQL (sqlx)", runtime, nothing, |()| async {
+        let statement = Raw::same(
+            "SELECT id, sku, deleted_at FROM bench_item WHERE deleted_at IS NULL \
+                     ORDER BY id LIMIT 100",
+            Vec::new(),
+        );
+        assert_eq!(bench.raw_fetch(&[statement]).await, 100);
     });
     group.finish();
 
@@ -491,45 +581,185 @@ fn read_scenarios(c: &mut Criterion, runtime: &Runtime, bench: &Bench) {
         20,
         3,
     );
-    group.bench_function("soft-delete-core", |b| {
-        b.to_async(runtime).iter_custom(|iters| {
-            timed(iters, noop, || async {
-                let txn = bench.db.begin().await.expect("begin");
-                assert_eq!(
-                    item::Entity::objects().count(&txn).await.expect("ours"),
-                    10_000
-                );
-                txn.commit().await.expect("commit");
-            })
-        })
-    });
-    group.bench_function("hand-written SeaORM", |b| {
-        b.to_async(runtime).iter_custom(|iters| {
-            timed(iters, noop, || async {
-                let txn = bench.db.begin().await.expect("begin");
-                let count = item::Entity::find()
-                    .filter(item::Column::DeletedAt.is_null())
-                    .count(&txn)
-                    .await
-                    .expect("seaorm");
-                txn.commit().await.expect("commit");
-                assert_eq!(count, 10_000);
-            })
-        })
-    });
-    group.bench_function("raw SQL (sqlx)", |b| {
-        b.to_async(runtime).iter_custom(|iters| {
-            timed(iters, noop, || async {
-                assert_eq!(
-                    bench
-                        .raw_count("SELECT COUNT(*) FROM bench_item WHERE deleted_at IS NULL")
-                        .await,
-                    10_000
-                );
-            })
-        })
+    variant(
+        &mut group,
+        "soft-delete-core",
+        runtime,
+        nothing,
+        |()| async {
+            let txn = bench.db.begin().await.expect("begin");
+            let count = item::Entity::objects().count(&txn).await.expect("ours");
+            txn.commit().await.expect("commit");
+            assert_eq!(count, 10_000);
+        },
+    );
+    variant(
+        &mut group,
+        "hand-written SeaORM",
+        runtime,
+        nothing,
+        |()| async {
+            let txn = bench.db.begin().await.expect("begin");
+            let count = item::Entity::find()
+                .filter(item::Column::DeletedAt.is_null())
+                .count(&txn)
+                .await
+                .expect("seaorm");
+            txn.commit().await.expect("commit");
+            assert_eq!(count, 10_000);
+        },
+    );
+    variant(&mut group, "raw SQL (sqlx)", runtime, nothing, |()| async {
+        let sql = "SELECT COUNT(*) FROM bench_item WHERE deleted_at IS NULL";
+        assert_eq!(bench.raw_count(sql).await, 10_000);
     });
     group.finish();
+}
+
+/// S8: purge the 1,000 rows trashed before the cutoff among 100,000 (1,000 more trashed after
+/// it, the rest active). The expired rows are (re)inserted, untimed, before each run.
+fn purge_scenario(c: &mut Criterion, runtime: &Runtime, bench: &Bench) {
+    let cutoff = Utc
+        .with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_default();
+    let recently = Utc
+        .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_default();
+    let expired = |row: usize| row.is_multiple_of(100);
+    runtime.block_on(async {
+        shapes::fill_items(&bench.db, 100_000, |row| match row % 100 {
+            0 => Some(long_ago()),
+            1 => Some(recently),
+            _ => None,
+        })
+        .await
+        .expect("fill");
+        bench.prepare_for_updates(&["bench_item"]).await;
+    });
+    let cutoff_literal = timestamp_literal(bench, cutoff);
+    let put_back = || async {
+        let sql = format!("DELETE FROM bench_item WHERE deleted_at < '{cutoff_literal}'");
+        bench.setup(&sql).await;
+        shapes::insert_items(&bench.db, (0..100_000).filter(|row| expired(*row)), |_| {
+            Some(long_ago())
+        })
+        .await
+        .expect("put back");
+        bench.settle(&["bench_item"]).await;
+    };
+    let ours = bench.statements(runtime, item::Entity::purge_trash(cutoff).exec(&bench.db));
+    println!(
+        "statements ({}): S8 ours {ours}, hand-written 1, raw 1",
+        bench.name
+    );
+
+    let mut group = configured(
+        c,
+        format!("S8 purge 1,000 expired of 100,000 ({})", bench.name),
+        10,
+        4,
+    );
+    variant(
+        &mut group,
+        "soft-delete-core",
+        runtime,
+        put_back,
+        |()| async {
+            let txn = bench.db.begin().await.expect("begin");
+            let done = item::Entity::purge_trash(cutoff)
+                .exec(&txn)
+                .await
+                .expect("ours");
+            txn.commit().await.expect("commit");
+            assert_eq!(done.rows_removed, 1_000);
+        },
+    );
+    variant(
+        &mut group,
+        "hand-written SeaORM",
+        runtime,
+        put_back,
+        |()| async {
+            let txn = bench.db.begin().await.expect("begin");
+            let done = item::Entity::delete_many()
+                .filter(item::Column::DeletedAt.lt(cutoff))
+                .exec(&txn)
+                .await
+                .expect("seaorm");
+            txn.commit().await.expect("commit");
+            assert_eq!(done.rows_affected, 1_000);
+        },
+    );
+    variant(
+        &mut group,
+        "raw SQL (sqlx)",
+        runtime,
+        put_back,
+        |()| async {
+            let statement = Raw::new(
+                "DELETE FROM bench_item WHERE deleted_at < ?",
+                "DELETE FROM bench_item WHERE deleted_at < $1",
+                vec![Arg::Time(cutoff)],
+            );
+            assert_eq!(bench.raw_execute(&[statement]).await, 1_000);
+        },
+    );
+    group.finish();
+}
+
+/// What a SeaORM user writes to restore trashed categories with the products and reviews
+/// trashed with them (same timestamp as their parent), children first while the parents
+/// still carry their timestamps.
+async fn cascade_restore_by_hand<C: sea_orm::ConnectionTrait>(db: &C) -> u64 {
+    let none = Expr::value(Option::<DateTime<Utc>>::None);
+    let trashed_with_its_category = Query::select()
+        .expr(Expr::val(1))
+        .from(category::Entity)
+        .and_where(
+            Expr::col((category::Entity, category::Column::Id))
+                .equals((product::Entity, product::Column::CategoryId)),
+        )
+        .and_where(
+            Expr::col((category::Entity, category::Column::DeletedAt))
+                .equals((product::Entity, product::Column::DeletedAt)),
+        )
+        .to_owned();
+    let trashed_with_its_product = Query::select()
+        .expr(Expr::val(1))
+        .from(product::Entity)
+        .and_where(
+            Expr::col((product::Entity, product::Column::Id))
+                .equals((review::Entity, review::Column::ProductId)),
+        )
+        .and_where(
+            Expr::col((product::Entity, product::Column::DeletedAt))
+                .equals((review::Entity, review::Column::DeletedAt)),
+        )
+        .and_where(Expr::exists(trashed_with_its_category.clone()))
+        .to_owned();
+    let reviews = review::Entity::update_many()
+        .col_expr(review::Column::DeletedAt, none.clone())
+        .filter(review::Column::DeletedAt.is_not_null())
+        .filter(Expr::exists(trashed_with_its_product))
+        .exec(db)
+        .await
+        .expect("seaorm");
+    let products = product::Entity::update_many()
+        .col_expr(product::Column::DeletedAt, none.clone())
+        .filter(product::Column::DeletedAt.is_not_null())
+        .filter(Expr::exists(trashed_with_its_category))
+        .exec(db)
+        .await
+        .expect("seaorm");
+    let categories = category::Entity::update_many()
+        .col_expr(category::Column::DeletedAt, none)
+        .filter(category::Column::DeletedAt.is_not_null())
+        .exec(db)
+        .await
+        .expect("seaorm");
+    categories.rows_affected + products.rows_affected + reviews.rows_affected
 }
 
 criterion_group!(benches, scenarios);

@@ -1,0 +1,256 @@
+//! Turns criterion's results into what BENCHMARKS.md shows: prints, per backend, the table of
+//! median times and ratios of the scenarios (`benches/scenarios.rs`), and writes the
+//! trash-growth curve (`benches/trash_growth.rs`) as `benches/results/trash_growth.csv` and
+//! `benches/results/trash_growth.svg`.
+//!
+//! `cargo bench`, then `cargo run --example bench_report`.
+
+use std::collections::BTreeMap;
+use std::error::Error;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use plotters::prelude::*;
+
+/// The scenarios in the order BENCHMARKS.md lists them.
+const SCENARIOS: [&str; 8] = ["S1", "S2", "S3", "S4", "S4b", "S5a", "S5b", "S8"];
+/// Variants as `benches/scenarios.rs` names them: ours, hand-written SeaORM, raw SQL.
+const VARIANTS: [&str; 3] = ["soft-delete-core", "hand-written SeaORM", "raw SQL (sqlx)"];
+/// Must match `benches/trash_growth.rs`.
+const TRASH: [usize; 5] = [0, 10_000, 100_000, 300_000, 1_000_000];
+const BACKENDS: [&str; 2] = ["sqlite", "postgres"];
+
+/// One benchmark's result: criterion's median estimate, in nanoseconds.
+#[derive(Clone, Debug)]
+struct Measured {
+    group: String,
+    function: String,
+    median_ns: f64,
+    /// Operations per timed run, for per-operation times (criterion's throughput).
+    elements: Option<f64>,
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let criterion = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+        .join("criterion");
+    let mut measured = Vec::new();
+    collect(&criterion, &mut measured)?;
+    if measured.is_empty() {
+        return Err(format!(
+            "no results under {}: run `cargo bench` first",
+            criterion.display()
+        )
+        .into());
+    }
+    print!("{}", scenario_tables(&measured));
+
+    let out = root.join("benches").join("results");
+    std::fs::create_dir_all(&out)?;
+    let (csv, panels) = growth_curves(&measured)?;
+    if panels.is_empty() {
+        println!("no trash-growth results: run `cargo bench --bench trash_growth`");
+        return Ok(());
+    }
+    std::fs::write(out.join("trash_growth.csv"), csv)?;
+    draw(&out.join("trash_growth.svg"), &panels)?;
+    println!("wrote {}", out.join("trash_growth.svg").display());
+    Ok(())
+}
+
+/// Every `new/` result criterion left under `dir`.
+fn collect(dir: &Path, measured: &mut Vec<Measured>) -> Result<(), Box<dyn Error>> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if !path.is_dir() {
+            continue;
+        }
+        let benchmark = path.join("benchmark.json");
+        if path.ends_with("new") && benchmark.is_file() {
+            let about: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(benchmark)?)?;
+            let estimates: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(path.join("estimates.json"))?)?;
+            let text = |value: &serde_json::Value| value.as_str().unwrap_or_default().to_owned();
+            measured.push(Measured {
+                group: text(&about["group_id"]),
+                function: text(&about["function_id"]),
+                median_ns: estimates["median"]["point_estimate"]
+                    .as_f64()
+                    .ok_or_else(|| format!("no median in {}", path.display()))?,
+                elements: about["throughput"]["Elements"].as_f64(),
+            });
+        } else {
+            collect(&path, measured)?;
+        }
+    }
+    Ok(())
+}
+
+/// `S2 bulk soft delete .. (sqlite)` -> (`S2`, `sqlite`).
+fn scenario_of(group: &str) -> Option<(&str, &str)> {
+    let id = group.split(' ').next()?;
+    let backend = group.rsplit_once('(')?.1.strip_suffix(')')?;
+    SCENARIOS.contains(&id).then_some((id, backend))
+}
+
+fn scenario_tables(measured: &[Measured]) -> String {
+    let mut by_backend: BTreeMap<&str, BTreeMap<usize, [Option<&Measured>; 3]>> = BTreeMap::new();
+    for result in measured {
+        let Some((id, backend)) = scenario_of(&result.group) else {
+            continue;
+        };
+        let (Some(row), Some(column)) = (
+            SCENARIOS.iter().position(|known| *known == id),
+            VARIANTS.iter().position(|known| *known == result.function),
+        ) else {
+            continue;
+        };
+        by_backend
+            .entry(backend)
+            .or_default()
+            .entry(row)
+            .or_default()[column] = Some(result);
+    }
+    let mut out = String::new();
+    for (backend, rows) in by_backend {
+        let _ = writeln!(out, "\n### {backend}\n");
+        let _ = writeln!(
+            out,
+            "| scenario | ours | hand-written SeaORM | raw SQL | ours / hand-written | ours / raw |"
+        );
+        let _ = writeln!(out, "|---|---|---|---|---|---|");
+        for (row, [ours, hand, raw]) in rows {
+            let cell =
+                |result: Option<&Measured>| result.map(time_text).unwrap_or_else(|| "-".into());
+            let ratio = |other: Option<&Measured>| match (ours, other) {
+                (Some(ours), Some(other)) => format!("{:.2}", ours.median_ns / other.median_ns),
+                _ => "-".into(),
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} |",
+                SCENARIOS[row],
+                cell(ours),
+                cell(hand),
+                cell(raw),
+                ratio(hand),
+                ratio(raw)
+            );
+        }
+    }
+    out
+}
+
+/// `4.52 ms`, `366 µs`; with the time per operation when a run times several.
+fn time_text(result: &Measured) -> String {
+    let total = duration_text(result.median_ns);
+    match result.elements {
+        Some(elements) if elements > 1.0 => {
+            format!(
+                "{total} ({} per op)",
+                duration_text(result.median_ns / elements)
+            )
+        }
+        _ => total,
+    }
+}
+
+fn duration_text(nanos: f64) -> String {
+    if nanos >= 1e6 {
+        format!("{:.3} ms", nanos / 1e6)
+    } else {
+        format!("{:.1} µs", nanos / 1e3)
+    }
+}
+
+/// One panel of the plot: its title and, per line, its label and (trashed rows, ms) points.
+type Panel = (String, Vec<(&'static str, Vec<(f64, f64)>)>);
+
+fn growth_curves(measured: &[Measured]) -> Result<(String, Vec<Panel>), Box<dyn Error>> {
+    let queries = [
+        ("S5a", "S5a: read 100 active rows"),
+        ("S5b", "S5b: count the 10,000 active rows"),
+    ];
+    let indexes = [
+        ("without_index", "without the active-rows index"),
+        ("with_index", "with the active-rows index"),
+    ];
+    let mut csv = String::from("backend,query,index,trashed_rows,median_ms\n");
+    let mut panels = Vec::new();
+    for backend in BACKENDS {
+        for (query, title) in queries {
+            let mut lines = Vec::new();
+            for (index, label) in indexes {
+                let mut points = Vec::new();
+                for trash in TRASH {
+                    let group = format!("growth_{backend}_trash_{trash}");
+                    let function = format!("{query}_{index}");
+                    let Some(result) = measured
+                        .iter()
+                        .find(|result| result.group == group && result.function == function)
+                    else {
+                        continue;
+                    };
+                    let millis = result.median_ns / 1e6;
+                    writeln!(csv, "{backend},{query},{index},{trash},{millis:.4}")?;
+                    points.push((trash as f64, millis));
+                }
+                lines.push((label, points));
+            }
+            if lines.iter().any(|(_, points)| !points.is_empty()) {
+                panels.push((format!("{title} ({backend})"), lines));
+            }
+        }
+    }
+    Ok((csv, panels))
+}
+
+fn draw(path: &Path, panels: &[Panel]) -> Result<(), Box<dyn Error>> {
+    let rows = panels.len().div_ceil(2);
+    let area = SVGBackend::new(path, (1200, 420 * rows as u32)).into_drawing_area();
+    area.fill(&WHITE)?;
+    let colours = [RED, BLUE];
+    for ((title, lines), cell) in panels.iter().zip(area.split_evenly((rows, 2))) {
+        let highest = lines
+            .iter()
+            .flat_map(|(_, points)| points.iter().map(|(_, millis)| *millis))
+            .fold(0.0, f64::max);
+        let mut chart = ChartBuilder::on(&cell)
+            .caption(title, ("sans-serif", 20))
+            .margin(15)
+            .x_label_area_size(45)
+            .y_label_area_size(70)
+            .build_cartesian_2d(0f64..1_000_000f64, 0f64..highest * 1.1)?;
+        chart
+            .configure_mesh()
+            .x_desc("trashed rows (10,000 active)")
+            .y_desc("median time (ms)")
+            .x_label_formatter(&|rows| format!("{}k", rows / 1_000.0))
+            .draw()?;
+        for ((label, points), colour) in lines.iter().zip(colours) {
+            chart
+                .draw_series(LineSeries::new(
+                    points.iter().copied(),
+                    colour.stroke_width(2),
+                ))?
+                .label(*label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], colour));
+            chart.draw_series(
+                points
+                    .iter()
+                    .map(|point| Circle::new(*point, 3, colour.filled())),
+            )?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()?;
+    }
+    area.present()?;
+    Ok(())
+}
