@@ -2,9 +2,10 @@
 //!
 //! Soft delete and restore return the row as stored, even when the caller's copy was stale.
 //! Where the backend has `UPDATE .. RETURNING` (PostgreSQL; SQLite with SeaORM's
-//! `sqlite-use-returning-for-3_35`) and the entity has no cascades, hooks or unique keys, that is
-//! one statement; otherwise the state change and a read-back run inside one transaction they
-//! open (a savepoint when `db` is already a transaction).
+//! `sqlite-use-returning-for-3_35`) and the entity has no cascades or hooks (for a restore, also
+//! no unique keys or cascade parents), that is one statement; otherwise the state change and a
+//! read-back run inside one transaction they open (a savepoint when `db` is already a
+//! transaction).
 
 use std::marker::PhantomData;
 
