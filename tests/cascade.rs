@@ -302,10 +302,16 @@ backend_tests! {
         assert_eq!(folder::Entity::deleted_objects().count(&db.conn).await.expect("count"), 4);
         assert!(!other.clone().restore(&db.conn).await.expect("untouched").is_deleted());
 
-        a.restore(&db.conn).await.expect("restore a subtree");
+        // A node under a trashed parent is an orphan like any other (issue 12, item 9).
+        let refused = a.clone().restore(&db.conn).await.expect_err("its parent is in the trash");
+        assert!(matches!(refused, Error::ParentTrashed { .. }), "{refused:?}");
+        soft_delete_core::RestoreOne::of(&a).with_ancestors().exec(&db.conn).await.expect("restore a subtree and its root");
         let active: Vec<String> = folder::Entity::objects().order_by_asc(folder::Column::Id).all(&db.conn).await.expect("read").into_iter().map(|f| f.name).collect();
-        assert_eq!(active, ["a", "b", "c", "other"]);
-        assert!(matches!(root.force_delete(&db.conn).await, Err(Error::InvalidCascade(_))));
+        assert_eq!(active, ["root", "a", "b", "c", "other"]);
+        // Force delete follows the tree, deepest level first.
+        root.force_delete(&db.conn).await.expect("the whole tree goes");
+        let left: Vec<String> = folder::Entity::all_objects().all(&db.conn).await.expect("read").into_iter().map(|f| f.name).collect();
+        assert_eq!(left, ["other"]);
     }
 }
 

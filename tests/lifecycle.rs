@@ -129,7 +129,7 @@ backend_tests! {
         match &refused {
             Error::RestoreConflict { table, columns, restored_key, active_key } => {
                 assert_eq!((*table, columns.as_slice()), ("account", ["email"].as_slice()));
-                assert_eq!(restored_key, &old.id.to_string());
+                assert_eq!(restored_key.as_deref(), Some(old.id.to_string().as_str()));
                 assert_eq!(active_key.as_deref(), Some(new.id.to_string().as_str()));
             }
             other => panic!("expected RestoreConflict, got {other:?}"),

@@ -119,7 +119,7 @@ impl<E: SoftDeleteEntity> SoftDeleteMany<E> {
                 at,
             ));
         }
-        let txn = db.begin().await?;
+        let txn = ops::begin(db).await?;
         let outcome = async {
             let at = clock::operation_time::<E, _>(self.at, &txn).await?;
             Ok(result(
@@ -186,7 +186,7 @@ impl<E: SoftDeleteEntity> RestoreMany<E> {
                     .into(),
             );
         }
-        let txn = db.begin().await?;
+        let txn = ops::begin(db).await?;
         let outcome =
             ops::restore::<E, _>(&txn, &self.filters, self.with_ancestors, Origin::Bulk).await;
         finish(txn, outcome.map(BulkResult::from)).await
@@ -238,7 +238,7 @@ impl<E: SoftDeleteEntity> ForceDeleteMany<E> {
                 .await?
                 .into());
         }
-        let txn = db.begin().await?;
+        let txn = ops::begin(db).await?;
         let outcome = ops::force_delete::<E, _>(&txn, &self.filters, Origin::Bulk).await;
         finish(txn, outcome.map(BulkResult::from)).await
     }

@@ -23,12 +23,12 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{DbBackend, Identity, ModelTrait, QueryFilter, QuerySelect, Related};
 
-use crate::audit;
 use crate::entity::SoftDeleteEntity;
 use crate::error::Error;
 use crate::hooks::{BoxFuture, DynHooks, ErasedConnection, HookConnection};
 use crate::ops::Stamp;
 use crate::timestamp::DeletionTimestamp;
+use crate::{audit, conflict};
 
 /// The batch column of an entity that takes part in a cascade graph: `Option<i64>`, marked
 /// `#[soft_delete(batch)]` or named `deleted_batch`.
@@ -94,6 +94,37 @@ pub trait CascadeEdge: Send + Sync + 'static {
     fn restore_parents(&self, parent: Condition, at: Option<DateTime<Utc>>) -> UpdateStatement;
     /// Trashed parent rows: a condition on the parent table.
     fn trashed_parents(&self) -> Condition;
+    /// `SELECT .. FOR SHARE` (`FOR UPDATE` when `exclusive`) of the parents of the child rows
+    /// matching `child`: while it holds, no cascade can trash them.
+    fn lock_parents(
+        &self,
+        child: Condition,
+        exclusive: bool,
+        backend: DbBackend,
+    ) -> Result<SelectStatement, Error>;
+    /// Whether any child row matches `rows`.
+    fn any_child<'a>(
+        &'a self,
+        rows: Condition,
+        db: &'a dyn ErasedConnection,
+    ) -> BoxFuture<'a, Result<bool, Error>>;
+    /// Refuses, with `RestoreConflict`, to restore child rows matching `rows` whose unique key
+    /// an active child row holds.
+    fn check_child_conflicts<'a>(
+        &'a self,
+        rows: Condition,
+        db: &'a dyn ErasedConnection,
+    ) -> BoxFuture<'a, Result<(), Error>>;
+    /// The same for parent rows matching `rows`.
+    fn check_parent_conflicts<'a>(
+        &'a self,
+        rows: Condition,
+        db: &'a dyn ErasedConnection,
+    ) -> BoxFuture<'a, Result<(), Error>>;
+    /// The child's unique keys, as column names.
+    fn child_unique_keys(&self) -> Vec<Vec<&'static str>>;
+    /// The parent's unique keys, as column names.
+    fn parent_unique_keys(&self) -> Vec<Vec<&'static str>>;
 
     /// A tree: parent and child are the same entity.
     fn is_self_referencing(&self) -> bool {
@@ -375,14 +406,65 @@ where
         for (column, value) in audit::on_restore::<P>(at) {
             update.value(column, Expr::val(value));
         }
-        for (column, value) in audit::on_restore::<P>(at) {
-            update.value(column, Expr::val(value));
-        }
         update
     }
 
     fn trashed_parents(&self) -> Condition {
         Condition::all().add(Expr::col((P::default(), P::deleted_at_column())).is_not_null())
+    }
+
+    fn lock_parents(
+        &self,
+        child: Condition,
+        exclusive: bool,
+        backend: DbBackend,
+    ) -> Result<SelectStatement, Error> {
+        let mut parents = Query::select();
+        parents
+            .expr(Expr::val(1))
+            .from(P::default())
+            .cond_where(self.parents_of(child, backend)?);
+        if exclusive {
+            parents.lock_exclusive();
+        } else {
+            parents.lock_shared();
+        }
+        Ok(parents)
+    }
+
+    fn any_child<'a>(
+        &'a self,
+        rows: Condition,
+        db: &'a dyn ErasedConnection,
+    ) -> BoxFuture<'a, Result<bool, Error>> {
+        Box::pin(async move {
+            let row = C::find().filter(rows).one(&HookConnection::new(db)).await?;
+            Ok(row.is_some())
+        })
+    }
+
+    fn check_child_conflicts<'a>(
+        &'a self,
+        rows: Condition,
+        db: &'a dyn ErasedConnection,
+    ) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(conflict::check_rows_on::<C>(rows, db))
+    }
+
+    fn check_parent_conflicts<'a>(
+        &'a self,
+        rows: Condition,
+        db: &'a dyn ErasedConnection,
+    ) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(conflict::check_rows_on::<P>(rows, db))
+    }
+
+    fn child_unique_keys(&self) -> Vec<Vec<&'static str>> {
+        conflict::unique_keys::<C>()
+    }
+
+    fn parent_unique_keys(&self) -> Vec<Vec<&'static str>> {
+        conflict::unique_keys::<P>()
     }
 }
 

@@ -1,16 +1,21 @@
 //! Refusing a restore that would give an active row's unique key to a second active row.
+//!
+//! Every restore checks first, whatever brings the row back: the call itself, a cascade to a
+//! child, or `with_ancestors()`. The check cannot see a concurrent restore that has not committed
+//! yet; the unique index then refuses the second write, and that refusal is reported as the same
+//! [`Error::RestoreConflict`].
 
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, IdenStatic, ModelTrait, QueryFilter};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, IdenStatic, ModelTrait, QueryFilter, SqlErr};
 
-use crate::entity::{SoftDeleteEntity, trashed_condition};
+use crate::entity::SoftDeleteEntity;
 use crate::error::{Error, key_text};
-use crate::ops::Filters;
+use crate::hooks::{ErasedConnection, HookConnection};
 
-/// One `SELECT` per declared unique key: is any trashed row about to be restored (`filters`)
-/// holding a key that an active row already has? A second `SELECT`, on the error path only,
-/// names that active row.
-pub(crate) async fn check_restore<E, C>(db: &C, filters: &Filters) -> Result<(), Error>
+/// One `SELECT` per declared unique key: does any of the trashed rows about to be restored
+/// (`rows`, a condition on `E`'s table) hold a key that an active row already has? A second
+/// `SELECT`, on the error path only, names that active row.
+pub(crate) async fn check_rows<E, C>(db: &C, rows: Condition) -> Result<(), Error>
 where
     E: SoftDeleteEntity,
     C: ConnectionTrait,
@@ -25,9 +30,8 @@ where
         for column in *key {
             holder.and_where(Expr::col((active.clone(), *column)).equals((E::default(), *column)));
         }
-        let restored = filters
-            .apply(E::find())
-            .filter(trashed_condition::<E>())
+        let restored = E::find()
+            .filter(rows.clone())
             .filter(Expr::exists(holder))
             .one(db)
             .await?;
@@ -41,10 +45,65 @@ where
             .await?;
         return Err(Error::RestoreConflict {
             table: E::default().table_name(),
-            columns: key.iter().map(|column| column.as_str()).collect(),
-            restored_key: key_text(restored.get_primary_key_value()),
+            columns: columns_of::<E>(key),
+            restored_key: Some(key_text(restored.get_primary_key_value())),
             active_key: active_row.map(|row| key_text(row.get_primary_key_value())),
         });
     }
     Ok(())
+}
+
+/// [`check_rows`] through a type-erased connection, as cascade edges hold it.
+pub(crate) async fn check_rows_on<E: SoftDeleteEntity>(
+    rows: Condition,
+    db: &dyn ErasedConnection,
+) -> Result<(), Error> {
+    if E::UNIQUE_KEYS.is_empty() {
+        return Ok(());
+    }
+    check_rows::<E, _>(&HookConnection::new(db), rows).await
+}
+
+fn columns_of<E: SoftDeleteEntity>(key: &[E::Column]) -> Vec<&'static str> {
+    key.iter().map(|column| column.as_str()).collect()
+}
+
+/// The unique keys of `E`, as column names.
+pub(crate) fn unique_keys<E: SoftDeleteEntity>() -> Vec<Vec<&'static str>> {
+    E::UNIQUE_KEYS
+        .iter()
+        .map(|key| columns_of::<E>(key))
+        .collect()
+}
+
+/// A restore's write of `table` failed: a unique violation there is a [`Error::RestoreConflict`]
+/// (the key is found by its index name, `sd_uq_<table>_<columns>`, or SQLite's column list).
+pub(crate) fn restore_failed(
+    error: DbErr,
+    table: &'static str,
+    keys: &[Vec<&'static str>],
+) -> Error {
+    let Some(SqlErr::UniqueConstraintViolation(message)) = error.sql_err() else {
+        return Error::Database(error);
+    };
+    let named = |key: &&Vec<&'static str>| {
+        let index = format!("sd_uq_{table}_{}", key.join("_"));
+        let sqlite: Vec<String> = key
+            .iter()
+            .map(|column| format!("{table}.{column}"))
+            .collect();
+        message.contains(&index) || message.ends_with(&sqlite.join(", "))
+    };
+    let columns = keys
+        .iter()
+        .find(named)
+        .or(if keys.len() == 1 { keys.first() } else { None })
+        .cloned()
+        .unwrap_or_default();
+    Error::RestoreConflict {
+        table,
+        columns,
+        restored_key: None,
+        active_key: None,
+    }
 }

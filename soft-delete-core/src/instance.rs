@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, IntoValueTuple, ValueTuple};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, Iterable, ModelTrait, PrimaryKeyToColumn,
-    PrimaryKeyTrait, QueryFilter, TransactionTrait, UpdateMany, Value,
+    PrimaryKeyTrait, QueryFilter, QuerySelect, TransactionTrait, UpdateMany, Value,
 };
 
 use crate::clock;
@@ -82,18 +82,65 @@ impl<E: EntityTrait> RowKey<E> {
         self.find(db).await?.ok_or_else(|| self.not_found())
     }
 
-    /// Runs `change`, one `UPDATE` of this row, returning the changed row; when it changed
-    /// nothing (the row was already in the target state, or is missing) the row is read instead.
-    /// One statement is atomic by itself, so no transaction is needed.
+    /// Reads the row back, locked until the operation's transaction ends (SQLite's `BEGIN
+    /// IMMEDIATE` already keeps other writers out).
+    async fn read_locked<C: ConnectionTrait>(&self, db: &C) -> Result<E::Model, Error> {
+        let select = E::find().filter(self.condition());
+        let select = match db.get_database_backend() {
+            sea_orm::DbBackend::Sqlite => select,
+            _ => select.lock_exclusive(),
+        };
+        select.one(db).await?.ok_or_else(|| self.not_found())
+    }
+
+    /// Runs `change()`, one `UPDATE .. RETURNING` of this row, returning the changed row. When
+    /// it changed nothing the row was already in the target state (`wanted`), or is missing; the
+    /// row is then read. A concurrent call may have changed it between the two statements; the
+    /// read row then contradicts the no-op, and the change is tried again. `None` when that kept
+    /// happening: the caller then locks the row in a transaction.
     async fn change_returning<C: ConnectionTrait>(
         &self,
-        change: UpdateMany<E>,
+        change: impl Fn() -> UpdateMany<E>,
+        wanted: impl Fn(&E::Model) -> bool,
         db: &C,
-    ) -> Result<E::Model, Error> {
-        match change.exec_with_returning(db).await?.into_iter().next() {
-            Some(changed) => Ok(changed),
-            None => self.read(db).await,
+    ) -> Result<Option<E::Model>, Error> {
+        const ATTEMPTS: usize = 3;
+        for _ in 0..ATTEMPTS {
+            if let Some(changed) = change().exec_with_returning(db).await?.into_iter().next() {
+                return Ok(Some(changed));
+            }
+            let row = self.read(db).await?;
+            if wanted(&row) {
+                return Ok(Some(row));
+            }
         }
+        Ok(None)
+    }
+
+    /// Runs `operation` in the transaction `db` and returns the row as it left it. When the
+    /// operation changed nothing, the row is read with a lock; if a concurrent call changed it
+    /// after the operation's `UPDATE` (it no longer is as `wanted`), the operation runs again,
+    /// now against a locked row, so that the result is that of running after that call.
+    async fn settle<C, F, Fut>(
+        &self,
+        db: &C,
+        operation: F,
+        wanted: impl Fn(&E::Model) -> bool,
+    ) -> Result<E::Model, Error>
+    where
+        C: ConnectionTrait,
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<u64, Error>>,
+    {
+        if operation().await? > 0 {
+            return self.read(db).await;
+        }
+        let row = self.read_locked(db).await?;
+        if wanted(&row) {
+            return Ok(row);
+        }
+        operation().await?;
+        self.read(db).await
     }
 }
 
@@ -149,23 +196,31 @@ impl<E: SoftDeleteEntity> SoftDeleteOne<E> {
     where
         C: ConnectionTrait + TransactionTrait,
     {
+        let trashed = |row: &E::Model| E::deleted_at(row).is_some();
         if db.support_returning() && !ops::is_compound::<E>()? {
             let at = clock::operation_time::<E, _>(self.at, db).await?;
-            let change = ops::simple_soft_delete::<E>(&self.key.filters(), at, self.actor);
-            return self.key.change_returning(change, db).await;
+            let filters = self.key.filters();
+            let change = || ops::simple_soft_delete::<E>(&filters, at, self.actor.clone());
+            if let Some(row) = self.key.change_returning(change, trashed, db).await? {
+                return Ok(row);
+            }
         }
-        let txn = db.begin().await?;
+        let txn = ops::begin(db).await?;
         let outcome = async {
             let at = clock::operation_time::<E, _>(self.at, &txn).await?;
-            ops::soft_delete::<E, _>(
-                &txn,
-                &self.key.filters(),
-                at,
-                self.actor.clone(),
-                self.key.origin,
-            )
-            .await?;
-            self.key.read(&txn).await
+            let filters = self.key.filters();
+            let operation = || async {
+                let changed = ops::soft_delete::<E, _>(
+                    &txn,
+                    &filters,
+                    at,
+                    self.actor.clone(),
+                    self.key.origin,
+                )
+                .await?;
+                Ok(changed.rows)
+            };
+            self.key.settle(&txn, operation, trashed).await
         }
         .await;
         finish(txn, outcome).await
@@ -216,20 +271,24 @@ impl<E: SoftDeleteEntity> RestoreOne<E> {
     where
         C: ConnectionTrait + TransactionTrait,
     {
+        let active = |row: &E::Model| E::deleted_at(row).is_none();
         if db.support_returning() && !self.with_ancestors && !ops::restore_is_compound::<E>()? {
             let change = ops::simple_restore::<E, _>(db, &self.key.filters()).await?;
-            return self.key.change_returning(change, db).await;
+            let change = || change.clone();
+            if let Some(row) = self.key.change_returning(change, active, db).await? {
+                return Ok(row);
+            }
         }
-        let txn = db.begin().await?;
+        let txn = ops::begin(db).await?;
         let outcome = async {
-            ops::restore::<E, _>(
-                &txn,
-                &self.key.filters(),
-                self.with_ancestors,
-                self.key.origin,
-            )
-            .await?;
-            self.key.read(&txn).await
+            let filters = self.key.filters();
+            let operation = || async {
+                let changed =
+                    ops::restore::<E, _>(&txn, &filters, self.with_ancestors, self.key.origin)
+                        .await?;
+                Ok(changed.rows)
+            };
+            self.key.settle(&txn, operation, active).await
         }
         .await;
         finish(txn, outcome).await
@@ -271,7 +330,7 @@ impl<E: SoftDeleteEntity> ForceDeleteOne<E> {
     {
         let filters = self.key.filters();
         let removed = if ops::is_compound::<E>()? {
-            let txn = db.begin().await?;
+            let txn = ops::begin(db).await?;
             let outcome = ops::force_delete::<E, _>(&txn, &filters, self.key.origin).await;
             finish(txn, outcome).await?
         } else {

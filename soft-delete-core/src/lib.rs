@@ -135,6 +135,7 @@ mod entity;
 mod error;
 pub mod hooks;
 mod instance;
+mod keys;
 mod lookup;
 #[cfg(feature = "migration")]
 pub mod migration;
@@ -148,9 +149,10 @@ pub use bulk::{BulkResult, ForceDeleteMany, RestoreMany, SoftDeleteMany, SoftDel
 pub use cascade::{CascadeCounts, HasBatchColumn};
 pub use clock::ClockSource;
 pub use entity::{SoftDeleteEntity, active_condition, trashed_condition};
-pub use error::Error;
+pub use error::{Error, is_retryable};
 pub use hooks::{HookContext, Origin, SoftDeleteHooks};
 pub use instance::{ForceDeleteOne, RestoreOne, SoftDeleteOne};
+pub use keys::MAX_KEYS_PER_STATEMENT;
 pub use lookup::{LookupById, RowState};
 pub use purge::{DEFAULT_PURGE_BATCH, PurgeProgress, PurgeTrash};
 pub use relations::{

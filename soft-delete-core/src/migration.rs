@@ -62,6 +62,18 @@ pub async fn add_marker_column<E: SoftDeleteEntity>(
         .await
 }
 
+/// Gives the marker and `touch` columns microsecond precision where the backend needs it (see
+/// [`schema::precision_fixes`]): run it after creating the table with SeaORM's types, so that
+/// every stamp round-trips unchanged on MySQL and MariaDB too.
+pub async fn fix_timestamp_precision<E: SoftDeleteEntity>(
+    manager: &SchemaManager<'_>,
+) -> Result<(), DbErr> {
+    for fix in schema::precision_fixes::<E>(manager.get_database_backend()) {
+        manager.alter_table(fix).await?;
+    }
+    Ok(())
+}
+
 /// Drops the marker column.
 pub async fn drop_marker_column<E: SoftDeleteEntity>(
     manager: &SchemaManager<'_>,

@@ -6,14 +6,14 @@
 //! they are given; the builders decide when that must be a transaction of their own.
 
 use std::any::TypeId;
-use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::Value;
 use sea_orm::sea_query::{Condition, Expr, IntoCondition, UpdateStatement, ValueTuple};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DeleteMany, Iterable, ModelTrait, PrimaryKeyToColumn,
-    QueryFilter, QuerySelect, TransactionSession, UpdateMany,
+    ConnectionTrait, DbBackend, DbErr, DeleteMany, IsolationLevel, ModelTrait, QueryFilter,
+    QuerySelect, SqliteTransactionMode, TransactionOptions, TransactionSession, TransactionTrait,
+    UpdateMany,
 };
 
 use crate::cascade::{self, CascadeCounts, CascadeEdge, Graph, add_count, clear_batches};
@@ -21,7 +21,7 @@ use crate::entity::{SoftDeleteEntity, active_condition, trashed_condition};
 use crate::error::{Error, key_text};
 use crate::hooks::{self, HookPoint, Origin};
 use crate::timestamp::DeletionTimestamp;
-use crate::{audit, clock, conflict};
+use crate::{audit, clock, conflict, keys};
 
 /// The conditions a builder accumulates with `filter`, all of which must hold.
 #[derive(Clone, Debug)]
@@ -70,7 +70,9 @@ pub(crate) fn is_compound<E: SoftDeleteEntity>() -> Result<bool, Error> {
 
 /// Whether restoring `E` sends more than one statement.
 pub(crate) fn restore_is_compound<E: SoftDeleteEntity>() -> Result<bool, Error> {
-    Ok(!E::UNIQUE_KEYS.is_empty() || is_compound::<E>()? || !parent_edges::<E>().is_empty())
+    Ok(!E::UNIQUE_KEYS.is_empty()
+        || is_compound::<E>()?
+        || !cascade::parent_edges(TypeId::of::<E>()).is_empty())
 }
 
 /// What a soft delete writes besides the rows it picks: one time, one batch, one actor.
@@ -147,10 +149,13 @@ where
     )
     .await?;
     root.run(db, HookPoint::BeforeSoftDelete).await?;
-    let rows = soft_delete_statement::<E>(&root.filters, &stamp)
-        .exec(db)
-        .await?
-        .rows_affected;
+    let mut rows = 0;
+    for chunk in root.chunks() {
+        rows += soft_delete_statement::<E>(&chunk, &stamp)
+            .exec(db)
+            .await?
+            .rows_affected;
+    }
     let mut cascaded = CascadeCounts::new();
     if let Some(batch) = stamp.batch {
         let backend = db.get_database_backend();
@@ -159,6 +164,7 @@ where
             at: Some(at),
             before: HookPoint::BeforeSoftDelete,
             after: HookPoint::AfterSoftDelete,
+            restoring: false,
         };
         for edge in &graph.edges {
             let statement = edge.stamp_children(&stamp, backend)?;
@@ -196,9 +202,13 @@ where
 const MAX_NAMED_ORPHANS: u64 = 10;
 
 /// Restores the trashed rows matching `filters` and the descendants the same operations
-/// trashed. Refuses, before changing anything, rows whose unique key an active row holds and
-/// rows whose cascade parent is trashed (unless `with_ancestors`, which restores that parent
-/// chain, and only that, first).
+/// trashed. Refuses, before changing anything, rows whose unique key an active row holds (theirs,
+/// a cascaded child's or a restored ancestor's) and rows whose cascade parent is trashed (unless
+/// `with_ancestors`, which restores that parent chain, and only that, first).
+///
+/// Locks are taken parents first, as a cascading soft delete takes them: the parents' rows are
+/// locked before the restored rows are read or written, so that no parent can move to the trash
+/// between the check and the commit.
 pub(crate) async fn restore<E, C>(
     db: &C,
     filters: &Filters,
@@ -210,8 +220,27 @@ where
     C: ConnectionTrait,
 {
     let backend = db.get_database_backend();
-    conflict::check_restore::<E, _>(db, filters).await?;
     let at = restore_time::<E, _>(db).await?;
+    let down = Down {
+        origin: match origin {
+            Origin::Purge => Origin::Purge,
+            _ => Origin::Cascade {
+                root: E::default().table_name(),
+            },
+        },
+        at,
+        before: HookPoint::BeforeRestore,
+        after: HookPoint::AfterRestore,
+        restoring: true,
+    };
+    let mut cascaded = CascadeCounts::new();
+    if with_ancestors {
+        restore_ancestors::<E, _>(db, filters, &down, &mut cascaded).await?;
+    } else {
+        check_parents::<E, _>(db, filters).await?;
+    }
+    let restored = filters.condition().add(trashed_condition::<E>());
+    conflict::check_rows::<E, _>(db, restored).await?;
     let root = Hooked::<E>::lock(
         db,
         filters,
@@ -220,44 +249,19 @@ where
         at,
     )
     .await?;
-    let down = Down {
-        origin: root.cascade_origin(),
-        at,
-        before: HookPoint::BeforeRestore,
-        after: HookPoint::AfterRestore,
-    };
-    let mut cascaded = CascadeCounts::new();
-    if with_ancestors {
-        restore_ancestors::<E, _>(db, &root.filters, &down, &mut cascaded).await?;
-    } else {
-        for edge in parent_edges::<E>() {
-            let under_trashed_parent = edge.children_of(edge.trashed_parents(), backend)?;
-            let orphans = root
-                .filters
-                .apply(E::find())
-                .filter(trashed_condition::<E>())
-                .filter(under_trashed_parent)
-                .limit(MAX_NAMED_ORPHANS)
-                .all(db)
-                .await?;
-            if !orphans.is_empty() {
-                return Err(Error::ParentTrashed {
-                    table: E::default().table_name(),
-                    parent_table: edge.parent_table(),
-                    keys: orphans
-                        .iter()
-                        .map(|row| key_text(row.get_primary_key_value()))
-                        .collect(),
-                });
-            }
-        }
-    }
     root.run(db, HookPoint::BeforeRestore).await?;
     let graph = Graph::of::<E>()?;
-    let rows = restore_statement::<E>(&root.filters, graph.is_empty(), at)
-        .exec(db)
-        .await?
-        .rows_affected;
+    let unique_keys = conflict::unique_keys::<E>();
+    let mut rows = 0;
+    for chunk in root.chunks() {
+        rows += restore_statement::<E>(&chunk, graph.is_empty(), at)
+            .exec(db)
+            .await
+            .map_err(|error| {
+                conflict::restore_failed(error, E::default().table_name(), &unique_keys)
+            })?
+            .rows_affected;
+    }
     if !graph.is_empty() {
         // The batch tells children which parent restore they belong to; active rows keep none.
         // A leaf's batch is matched by nobody, so its restore clears it at once: on a large
@@ -281,8 +285,53 @@ where
     Ok(Changed { rows, cascaded })
 }
 
+/// Refuses to restore trashed rows matching `filters` whose cascade parent (for a tree, a parent
+/// node that this call does not restore too) is in the trash, after locking those parents
+/// (`FOR SHARE`; SQLite's `BEGIN IMMEDIATE` already keeps every other writer out).
+async fn check_parents<E, C>(db: &C, filters: &Filters) -> Result<(), Error>
+where
+    E: SoftDeleteEntity,
+    C: ConnectionTrait,
+{
+    let backend = db.get_database_backend();
+    let restored = filters.condition().add(trashed_condition::<E>());
+    for edge in cascade::parent_edges(TypeId::of::<E>()) {
+        if backend != DbBackend::Sqlite {
+            // The parents of every row the filters name, whatever its state now: a row that is
+            // active here may be trashed by a cascade before the restore's UPDATE reads it.
+            db.execute(&edge.lock_parents(filters.condition(), false, backend)?)
+                .await?;
+        }
+        let trashed_parents = if edge.is_self_referencing() {
+            edge.trashed_parents().add(restored.clone().not())
+        } else {
+            edge.trashed_parents()
+        };
+        let mut orphans = E::find()
+            .filter(restored.clone())
+            .filter(edge.children_of(trashed_parents, backend)?)
+            .limit(MAX_NAMED_ORPHANS);
+        if backend == DbBackend::MySql {
+            // A locking read reads the latest committed rows, not the transaction's snapshot.
+            orphans = orphans.lock_shared();
+        }
+        let orphans = orphans.all(db).await?;
+        if !orphans.is_empty() {
+            return Err(Error::ParentTrashed {
+                table: E::default().table_name(),
+                parent_table: edge.parent_table(),
+                keys: orphans
+                    .iter()
+                    .map(|row| key_text(row.get_primary_key_value()))
+                    .collect(),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Deletes the rows matching `filters` for good, their descendants first so that foreign keys
-/// never block it and nothing is left dangling.
+/// never block it and nothing is left dangling; a tree's nodes deepest level first.
 pub(crate) async fn force_delete<E, C>(
     db: &C,
     filters: &Filters,
@@ -293,65 +342,141 @@ where
     C: ConnectionTrait,
 {
     let graph = Graph::of::<E>()?;
-    if graph.edges.iter().any(|edge| edge.is_self_referencing()) {
-        return Err(Error::InvalidCascade(format!(
-            "force delete does not follow the self-referencing cascade of `{}`",
-            E::default().table_name()
-        )));
-    }
-    let backend = db.get_database_backend();
     let root = Hooked::<E>::lock(db, filters, Condition::all(), origin, None).await?;
     root.run(db, HookPoint::BeforeForceDelete).await?;
-    let mut subtree: HashMap<TypeId, Condition> =
-        HashMap::from([(TypeId::of::<E>(), root.filters.condition())]);
-    let mut nodes: Vec<&'static dyn CascadeEdge> = Vec::new();
-    for edge in &graph.edges {
-        let parent = subtree
-            .get(&edge.parent_type())
-            .cloned()
-            .unwrap_or_else(Condition::all);
-        let children = edge.children_of(parent, backend)?;
-        match subtree.get_mut(&edge.child_type()) {
-            Some(existing) => *existing = Condition::any().add(existing.clone()).add(children),
-            None => {
-                subtree.insert(edge.child_type(), children);
-                nodes.push(*edge);
-            }
-        }
-    }
-    let mut cascaded = CascadeCounts::new();
     let down = Down {
         origin: root.cascade_origin(),
         at: None,
         before: HookPoint::BeforeForceDelete,
         after: HookPoint::AfterForceDelete,
+        restoring: false,
     };
-    for node in nodes.iter().rev() {
-        let rows = subtree
-            .get(&node.child_type())
-            .cloned()
-            .unwrap_or_else(Condition::all);
-        let keys = down.before_child(db, *node, rows.clone()).await?;
-        let removed = db
-            .execute(&node.delete_children(rows))
-            .await?
-            .rows_affected();
-        down.after_child(db, *node, &keys).await?;
-        add_count(&mut cascaded, node.child_table(), removed);
+    let mut rows = 0;
+    let mut cascaded = CascadeCounts::new();
+    for chunk in root.chunks() {
+        rows += force_delete_subtree::<E, _>(db, &graph, &chunk, &down, &mut cascaded).await?;
     }
-    let rows = delete_statement::<E>(&root.filters)
-        .exec(db)
-        .await?
-        .rows_affected;
     root.run(db, HookPoint::AfterForceDelete).await?;
     Ok(Changed { rows, cascaded })
 }
 
+/// How deep a tree (a self-referencing cascade) may be before the data is taken for a cycle.
+const MAX_TREE_DEPTH: usize = 256;
+
+/// The rows of one table that a force delete removes, by tree level (one level unless the table
+/// is a tree), and the edges that reach them.
+struct Doomed {
+    table: TypeId,
+    /// The edge into this table, `None` for the operation's own table.
+    edge: Option<&'static dyn CascadeEdge>,
+    /// The table's self-referencing edge, when it is a tree.
+    tree: Option<&'static dyn CascadeEdge>,
+    levels: Vec<Condition>,
+}
+
+impl Doomed {
+    fn all(&self) -> Condition {
+        self.levels
+            .iter()
+            .fold(Condition::any(), |any, level| any.add(level.clone()))
+    }
+}
+
+async fn force_delete_subtree<E, C>(
+    db: &C,
+    graph: &Graph,
+    rows: &Filters,
+    down: &Down,
+    cascaded: &mut CascadeCounts,
+) -> Result<u64, Error>
+where
+    E: SoftDeleteEntity,
+    C: ConnectionTrait,
+{
+    let backend = db.get_database_backend();
+    let mut doomed = vec![Doomed {
+        table: TypeId::of::<E>(),
+        edge: None,
+        tree: None,
+        levels: vec![rows.condition()],
+    }];
+    for edge in &graph.edges {
+        let Some(parent) = doomed
+            .iter()
+            .position(|node| node.table == edge.parent_type())
+        else {
+            // The graph's order puts every edge after the edges into its parent; anything else
+            // is a bug, and deleting without a condition would empty the child table.
+            return Err(Error::InvalidCascade(format!(
+                "`{}` was reached before its parent `{}`",
+                edge.child_table(),
+                edge.parent_table()
+            )));
+        };
+        if edge.is_self_referencing() {
+            let node = &mut doomed[parent];
+            node.tree = Some(*edge);
+            let mut level = node.all();
+            node.levels = vec![level.clone()];
+            loop {
+                level = edge.children_of(level, backend)?;
+                if !edge.any_child(level.clone(), db).await? {
+                    break;
+                }
+                if node.levels.len() >= MAX_TREE_DEPTH {
+                    return Err(Error::InvalidCascade(format!(
+                        "`{}` is deeper than {MAX_TREE_DEPTH} levels, or its rows form a cycle",
+                        edge.child_table()
+                    )));
+                }
+                node.levels.push(level.clone());
+            }
+            continue;
+        }
+        let children = edge.children_of(doomed[parent].all(), backend)?;
+        match doomed
+            .iter_mut()
+            .find(|node| node.table == edge.child_type())
+        {
+            Some(node) => {
+                let all = node.all().add(children);
+                node.levels = vec![all];
+            }
+            None => doomed.push(Doomed {
+                table: edge.child_type(),
+                edge: Some(*edge),
+                tree: None,
+                levels: vec![children],
+            }),
+        }
+    }
+    let mut removed_roots = 0;
+    for node in doomed.iter().rev() {
+        for (depth, level) in node.levels.iter().enumerate().rev() {
+            let edge = if depth > 0 { node.tree } else { node.edge };
+            let Some(edge) = edge else {
+                removed_roots = delete_statement::<E>(rows).exec(db).await?.rows_affected;
+                continue;
+            };
+            let keys = down.before_child(db, edge, level.clone()).await?;
+            let removed = db
+                .execute(&edge.delete_children(level.clone()))
+                .await?
+                .rows_affected();
+            down.after_child(db, edge, &keys).await?;
+            add_count(cascaded, edge.child_table(), removed);
+        }
+    }
+    Ok(removed_roots)
+}
+
 /// The root rows of an operation on `E`. With hooks, their keys are read first with a lock and
-/// the operation is narrowed to exactly those rows; without, nothing is read.
+/// the operation is narrowed to exactly those rows, in chunks of at most
+/// [`keys::MAX_KEYS_PER_STATEMENT`] keys; without, nothing is read.
 struct Hooked<E> {
+    backend: DbBackend,
     filters: Filters,
-    keys: Vec<ValueTuple>,
+    keys: Option<Vec<ValueTuple>>,
     origin: Origin,
     at: Option<DateTime<Utc>>,
     entity: std::marker::PhantomData<E>,
@@ -365,20 +490,31 @@ impl<E: SoftDeleteEntity> Hooked<E> {
         origin: Origin,
         at: Option<DateTime<Utc>>,
     ) -> Result<Self, Error> {
-        let mut filters = filters.clone();
-        let mut keys = Vec::new();
+        let mut keys = None;
         if E::hooks().is_some() {
             let rows = Condition::all().add(filters.condition()).add(state);
-            keys = cascade::locked_keys::<E>(rows, db).await?;
-            filters.add(keys_condition::<E>(keys.clone()));
+            keys = Some(cascade::locked_keys::<E>(rows, db).await?);
         }
         Ok(Hooked {
-            filters,
+            backend: db.get_database_backend(),
+            filters: filters.clone(),
             keys,
             origin,
             at,
             entity: std::marker::PhantomData,
         })
+    }
+
+    /// The filters of each statement that changes the root rows: the caller's, or the keys read
+    /// (and locked) with them, which say the same without repeating the caller's conditions.
+    fn chunks(&self) -> Vec<Filters> {
+        match &self.keys {
+            None => vec![self.filters.clone()],
+            Some(keys) => keys::chunks::<E>(keys)
+                .into_iter()
+                .map(|chunk| Filters::new().with(keys::keys_condition::<E>(chunk, self.backend)))
+                .collect(),
+        }
     }
 
     async fn run<C: ConnectionTrait>(&self, db: &C, point: HookPoint) -> Result<(), Error> {
@@ -388,7 +524,7 @@ impl<E: SoftDeleteEntity> Hooked<E> {
             point,
             self.origin,
             table,
-            &self.keys,
+            self.keys.as_deref().unwrap_or_default(),
             self.at,
             db,
         )
@@ -411,6 +547,8 @@ struct Down {
     at: Option<DateTime<Utc>>,
     before: HookPoint,
     after: HookPoint,
+    /// A restore: each table's unique keys are checked before its rows come back.
+    restoring: bool,
 }
 
 impl Down {
@@ -425,13 +563,34 @@ impl Down {
         counts: &mut CascadeCounts,
     ) -> Result<(), Error> {
         loop {
+            if self.restoring {
+                edge.check_child_conflicts(rows.clone(), db).await?;
+            }
             let keys = self.before_child(db, edge, rows.clone()).await?;
-            let changed = db.execute(statement).await?.rows_affected();
+            let changed = db
+                .execute(statement)
+                .await
+                .map_err(|error| self.failed(error, edge.child_table(), edge.child_unique_keys()))?
+                .rows_affected();
             self.after_child(db, edge, &keys).await?;
             add_count(counts, edge.child_table(), changed);
             if changed == 0 || !edge.is_self_referencing() {
                 return Ok(());
             }
+        }
+    }
+
+    /// A statement of this change failed on `table`.
+    fn failed(
+        &self,
+        error: DbErr,
+        table: &'static str,
+        unique_keys: Vec<Vec<&'static str>>,
+    ) -> Error {
+        if self.restoring {
+            conflict::restore_failed(error, table, &unique_keys)
+        } else {
+            Error::Database(error)
         }
     }
 
@@ -477,27 +636,6 @@ impl Down {
     }
 }
 
-/// Rows whose primary key is one of `keys`.
-pub(crate) fn keys_condition<E: SoftDeleteEntity>(keys: Vec<ValueTuple>) -> Condition {
-    let columns: Vec<E::Column> = E::PrimaryKey::iter()
-        .map(PrimaryKeyToColumn::into_column)
-        .collect();
-    match columns.as_slice() {
-        [column] => {
-            Condition::all().add(column.is_in(keys.into_iter().flat_map(ValueTuple::into_iter)))
-        }
-        _ => keys.into_iter().fold(Condition::any(), |any, key| {
-            let matches = columns
-                .iter()
-                .zip(key)
-                .fold(Condition::all(), |all, (column, value)| {
-                    all.add(column.eq(value))
-                });
-            any.add(matches)
-        }),
-    }
-}
-
 pub(crate) fn delete_statement<E: SoftDeleteEntity>(filters: &Filters) -> DeleteMany<E> {
     filters.apply(E::delete_many())
 }
@@ -522,17 +660,9 @@ where
     Ok(Some(clock::operation_time::<E, _>(None, db).await?))
 }
 
-/// The cascade edges that end at `E`, trees excluded (a tree's parent is checked by nobody:
-/// see the README's notes on self-referencing graphs).
-fn parent_edges<E: SoftDeleteEntity>() -> Vec<&'static dyn CascadeEdge> {
-    cascade::parent_edges(TypeId::of::<E>())
-        .into_iter()
-        .filter(|edge| !edge.is_self_referencing())
-        .collect()
-}
-
 /// Restores the trashed ancestors of the trashed rows matching `filters`, up to the roots,
-/// without cascading down to their other children.
+/// without cascading down to their other children. A tree is climbed one level per statement
+/// until a level restores nothing (an active node's ancestors are active).
 async fn restore_ancestors<E, C>(
     db: &C,
     filters: &Filters,
@@ -543,27 +673,34 @@ where
     E: SoftDeleteEntity,
     C: ConnectionTrait,
 {
-    const MAX_DEPTH: usize = 64;
+    const MAX_STEPS: usize = 1_024;
     let backend = db.get_database_backend();
     // Only rows that this call restores pull their ancestors back: restoring an active row
     // changes nothing, with or without ancestors.
     let restored = filters.condition().add(trashed_condition::<E>());
-    let mut frontier = vec![(restored, parent_edges::<E>())];
-    let mut depth = 0;
-    while let Some((rows, edges)) = frontier.pop() {
-        depth += 1;
-        if depth > MAX_DEPTH {
-            return Err(Error::InvalidCascade(
-                "the cascade parents form a cycle".into(),
-            ));
+    if backend != DbBackend::Sqlite {
+        // As in `check_parents`, but exclusively: the parents may be restored below, and two
+        // shared locks upgraded at once would deadlock.
+        for edge in cascade::parent_edges(TypeId::of::<E>()) {
+            db.execute(&edge.lock_parents(filters.condition(), true, backend)?)
+                .await?;
         }
+    }
+    let mut frontier = vec![(restored, cascade::parent_edges(TypeId::of::<E>()))];
+    let mut steps = 0;
+    while let Some((rows, edges)) = frontier.pop() {
         for edge in edges {
+            steps += 1;
+            if steps > MAX_STEPS {
+                return Err(Error::InvalidCascade(
+                    "the cascade parents form a cycle".into(),
+                ));
+            }
             let parents = edge.parents_of(rows.clone(), backend)?;
+            let trashed = parents.clone().add(edge.trashed_parents());
+            edge.check_parent_conflicts(trashed.clone(), db).await?;
             let keys = match edge.parent_hooks() {
-                Some(_) => {
-                    edge.parent_keys(parents.clone().add(edge.trashed_parents()), db)
-                        .await?
-                }
+                Some(_) => edge.parent_keys(trashed, db).await?,
                 None => Vec::new(),
             };
             hooks::run(
@@ -578,7 +715,10 @@ where
             .await?;
             let restored = db
                 .execute(&edge.restore_parents(parents.clone(), down.at))
-                .await?
+                .await
+                .map_err(|error| {
+                    down.failed(error, edge.parent_table(), edge.parent_unique_keys())
+                })?
                 .rows_affected();
             hooks::run(
                 edge.parent_hooks(),
@@ -591,14 +731,44 @@ where
             )
             .await?;
             add_count(counts, edge.parent_table(), restored);
-            let grandparents = cascade::parent_edges(edge.parent_type())
-                .into_iter()
-                .filter(|edge| !edge.is_self_referencing())
-                .collect();
-            frontier.push((parents, grandparents));
+            if edge.is_self_referencing() && restored == 0 {
+                continue;
+            }
+            frontier.push((parents, cascade::parent_edges(edge.parent_type())));
         }
     }
     Ok(())
+}
+
+/// Begins the operation's own transaction (a savepoint inside the caller's). On SQLite it is
+/// `BEGIN IMMEDIATE`: a deferred transaction that reads first cannot take the write lock later
+/// while another connection holds it, and fails with `database is locked` instead of waiting
+/// for the busy timeout.
+///
+/// On MySQL and MariaDB it is `READ COMMITTED`, as PostgreSQL's default is: each check then sees
+/// what committed before it, not the snapshot of the transaction's first read, and InnoDB takes
+/// no gap locks, the main source of deadlocks between concurrent cascades. Inside a
+/// transaction of the caller's (a savepoint) the caller's isolation level stays.
+pub(crate) async fn begin<C>(db: &C) -> Result<C::Transaction, DbErr>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    // Only a pool starts a transaction of its own: on a transaction, SeaORM would send the
+    // `SET TRANSACTION` that MySQL refuses there, and the failed begin rolls the caller's
+    // transaction back when SeaORM drops it. Generic code cannot ask a connection whether it is
+    // in a transaction without a statement, so the type decides.
+    let is_pool =
+        std::any::type_name::<C>() == std::any::type_name::<sea_orm::DatabaseConnection>();
+    if db.get_database_backend() == DbBackend::MySql && is_pool {
+        return db
+            .begin_with_config(Some(IsolationLevel::ReadCommitted), None)
+            .await;
+    }
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
 }
 
 /// Runs `operation` in a transaction (a savepoint inside the caller's) and commits, or rolls

@@ -12,9 +12,11 @@ use sea_orm::{
     QuerySelect, TransactionTrait,
 };
 
+use crate::clock;
 use crate::entity::SoftDeleteEntity;
 use crate::error::Error;
 use crate::hooks::Origin;
+use crate::keys;
 use crate::ops::{self, Filters};
 use crate::timestamp::DeletionTimestamp;
 
@@ -58,7 +60,9 @@ pub const DEFAULT_PURGE_BATCH: u64 = 1_000;
 impl<E: SoftDeleteEntity> PurgeTrash<E> {
     pub(crate) fn new(cutoff: DateTime<Utc>) -> Self {
         Self {
-            cutoff,
+            // Truncated exactly like every stamp, so that `stamp < cutoff` means the same on
+            // every backend whatever precision each keeps.
+            cutoff: clock::to_storage_precision(cutoff),
             batch_size: DEFAULT_PURGE_BATCH,
             on_progress: None,
             entity: PhantomData,
@@ -104,7 +108,12 @@ impl<E: SoftDeleteEntity> PurgeTrash<E> {
                 }
                 let keys =
                     E::PrimaryKey::iter().map(|key| Expr::col((E::default(), key.into_column())));
-                delete.and_where(Expr::tuple(keys).in_subquery(batch));
+                // The condition again on the DELETE itself: PostgreSQL re-checks it on a row a
+                // concurrent restore changed while the DELETE waited, and the subquery's
+                // snapshot would still call that row expired.
+                delete
+                    .and_where(Expr::tuple(keys).in_subquery(batch))
+                    .and_where(self.expired());
             }
         }
         delete
@@ -129,22 +138,29 @@ impl<E: SoftDeleteEntity> PurgeTrash<E> {
             mut on_progress,
             ..
         } = self;
+        // A batch that must name its keys names at most one statement's worth of them.
+        let batch_size = if with_descendants {
+            Ord::min(batch_size, keys::keys_per_statement::<E>() as u64)
+        } else {
+            batch_size
+        };
         let mut progress = PurgeProgress {
             batches: 0,
             rows_removed: 0,
         };
         loop {
-            let removed = if with_descendants {
+            let (picked, removed) = if with_descendants {
                 purge_batch_with_descendants::<E, C>(db, expired.clone(), batch_size).await?
             } else {
-                db.execute(&statement).await?.rows_affected()
+                let removed = db.execute(&statement).await?.rows_affected();
+                (removed, removed)
             };
             progress.batches += 1;
             progress.rows_removed += removed;
             if let Some(callback) = &mut on_progress {
                 callback(progress);
             }
-            if removed < batch_size {
+            if picked < batch_size {
                 return Ok(progress);
             }
         }
@@ -157,21 +173,27 @@ impl<E: SoftDeleteEntity> PurgeTrash<E> {
 }
 
 /// One batch of a purge that must follow the cascade graph or run hooks: read the batch's keys,
-/// then force-delete those rows with their descendants, in one transaction.
+/// then force-delete those rows with their descendants, in one transaction. Returns how many
+/// expired rows the batch picked and how many rows of the table it removed (in a tree, some
+/// picked rows go as descendants of others).
 async fn purge_batch_with_descendants<E, C>(
     db: &C,
     expired: Expr,
     batch_size: u64,
-) -> Result<u64, Error>
+) -> Result<(u64, u64), Error>
 where
     E: SoftDeleteEntity,
     C: ConnectionTrait + TransactionTrait,
 {
-    let txn = db.begin().await?;
+    let txn = ops::begin(db).await?;
     let outcome = async {
         let mut batch = E::find().filter(expired).limit(batch_size);
         for key in E::PrimaryKey::iter() {
             batch = batch.order_by_asc(key.into_column());
+        }
+        if db.get_database_backend() != DbBackend::Sqlite {
+            // Locked, so that no restore brings a picked row back before it is deleted.
+            batch = batch.lock_exclusive();
         }
         let keys: Vec<ValueTuple> = batch
             .all(&txn)
@@ -180,12 +202,19 @@ where
             .map(ModelTrait::get_primary_key_value)
             .collect();
         if keys.is_empty() {
-            return Ok(0);
+            return Ok((0, 0));
         }
-        let filters = Filters::new().with(ops::keys_condition::<E>(keys));
-        Ok(ops::force_delete::<E, _>(&txn, &filters, Origin::Purge)
-            .await?
-            .rows)
+        let filters =
+            Filters::new().with(keys::keys_condition::<E>(&keys, db.get_database_backend()));
+        let changed = ops::force_delete::<E, _>(&txn, &filters, Origin::Purge).await?;
+        let table = E::default().table_name();
+        let in_tree: u64 = changed
+            .cascaded
+            .iter()
+            .filter(|(name, _)| *name == table)
+            .map(|(_, rows)| rows)
+            .sum();
+        Ok((keys.len() as u64, changed.rows + in_tree))
     }
     .await;
     ops::finish(txn, outcome).await

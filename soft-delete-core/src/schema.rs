@@ -66,6 +66,28 @@ pub fn marker_precision_fix<E: SoftDeleteEntity>(
     })
 }
 
+/// The `ALTER TABLE`s that give every timestamp column the library writes, the marker and a
+/// `touch` column, the microseconds every stamp has, where the backend needs them (MySQL and
+/// MariaDB, where SeaORM's `timestamp` keeps whole seconds); none elsewhere.
+pub fn precision_fixes<E: SoftDeleteEntity>(backend: DbBackend) -> Vec<TableAlterStatement> {
+    if backend != DbBackend::MySql {
+        return Vec::new();
+    }
+    let mut fixes: Vec<TableAlterStatement> =
+        marker_precision_fix::<E>(backend).into_iter().collect();
+    if let Some((touch, _)) = E::touch_value(chrono::DateTime::<chrono::Utc>::default()) {
+        let mut column = Schema::new(backend).get_column_def::<E>(touch);
+        column.custom(Alias::new("DATETIME(6)"));
+        fixes.push(
+            Table::alter()
+                .table(E::default())
+                .modify_column(column)
+                .to_owned(),
+        );
+    }
+    fixes
+}
+
 /// An index that serves queries on active rows by `columns`, named `name`.
 pub fn active_index<E: SoftDeleteEntity>(
     name: &str,
@@ -169,7 +191,7 @@ where
 }
 
 /// Creates `E`'s table from the entity, as `Schema::create_table_from_entity` does, with the
-/// marker column fixed by [`marker_precision_fix`] and the unique keys of
+/// timestamp columns fixed by [`precision_fixes`] and the unique keys of
 /// [`create_active_unique_indexes`].
 pub async fn create_table<E, C>(db: &C) -> Result<(), DbErr>
 where
@@ -179,7 +201,7 @@ where
     let backend = db.get_database_backend();
     db.execute(&Schema::new(backend).create_table_from_entity(E::default()))
         .await?;
-    if let Some(fix) = marker_precision_fix::<E>(backend) {
+    for fix in precision_fixes::<E>(backend) {
         db.execute(&fix).await?;
     }
     create_active_unique_indexes::<E, C>(db).await

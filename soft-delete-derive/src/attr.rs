@@ -205,6 +205,8 @@ pub(crate) struct SeaOrmField {
     pub(crate) enum_name: Option<LitStr>,
     /// `#[sea_orm(ignore)]`: the field is not a column at all.
     pub(crate) ignore: bool,
+    /// `#[sea_orm(unique)]`: a plain unique constraint, which counts trashed rows too.
+    pub(crate) unique: Option<syn::Path>,
 }
 
 /// Reads `#[sea_orm(...)]` on a field. SeaORM reports malformed input itself, so anything we
@@ -219,6 +221,7 @@ pub(crate) fn sea_orm_field(attrs: &[Attribute]) -> SeaOrmField {
         for item in items {
             match item {
                 Meta::Path(path) if path.is_ident("ignore") => field.ignore = true,
+                Meta::Path(path) if path.is_ident("unique") => field.unique = Some(path),
                 Meta::NameValue(name_value) if name_value.path.is_ident("enum_name") => {
                     if let Expr::Lit(ExprLit {
                         lit: Lit::Str(name),

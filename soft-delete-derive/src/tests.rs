@@ -243,3 +243,24 @@ fn the_macro_never_panics() {
         "{inputs} inputs, {errors} errors"
     );
 }
+
+/// Regression (issue 12, item 11): with a renamed marker, a plain column that happens to be
+/// called `deleted_at` is an ordinary column and may be the `touch` column.
+#[test]
+fn touch_may_name_a_plain_deleted_at_column_when_the_marker_is_renamed() {
+    let input: DeriveInput = syn::parse_str(
+        r#"
+        #[sea_orm(table_name = "note")]
+        #[soft_delete(touch = deleted_at)]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+            #[soft_delete]
+            pub removed_at: Option<DateTimeUtc>,
+            pub deleted_at: Option<DateTimeUtc>,
+        }
+        "#,
+    )
+    .expect("test input parses");
+    assert!(crate::derive(&input).is_ok());
+}

@@ -71,7 +71,15 @@ pub(crate) fn validate<'a>(model: &'a Model<'a>) -> syn::Result<Plan<'a>> {
              each row: add `#[soft_delete(batch)] pub deleted_batch: Option<i64>`",
         ));
     }
-    let touch = audit_field(model, model.attrs.touch.as_ref(), "touch", &mut errors).map(|field| {
+    let marker_field = plan.as_ref().map(|plan| plan.marker_field);
+    let touch = audit_field(
+        model,
+        marker_field,
+        model.attrs.touch.as_ref(),
+        "touch",
+        &mut errors,
+    )
+    .map(|field| {
         (
             column_variant(field.ident, field.sea_orm.enum_name.as_ref()),
             field.ty,
@@ -79,6 +87,7 @@ pub(crate) fn validate<'a>(model: &'a Model<'a>) -> syn::Result<Plan<'a>> {
     });
     let deleted_by = audit_field(
         model,
+        marker_field,
         model.attrs.deleted_by.as_ref(),
         "deleted_by",
         &mut errors,
@@ -110,6 +119,7 @@ pub(crate) fn validate<'a>(model: &'a Model<'a>) -> syn::Result<Plan<'a>> {
 /// marker and the batch column.
 fn audit_field<'m, 'a>(
     model: &'m Model<'a>,
+    marker: Option<&Ident>,
     name: Option<&Ident>,
     key: &str,
     errors: &mut Errors,
@@ -117,8 +127,17 @@ fn audit_field<'m, 'a>(
     let name = name?;
     let field = model.fields.iter().find(|field| field.ident == name);
     match field {
-        Some(field) if field.sea_orm.ignore => None,
-        Some(field) if field.marker.is_some() || field.ident == DEFAULT_MARKER => {
+        Some(field) if field.sea_orm.ignore => {
+            errors.push(syn::Error::new_spanned(
+                name,
+                format!(
+                    "`{key}` needs a database column, but `{name}` is `#[sea_orm(ignore)]`: \
+                     nothing would be written"
+                ),
+            ));
+            None
+        }
+        Some(field) if Some(field.ident) == marker || field.marker.is_some() => {
             errors.push(syn::Error::new_spanned(
                 name,
                 format!("`{key}` needs a column of its own, not the deletion marker"),
@@ -140,6 +159,20 @@ fn audit_field<'m, 'a>(
 
 /// The field marked `#[soft_delete(batch)]`, else the field named `deleted_batch`.
 fn batch_column<'a>(model: &Model<'a>, errors: &mut Errors) -> Option<(Ident, &'a Type)> {
+    let mut marked = model.fields.iter().filter(|field| field.batch.is_some());
+    if let Some(first) = marked.next() {
+        for extra in marked {
+            if let Some(attr) = extra.batch {
+                errors.push(syn::Error::new_spanned(
+                    attr,
+                    format!(
+                        "only one field can be the batch column, and `{}` is marked already",
+                        first.ident
+                    ),
+                ));
+            }
+        }
+    }
     let field = model
         .fields
         .iter()
@@ -187,6 +220,16 @@ fn unique_key_variants(
             }
             match model.fields.iter().find(|field| field.ident == column) {
                 Some(field) if !field.sea_orm.ignore => {
+                    if let Some(unique) = &field.sea_orm.unique {
+                        errors.push(syn::Error::new_spanned(
+                            unique,
+                            format!(
+                                "`{column}` is in `#[soft_delete(unique(..))]`, which makes it unique \
+                                 among active rows; a plain `#[sea_orm(unique)]` would also count \
+                                 trashed rows and refuse to reuse their values: remove it"
+                            ),
+                        ));
+                    }
                     variants.push(column_variant(field.ident, field.sea_orm.enum_name.as_ref()));
                 }
                 _ => errors.push(syn::Error::new_spanned(

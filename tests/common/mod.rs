@@ -52,7 +52,10 @@ pub struct TestDb {
     pub conn: DatabaseConnection,
     pub backend: Backend,
     pub statements: StatementLog,
+    /// Where a second pool connects to the same database (`None` for in-memory SQLite).
+    pub url: Option<String>,
     server: Option<ServerDatabase>,
+    file: Option<std::path::PathBuf>,
 }
 
 struct ServerDatabase {
@@ -64,8 +67,35 @@ static NEXT_DATABASE: AtomicU32 = AtomicU32::new(0);
 
 impl TestDb {
     pub async fn new(backend: Backend) -> Self {
-        let (mut conn, server) = match backend.admin_url_variable() {
-            None => (connect("sqlite::memory:").await, None),
+        Self::open(backend, false).await
+    }
+
+    /// Like [`TestDb::new`], but SQLite is a file shared by a pool of four connections, as a
+    /// service runs it, so that [`TestDb::second_pool`] reaches the same database.
+    pub async fn pooled(backend: Backend) -> Self {
+        Self::open(backend, true).await
+    }
+
+    /// Another pool of four connections to the same database.
+    pub async fn second_pool(&self) -> DatabaseConnection {
+        connect_pool(self.url.as_deref().expect("a pooled test database")).await
+    }
+
+    async fn open(backend: Backend, pooled: bool) -> Self {
+        let mut file = None;
+        let (mut conn, server, url) = match backend.admin_url_variable() {
+            None if pooled => {
+                let path = std::env::temp_dir().join(format!(
+                    "sdt_{}_{}.sqlite",
+                    std::process::id(),
+                    NEXT_DATABASE.fetch_add(1, Ordering::Relaxed)
+                ));
+                let _ = std::fs::remove_file(&path);
+                let url = format!("sqlite://{}?mode=rwc", path.display());
+                file = Some(path);
+                (connect_pool(&url).await, None, Some(url))
+            }
+            None => (connect("sqlite::memory:").await, None, None),
             Some(variable) => {
                 let admin_url = std::env::var(variable)
                     .unwrap_or_else(|_| panic!("{variable} must be set to run {backend:?} tests"));
@@ -85,8 +115,9 @@ impl TestDb {
                         .unwrap_or_else(|error| panic!("{sql} on {backend:?}: {error}"));
                 }
                 admin.close().await.ok();
-                let conn = connect(&with_database(&admin_url, &name)).await;
-                (conn, Some(ServerDatabase { admin_url, name }))
+                let url = with_database(&admin_url, &name);
+                let conn = connect(&url).await;
+                (conn, Some(ServerDatabase { admin_url, name }), Some(url))
             }
         };
         let statements = StatementLog::default();
@@ -96,7 +127,9 @@ impl TestDb {
             conn,
             backend,
             statements,
+            url,
             server,
+            file,
         }
     }
 
@@ -123,6 +156,11 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
+        if let Some(file) = self.file.take() {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+            }
+        }
         let Some(ServerDatabase { admin_url, name }) = self.server.take() else {
             return;
         };
@@ -170,6 +208,16 @@ async fn drop_database(backend: Backend, admin_url: &str, name: &str) -> std::io
         .await
         .map_err(std::io::Error::other)?;
     admin.close().await.map_err(std::io::Error::other)
+}
+
+/// A pool of four, SQLite files included, with the library's recommended SQLite settings:
+/// SQLx's default busy timeout (5 s) makes a waiting writer wait instead of failing.
+async fn connect_pool(url: &str) -> DatabaseConnection {
+    let mut options = sea_orm::ConnectOptions::new(url);
+    options.sqlx_logging(false).max_connections(4);
+    Database::connect(options)
+        .await
+        .unwrap_or_else(|error| panic!("cannot connect to {url}: {error}"))
 }
 
 async fn connect(url: &str) -> DatabaseConnection {

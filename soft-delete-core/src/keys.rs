@@ -1,0 +1,150 @@
+//! Naming rows by their primary keys in a statement, without running into a backend's limits.
+//!
+//! Where an operation must change exactly the rows whose keys it read (hooks are told those
+//! keys), it sends the keys. Backends bound what one statement may carry: SQLite takes at most
+//! 32,766 bind parameters, PostgreSQL and MySQL 65,535, and SQLite refuses an expression tree
+//! deeper than 1,000 (a chain of `OR`s for composite keys). So keys travel as one flat row-value
+//! list, `(a, b) IN ((?, ?), ..)`, in chunks of at most [`MAX_KEYS_PER_STATEMENT`] keys: the
+//! statement count grows by one per 10,000 rows, never per row.
+
+use sea_orm::sea_query::{BinOper, Condition, Expr, ExprTrait, ValueTuple};
+use sea_orm::{ColumnTrait, DbBackend, EntityTrait, Iterable, PrimaryKeyToColumn};
+
+/// The most primary keys one statement names.
+pub const MAX_KEYS_PER_STATEMENT: usize = 10_000;
+
+/// The most bind parameters one statement's keys may take, well under every backend's limit so
+/// that the rest of the statement has room.
+const MAX_KEY_BINDS: usize = 30_000;
+
+/// How many of `E`'s keys one statement names: [`MAX_KEYS_PER_STATEMENT`], fewer for keys of
+/// more than three columns.
+pub(crate) fn keys_per_statement<E: EntityTrait>() -> usize {
+    let columns = E::PrimaryKey::iter().count().max(1);
+    (MAX_KEY_BINDS / columns).clamp(1, MAX_KEYS_PER_STATEMENT)
+}
+
+/// Rows whose primary key is one of `keys` (at most [`keys_per_statement`] of them): `pk IN
+/// (..)`, or `(a, b) IN ((..), ..)` for a composite key; PostgreSQL, which parses a row-value
+/// list into a chain of `OR`s deep enough to exhaust its stack, gets `(a, b) IN (VALUES ..)`.
+/// No keys match no row.
+pub(crate) fn keys_condition<E: EntityTrait>(keys: &[ValueTuple], backend: DbBackend) -> Condition {
+    let columns: Vec<E::Column> = E::PrimaryKey::iter()
+        .map(PrimaryKeyToColumn::into_column)
+        .collect();
+    if keys.is_empty() {
+        return Condition::all().add(Expr::val(1).eq(2));
+    }
+    match columns.as_slice() {
+        [column] => Condition::all().add(
+            column.is_in(
+                keys.iter()
+                    .cloned()
+                    .flat_map(ValueTuple::into_iter)
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+        _ => {
+            let tuple = Expr::tuple(
+                columns
+                    .iter()
+                    .map(|column| Expr::col((E::default(), *column))),
+            );
+            if backend == DbBackend::Postgres {
+                let rows: Vec<Expr> = keys
+                    .iter()
+                    .map(|key| Expr::Values(key.clone().into_iter().collect()))
+                    .collect();
+                let placeholders: Vec<String> =
+                    (1..=rows.len()).map(|row| format!("${row}")).collect();
+                let values =
+                    Expr::cust_with_exprs(format!("(VALUES {})", placeholders.join(", ")), rows);
+                return Condition::all().add(tuple.binary(BinOper::In, values));
+            }
+            Condition::all().add(tuple.in_tuples(keys.iter().cloned()))
+        }
+    }
+}
+
+/// `keys` cut into the chunks one statement each names; at least one chunk, perhaps empty, so
+/// that an operation on no rows still sends the statements it always sends.
+pub(crate) fn chunks<E: EntityTrait>(keys: &[ValueTuple]) -> Vec<&[ValueTuple]> {
+    if keys.is_empty() {
+        return vec![keys];
+    }
+    keys.chunks(keys_per_statement::<E>()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::{DbBackend, QueryFilter, QueryTrait};
+
+    mod pair {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "pair")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub a: i32,
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub b: i32,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    #[test]
+    fn composite_keys_are_one_flat_row_value_list() {
+        let keys = [
+            ValueTuple::Two(1.into(), 2.into()),
+            ValueTuple::Two(3.into(), 4.into()),
+        ];
+        let sql = pair::Entity::find()
+            .filter(keys_condition::<pair::Entity>(&keys, DbBackend::Sqlite))
+            .build(DbBackend::Sqlite)
+            .to_string();
+        assert!(
+            sql.ends_with(r#"WHERE ("pair"."a", "pair"."b") IN ((1, 2), (3, 4))"#),
+            "{sql}"
+        );
+    }
+
+    #[test]
+    fn postgres_gets_a_values_list() {
+        let keys = [
+            ValueTuple::Two(1.into(), 2.into()),
+            ValueTuple::Two(3.into(), 4.into()),
+        ];
+        let sql = pair::Entity::find()
+            .filter(keys_condition::<pair::Entity>(&keys, DbBackend::Postgres))
+            .build(DbBackend::Postgres)
+            .to_string();
+        assert!(
+            sql.ends_with(r#"WHERE ("pair"."a", "pair"."b") IN (VALUES (1, 2), (3, 4))"#),
+            "{sql}"
+        );
+    }
+
+    #[test]
+    fn no_keys_match_no_row_and_chunks_stay_under_the_limits() {
+        let sql = pair::Entity::find()
+            .filter(keys_condition::<pair::Entity>(&[], DbBackend::Postgres))
+            .build(DbBackend::Postgres)
+            .to_string();
+        assert!(sql.ends_with("WHERE 1 = 2"), "{sql}");
+        let keys: Vec<ValueTuple> = (0..25_001)
+            .map(|i| ValueTuple::Two(i.into(), i.into()))
+            .collect();
+        let sizes: Vec<usize> = chunks::<pair::Entity>(&keys)
+            .iter()
+            .map(|c| c.len())
+            .collect();
+        assert_eq!(sizes, vec![10_000, 10_000, 5_001]);
+        assert_eq!(chunks::<pair::Entity>(&[]).len(), 1);
+    }
+}
