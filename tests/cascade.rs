@@ -305,7 +305,7 @@ backend_tests! {
         // A node under a trashed parent is an orphan like any other (issue 12, item 9).
         let refused = a.clone().restore(&db.conn).await.expect_err("its parent is in the trash");
         assert!(matches!(refused, Error::ParentTrashed { .. }), "{refused:?}");
-        soft_delete_core::RestoreOne::of(&a).with_ancestors().exec(&db.conn).await.expect("restore a subtree and its root");
+        soft_delete_core::RestoreOne::<folder::Entity>::of(&a).with_ancestors().exec(&db.conn).await.expect("restore a subtree and its root");
         let active: Vec<String> = folder::Entity::objects().order_by_asc(folder::Column::Id).all(&db.conn).await.expect("read").into_iter().map(|f| f.name).collect();
         assert_eq!(active, ["root", "a", "b", "c", "other"]);
         // Force delete follows the tree, deepest level first.

@@ -209,7 +209,7 @@ async fn update_product(
         );
     }
     // Only active rows are written; the lookup afterwards tells 200, 410 and 404 apart.
-    update.exec(&db).await?;
+    retrying(|| async { Ok(update.clone().exec(&db).await?) }).await?;
     match product::Entity::lookup_by_id(id).one(&db).await? {
         RowState::Active(row) => Ok(Json(row)),
         RowState::Trashed { deleted_at, .. } => Err(ApiError::Gone(deleted_at)),
@@ -223,7 +223,7 @@ async fn delete_product(
 ) -> ApiResult<Json<product::Model>> {
     let Path(id) = id?;
     Ok(Json(
-        product::Entity::soft_delete_by_id(id).exec(&db).await?,
+        retrying(|| product::Entity::soft_delete_by_id(id).exec(&db)).await?,
     ))
 }
 
@@ -240,7 +240,9 @@ async fn restore_product(
     id: Result<Path<i32>, PathRejection>,
 ) -> ApiResult<Json<product::Model>> {
     let Path(id) = id?;
-    Ok(Json(product::Entity::restore_by_id(id).exec(&db).await?))
+    Ok(Json(
+        retrying(|| product::Entity::restore_by_id(id).exec(&db)).await?,
+    ))
 }
 
 async fn purge_product(
@@ -307,7 +309,7 @@ async fn delete_category(
 ) -> ApiResult<Json<category::Model>> {
     let Path(id) = id?;
     Ok(Json(
-        category::Entity::soft_delete_by_id(id).exec(&db).await?,
+        retrying(|| category::Entity::soft_delete_by_id(id).exec(&db)).await?,
     ))
 }
 
@@ -316,5 +318,25 @@ async fn restore_category(
     id: Result<Path<i32>, PathRejection>,
 ) -> ApiResult<Json<category::Model>> {
     let Path(id) = id?;
-    Ok(Json(category::Entity::restore_by_id(id).exec(&db).await?))
+    Ok(Json(
+        retrying(|| category::Entity::restore_by_id(id).exec(&db)).await?,
+    ))
+}
+
+/// Runs `operation` again when it failed only because of concurrent work (a deadlock that the
+/// database broke by failing this side): nothing of the failed attempt remains, and the library
+/// leaves retrying to its caller, who knows whether the transaction is its own.
+async fn retrying<T, F, Fut>(operation: F) -> Result<T, soft_delete_core::Error>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T, soft_delete_core::Error>>,
+{
+    const ATTEMPTS: usize = 5;
+    let mut attempt = 1;
+    loop {
+        match operation().await {
+            Err(error) if error.is_retryable() && attempt < ATTEMPTS => attempt += 1,
+            outcome => return outcome,
+        }
+    }
 }

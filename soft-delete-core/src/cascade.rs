@@ -21,7 +21,9 @@ use sea_orm::sea_query::{
     Alias, Condition, DeleteStatement, DynIden, Expr, ExprTrait, IntoIden, Query, SelectStatement,
     UpdateStatement,
 };
-use sea_orm::{DbBackend, Identity, ModelTrait, QueryFilter, QuerySelect, Related};
+use sea_orm::{
+    DbBackend, IdenStatic, Identity, Iterable, ModelTrait, QueryFilter, QuerySelect, Related,
+};
 
 use crate::entity::SoftDeleteEntity;
 use crate::error::Error;
@@ -94,14 +96,18 @@ pub trait CascadeEdge: Send + Sync + 'static {
     fn restore_parents(&self, parent: Condition, at: Option<DateTime<Utc>>) -> UpdateStatement;
     /// Trashed parent rows: a condition on the parent table.
     fn trashed_parents(&self) -> Condition;
-    /// `SELECT .. FOR SHARE` (`FOR UPDATE` when `exclusive`) of the parents of the child rows
-    /// matching `child`: while it holds, no cascade can trash them.
-    fn lock_parents(
-        &self,
+    /// Locks the parents of the child rows matching `child` (`FOR SHARE`, `FOR UPDATE` when
+    /// `exclusive`): while the lock holds, no cascade can trash them. PostgreSQL locks them in
+    /// one statement. InnoDB would also lock the child rows a subquery reads, and the restore's
+    /// own `UPDATE` of those rows would then upgrade the lock, which deadlocks two restores of
+    /// one row; MySQL and MariaDB first read the parents' keys, then lock the parents by key.
+    /// SQLite has no row locks: its `BEGIN IMMEDIATE` keeps every other writer out.
+    fn lock_parents<'a>(
+        &'a self,
         child: Condition,
         exclusive: bool,
-        backend: DbBackend,
-    ) -> Result<SelectStatement, Error>;
+        db: &'a dyn ErasedConnection,
+    ) -> BoxFuture<'a, Result<(), Error>>;
     /// Whether any child row matches `rows`.
     fn any_child<'a>(
         &'a self,
@@ -413,23 +419,62 @@ where
         Condition::all().add(Expr::col((P::default(), P::deleted_at_column())).is_not_null())
     }
 
-    fn lock_parents(
-        &self,
+    fn lock_parents<'a>(
+        &'a self,
         child: Condition,
         exclusive: bool,
-        backend: DbBackend,
-    ) -> Result<SelectStatement, Error> {
-        let mut parents = Query::select();
-        parents
-            .expr(Expr::val(1))
-            .from(P::default())
-            .cond_where(self.parents_of(child, backend)?);
-        if exclusive {
-            parents.lock_exclusive();
-        } else {
-            parents.lock_shared();
-        }
-        Ok(parents)
+        db: &'a dyn ErasedConnection,
+    ) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async move {
+            let backend = db.backend();
+            let lock = |mut parents: SelectStatement| {
+                if exclusive {
+                    parents.lock_exclusive();
+                } else {
+                    parents.lock_shared();
+                }
+                db.execute(backend.build(&parents))
+            };
+            match backend {
+                DbBackend::Sqlite => Ok(()),
+                DbBackend::Postgres => {
+                    let mut parents = Query::select();
+                    parents
+                        .expr(Expr::val(1))
+                        .from(P::default())
+                        .cond_where(self.parents_of(child, backend)?);
+                    lock(parents).await?;
+                    Ok(())
+                }
+                _ => {
+                    let (parent_columns, child_columns) = self.link()?;
+                    let children = C::find()
+                        .filter(child)
+                        .all(&HookConnection::new(db))
+                        .await?;
+                    let mut links: Vec<ValueTuple> = Vec::new();
+                    for row in &children {
+                        let link = link_values::<C>(row, &child_columns);
+                        if !links.contains(&link) {
+                            links.push(link);
+                        }
+                    }
+                    let table = P::default().into_iden();
+                    for chunk in links.chunks(crate::keys::MAX_KEYS_PER_STATEMENT) {
+                        let columns = parent_columns
+                            .iter()
+                            .map(|column| Expr::col((table.clone(), column.clone())));
+                        let mut parents = Query::select();
+                        parents
+                            .expr(Expr::val(1))
+                            .from(P::default())
+                            .and_where(Expr::tuple(columns).in_tuples(chunk.iter().cloned()));
+                        lock(parents).await?;
+                    }
+                    Ok(())
+                }
+            }
+        })
     }
 
     fn any_child<'a>(
@@ -466,6 +511,19 @@ where
     fn parent_unique_keys(&self) -> Vec<Vec<&'static str>> {
         conflict::unique_keys::<P>()
     }
+}
+
+/// The values of `columns` (named as in the schema) in `row`.
+fn link_values<E: SoftDeleteEntity>(row: &E::Model, columns: &[DynIden]) -> ValueTuple {
+    let values: Vec<sea_orm::Value> = columns
+        .iter()
+        .filter_map(|name| {
+            let name = name.to_string();
+            E::Column::iter().find(|column| column.as_str() == name)
+        })
+        .map(|column| row.get(column))
+        .collect();
+    ValueTuple::Many(values)
 }
 
 /// Primary keys of `E`'s rows matching `rows`, read with `FOR UPDATE` (SQLite has no row locks;

@@ -125,7 +125,7 @@ mod tests {
             .build(DbBackend::Postgres)
             .to_string();
         assert!(
-            sql.ends_with(r#"WHERE ("pair"."a", "pair"."b") IN (VALUES (1, 2), (3, 4))"#),
+            sql.ends_with(r#"WHERE ("pair"."a", "pair"."b") IN ((VALUES (1, 2), (3, 4)))"#),
             "{sql}"
         );
     }

@@ -299,8 +299,7 @@ where
         if backend != DbBackend::Sqlite {
             // The parents of every row the filters name, whatever its state now: a row that is
             // active here may be trashed by a cascade before the restore's UPDATE reads it.
-            db.execute(&edge.lock_parents(filters.condition(), false, backend)?)
-                .await?;
+            edge.lock_parents(filters.condition(), false, db).await?;
         }
         let trashed_parents = if edge.is_self_referencing() {
             edge.trashed_parents().add(restored.clone().not())
@@ -682,8 +681,7 @@ where
         // As in `check_parents`, but exclusively: the parents may be restored below, and two
         // shared locks upgraded at once would deadlock.
         for edge in cascade::parent_edges(TypeId::of::<E>()) {
-            db.execute(&edge.lock_parents(filters.condition(), true, backend)?)
-                .await?;
+            edge.lock_parents(filters.condition(), true, db).await?;
         }
     }
     let mut frontier = vec![(restored, cascade::parent_edges(TypeId::of::<E>()))];

@@ -287,6 +287,7 @@ async fn race_every_pair(db: &TestDb, rounds_per_case: usize) {
     create_shop_tables(db).await;
     let second = db.second_pool().await;
     let (mut pairs, mut unexplained, mut retries, mut orphan_checks) = (0, Vec::new(), 0, 0);
+    let mut retried_pairs: Vec<String> = Vec::new();
     let mut round_number = 0;
     for (i, &a) in OPS.iter().enumerate() {
         for &b in &OPS[i..] {
@@ -319,6 +320,12 @@ async fn race_every_pair(db: &TestDb, rounds_per_case: usize) {
                     let ((answer_a, retried_a), (answer_b, retried_b)) =
                         tokio::join!(call(a, &round, &db.conn), call(b, &round, &second));
                     retries += retried_a + retried_b;
+                    if retried_a + retried_b > 0 {
+                        retried_pairs.push(format!(
+                            "{a:?} || {b:?} from {setup:?}: retried {}, then {answer_a} / {answer_b}",
+                            retried_a + retried_b
+                        ));
+                    }
                     pairs += 1;
                     let observed = observe(&round, &db.conn).await;
                     let explained = [(a, b, false), (b, a, true)]
@@ -365,6 +372,9 @@ async fn race_every_pair(db: &TestDb, rounds_per_case: usize) {
         db.backend,
         unexplained.len()
     );
+    for retried in &retried_pairs {
+        println!("races on {:?}: retryable failure in {retried}", db.backend);
+    }
     assert!(unexplained.is_empty(), "{unexplained:#?}");
 }
 
