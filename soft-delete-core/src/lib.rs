@@ -114,6 +114,13 @@
 //!   by default), truncated to microseconds so that what is returned equals what is stored.
 //! - An operation that sends several statements runs them in one transaction it opens, or in a
 //!   savepoint when `db` is already a transaction; on error nothing of it remains.
+//! - Calls racing from different connections and pools keep these promises: a restore locks the
+//!   cascade parents it checks, so no active row is left under a trashed parent; every answer is
+//!   one that running the racing calls one after the other would give; a deadlock that InnoDB
+//!   still reports is an error for which [`Error::is_retryable`] is true, with nothing applied.
+//!   SQLite transactions are `BEGIN IMMEDIATE`, so a pool on a file waits instead of failing.
+//! - No operation has a size limit: keys that must be sent travel in chunks of
+//!   [`MAX_KEYS_PER_STATEMENT`], and everything else is set-based.
 //!
 //! # What still sees the trash
 //!

@@ -311,8 +311,10 @@ where
             .filter(edge.children_of(trashed_parents, backend)?)
             .limit(MAX_NAMED_ORPHANS);
         if backend == DbBackend::MySql {
-            // A locking read reads the latest committed rows, not the transaction's snapshot.
-            orphans = orphans.lock_shared();
+            // A locking read reads the latest committed rows, not the snapshot of a caller's
+            // REPEATABLE READ transaction. Exclusive, because the restore's UPDATE of the same
+            // rows would upgrade a shared lock, and two restores of one row would deadlock.
+            orphans = orphans.lock_exclusive();
         }
         let orphans = orphans.all(db).await?;
         if !orphans.is_empty() {
