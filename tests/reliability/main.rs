@@ -132,8 +132,21 @@ pooled_tests! {
         let shop = new_shop(&db.conn, "corner").await;
         let shelf = new_shelf(&db.conn, &shop, "A1").await;
         shop::Entity::soft_delete_by_id(shop.id).by("ann").at(at(1)).exec(&db.conn).await.expect("cascade");
+        db.statements.take();
         let restored = soft_delete_core::RestoreOne::<shelf::Entity>::of(&shelf).with_ancestors().exec(&db.conn).await.expect("with ancestors");
         assert!(!restored.is_deleted());
+        // The SQL the backend received: the parent's UPDATE assigns every column once.
+        let sent = db.statements.take();
+        let parent_update = sent
+            .iter()
+            .find(|sql| sql.starts_with(r#"UPDATE "shop""#) || sql.starts_with("UPDATE `shop`"))
+            .and_then(|sql| sql.split(" WHERE ").next())
+            .unwrap_or_else(|| panic!("no UPDATE of shop in {sent:#?}"));
+        for column in ["deleted_at", "deleted_batch", "updated_at", "deleted_by"] {
+            let quoted = [format!(r#""{column}" ="#), format!("`{column}` =")];
+            let assignments: usize = quoted.iter().map(|q| parent_update.matches(q.as_str()).count()).sum();
+            assert_eq!(assignments, 1, "{column} in {parent_update}");
+        }
         let shop = shop::Entity::find_by_id(shop.id).one(&db.conn).await.expect("read").expect("shop");
         assert!(!shop.is_deleted());
         assert_eq!(shop.deleted_by, None, "restore clears deleted_by");
@@ -280,5 +293,45 @@ pooled_tests! {
             assert_eq!(retried, 0, "SQLite waits instead of failing busy");
         }
         assert_eq!(orphans(&db.conn).await, 0);
+    }
+}
+
+pooled_tests! {
+    // Item 7 under concurrency: two trashed shops share a name; restored at once from two
+    // pools, one comes back and the other is refused with a RestoreConflict, never a raw
+    // unique violation, and never both.
+    async fn racing_restores_of_one_unique_key_are_one_success_and_one_conflict(db: &TestDb) {
+        create_shop_tables(db).await;
+        let second = db.second_pool().await;
+        let mut conflicts = 0;
+        for round in 0..20 {
+            let name = format!("twin {round}");
+            let first = new_shop(&db.conn, &name).await;
+            shop::Entity::soft_delete_by_id(first.id).exec(&db.conn).await.expect("trash");
+            let twin = new_shop(&db.conn, &name).await;
+            shop::Entity::soft_delete_by_id(twin.id).exec(&db.conn).await.expect("trash");
+            let (a, b) = tokio::join!(
+                shop::Entity::restore_by_id(first.id).exec(&db.conn),
+                shop::Entity::restore_by_id(twin.id).exec(&second)
+            );
+            let outcomes = [a, b];
+            assert_eq!(outcomes.iter().filter(|outcome| outcome.is_ok()).count(), 1, "{outcomes:?}");
+            for outcome in &outcomes {
+                if let Err(error) = outcome {
+                    assert!(
+                        matches!(error, Error::RestoreConflict { table: "shop", columns, .. } if columns == &["name"]),
+                        "{error:?}"
+                    );
+                    conflicts += 1;
+                }
+            }
+            let active = shop::Entity::objects()
+                .filter(shop::Column::Name.eq(name.as_str()))
+                .count(&db.conn)
+                .await
+                .expect("count");
+            assert_eq!(active, 1);
+        }
+        println!("unique races on {:?}: 20 pairs of restores, {conflicts} RestoreConflict", db.backend);
     }
 }
