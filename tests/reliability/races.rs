@@ -1,4 +1,4 @@
-//! Two pools race every pair of the library's operations on one shop and its two shelves. After
+//! Two pools race every pair of nine library operations on one shop and its two shelves. After
 //! each round the stored state and both calls' answers must be those of running the two calls
 //! one after the other, in some order (I2), and no active shelf may sit under a trashed shop
 //! (I1). A call that fails with a retryable error (a deadlock) is retried, as the README tells
@@ -55,8 +55,11 @@ enum Op {
     ShelfRestore,
     /// `RestoreOne::of(&shelf0).with_ancestors()`.
     ShelfRestoreWithAncestors,
-    /// `shelf::Entity::soft_delete_by_id(shelf1)`.
+    /// `shelf::Entity::soft_delete_by_id(shelf1)`: one `UPDATE .. RETURNING` where the
+    /// backend has it, so a no-op must not return the row a racing restore just changed.
     ShelfSoftDelete,
+    /// `shelf::Entity::restore_by_id(shelf1)`: races the soft delete of the same row.
+    SecondShelfRestore,
     /// `shelf::Entity::soft_delete_many()` of the shop's shelves.
     ShelvesBulkSoftDelete,
     /// `shelf::Entity::purge_trash(far future)`.
@@ -65,12 +68,13 @@ enum Op {
     ShelfForceDelete,
 }
 
-const OPS: [Op; 8] = [
+const OPS: [Op; 9] = [
     Op::ShopSoftDelete,
     Op::ShopRestore,
     Op::ShelfRestore,
     Op::ShelfRestoreWithAncestors,
     Op::ShelfSoftDelete,
+    Op::SecondShelfRestore,
     Op::ShelvesBulkSoftDelete,
     Op::ShelvesPurge,
     Op::ShelfForceDelete,
@@ -125,6 +129,15 @@ fn apply(world: &mut World, op: Op, label: u32) -> Answer {
             State::Trashed(_) if world.shop != State::Active => Answer::ParentTrashed,
             State::Trashed(_) => {
                 world.shelves[0] = State::Active;
+                Answer::Row(false)
+            }
+        },
+        Op::SecondShelfRestore => match world.shelves[1] {
+            State::Gone => Answer::NotFound,
+            State::Active => Answer::Row(false),
+            State::Trashed(_) if world.shop != State::Active => Answer::ParentTrashed,
+            State::Trashed(_) => {
+                world.shelves[1] = State::Active;
                 Answer::Row(false)
             }
         },
@@ -211,6 +224,12 @@ async fn run(op: Op, round: &Round, conn: &DatabaseConnection) -> Result<Answer,
         Op::ShelfRestoreWithAncestors => Answer::Row(
             soft_delete_core::RestoreOne::<shelf::Entity>::of(first)
                 .with_ancestors()
+                .exec(conn)
+                .await?
+                .is_deleted(),
+        ),
+        Op::SecondShelfRestore => Answer::Row(
+            shelf::Entity::restore_by_id(second.id)
                 .exec(conn)
                 .await?
                 .is_deleted(),
