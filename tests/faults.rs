@@ -213,12 +213,13 @@ backend_tests! {
         // An instance soft delete is one `UPDATE .. RETURNING` where the backend has it, and
         // an UPDATE with a read-back in a transaction on MariaDB.
         let instance = if db.backend == Backend::MariaDb { 2 } else { 1 };
-        // Restoring with ancestors locks the parents first where the backend has row locks:
-        // one statement on PostgreSQL; a read of the parents' keys, then the lock, on MariaDB.
+        // Restoring with ancestors locks each level of parents (two here) before restoring it,
+        // where the backend has row locks: one statement per level on PostgreSQL; a read of the
+        // parents' keys, then the lock, on MariaDB.
         let ancestor_lock = match db.backend {
             Backend::Sqlite => 0,
-            Backend::Postgres => 1,
-            Backend::MariaDb => 2,
+            Backend::Postgres => 2,
+            Backend::MariaDb => 4,
         };
         assert_eq!(total, 5 + 4 + 7 + 4 + 4 + 3 + 5 + instance + ancestor_lock, "{report:?}");
     }

@@ -185,7 +185,11 @@ fn in_subquery(table: DynIden, columns: &[DynIden], subquery: SelectStatement) -
 
 /// MariaDB and MySQL reject a subquery on the table being changed (error 1093) unless it is
 /// wrapped in a derived table, which they materialise.
-fn portable(subquery: SelectStatement, columns: &[DynIden], backend: DbBackend) -> SelectStatement {
+pub(crate) fn portable(
+    subquery: SelectStatement,
+    columns: &[DynIden],
+    backend: DbBackend,
+) -> SelectStatement {
     if backend != DbBackend::MySql {
         return subquery;
     }
@@ -452,10 +456,11 @@ where
                         .filter(child)
                         .all(&HookConnection::new(db))
                         .await?;
+                    let mut seen = std::collections::HashSet::new();
                     let mut links: Vec<ValueTuple> = Vec::new();
                     for row in &children {
                         let link = link_values::<C>(row, &child_columns);
-                        if !links.contains(&link) {
+                        if seen.insert(format!("{link:?}")) {
                             links.push(link);
                         }
                     }

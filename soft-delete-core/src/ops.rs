@@ -9,11 +9,14 @@ use std::any::TypeId;
 
 use chrono::{DateTime, Utc};
 use sea_orm::Value;
-use sea_orm::sea_query::{Condition, Expr, IntoCondition, UpdateStatement, ValueTuple};
+use sea_orm::sea_query::{
+    Condition, DynIden, Expr, ExprTrait, IntoCondition, IntoIden, Query, UpdateStatement,
+    ValueTuple,
+};
 use sea_orm::{
-    ConnectionTrait, DbBackend, DbErr, DeleteMany, IsolationLevel, ModelTrait, QueryFilter,
-    QuerySelect, SqliteTransactionMode, TransactionOptions, TransactionSession, TransactionTrait,
-    UpdateMany,
+    ConnectionTrait, DbBackend, DbErr, DeleteMany, IsolationLevel, Iterable, ModelTrait,
+    PrimaryKeyToColumn, QueryFilter, QuerySelect, SqliteTransactionMode, TransactionOptions,
+    TransactionSession, TransactionTrait, UpdateMany,
 };
 
 use crate::cascade::{self, CascadeCounts, CascadeEdge, Graph, add_count, clear_batches};
@@ -298,11 +301,15 @@ where
     for edge in cascade::parent_edges(TypeId::of::<E>()) {
         if backend != DbBackend::Sqlite {
             // The parents of every row the filters name, whatever its state now: a row that is
-            // active here may be trashed by a cascade before the restore's UPDATE reads it.
-            edge.lock_parents(filters.condition(), false, db).await?;
+            // active here may be trashed by a cascade before the restore's UPDATE reads it. A
+            // tree's parent nodes are often restored by this very call, which would upgrade a
+            // shared lock (two such restores would deadlock): those are locked exclusively.
+            edge.lock_parents(filters.condition(), edge.is_self_referencing(), db)
+                .await?;
         }
         let trashed_parents = if edge.is_self_referencing() {
-            edge.trashed_parents().add(restored.clone().not())
+            edge.trashed_parents()
+                .add(outside::<E>(restored.clone(), backend))
         } else {
             edge.trashed_parents()
         };
@@ -679,16 +686,16 @@ where
     // Only rows that this call restores pull their ancestors back: restoring an active row
     // changes nothing, with or without ancestors.
     let restored = filters.condition().add(trashed_condition::<E>());
-    if backend != DbBackend::Sqlite {
-        // As in `check_parents`, but exclusively: the parents may be restored below, and two
-        // shared locks upgraded at once would deadlock.
-        for edge in cascade::parent_edges(TypeId::of::<E>()) {
-            edge.lock_parents(filters.condition(), true, db).await?;
-        }
-    }
-    let mut frontier = vec![(restored, cascade::parent_edges(TypeId::of::<E>()))];
+    // Each level: the rows whose parents are restored, the rows whose parents are locked first
+    // (whatever their state, as in `check_parents`, but exclusively, because the parents may be
+    // restored next), and the edges up.
+    let mut frontier = vec![(
+        restored.clone(),
+        filters.condition(),
+        cascade::parent_edges(TypeId::of::<E>()),
+    )];
     let mut steps = 0;
-    while let Some((rows, edges)) = frontier.pop() {
+    while let Some((rows, locked, edges)) = frontier.pop() {
         for edge in edges {
             steps += 1;
             if steps > MAX_STEPS {
@@ -696,7 +703,13 @@ where
                     "the cascade parents form a cycle".into(),
                 ));
             }
-            let parents = edge.parents_of(rows.clone(), backend)?;
+            edge.lock_parents(locked.clone(), true, db).await?;
+            let mut parents = edge.parents_of(rows.clone(), backend)?;
+            if edge.parent_type() == TypeId::of::<E>() {
+                // A tree node that this call restores itself is no ancestor: restored as one,
+                // it would lose its batch and the root restore would skip it.
+                parents = parents.add(outside::<E>(restored.clone(), backend));
+            }
             let trashed = parents.clone().add(edge.trashed_parents());
             edge.check_parent_conflicts(trashed.clone(), db).await?;
             let keys = match edge.parent_hooks() {
@@ -734,10 +747,32 @@ where
             if edge.is_self_referencing() && restored == 0 {
                 continue;
             }
-            frontier.push((parents, cascade::parent_edges(edge.parent_type())));
+            frontier.push((
+                parents.clone(),
+                parents,
+                cascade::parent_edges(edge.parent_type()),
+            ));
         }
     }
     Ok(())
+}
+
+/// Rows of `E` that are not among `rows` (a condition on `E`'s table): `pk NOT IN (SELECT pk
+/// ..)`, which, unlike `NOT (condition)`, stays true where a filtered column is NULL.
+fn outside<E: SoftDeleteEntity>(rows: Condition, backend: DbBackend) -> Condition {
+    let columns: Vec<DynIden> = E::PrimaryKey::iter()
+        .map(|key| key.into_column().into_iden())
+        .collect();
+    let mut inner = Query::select();
+    for column in &columns {
+        inner.column((E::default().into_iden(), column.clone()));
+    }
+    inner.from(E::default()).cond_where(rows);
+    let inner = cascade::portable(inner, &columns, backend);
+    let keys = columns
+        .iter()
+        .map(|column| Expr::col((E::default().into_iden(), column.clone())));
+    Condition::all().add(Expr::tuple(keys).not_in_subquery(inner))
 }
 
 /// Begins the operation's own transaction (a savepoint inside the caller's). On SQLite it is

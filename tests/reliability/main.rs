@@ -348,3 +348,27 @@ pooled_tests! {
         );
     }
 }
+
+pooled_tests! {
+    // Found in review: restoring two nodes of one tree with ancestors restored the upper node
+    // as an "ancestor" of the lower one, without its batch, so its other children stayed in
+    // the trash and the call under-counted.
+    async fn restoring_a_node_and_its_child_with_ancestors_restores_both_as_roots(db: &TestDb) {
+        db.create::<folder::Entity>().await;
+        let add = |parent: Option<i32>, name: &str| folder::ActiveModel { parent_id: Set(parent), name: Set(name.into()), ..Default::default() };
+        let root = add(None, "root").insert(&db.conn).await.expect("root");
+        let a = add(Some(root.id), "a").insert(&db.conn).await.expect("a");
+        let b = add(Some(a.id), "b").insert(&db.conn).await.expect("b");
+        add(Some(b.id), "c").insert(&db.conn).await.expect("c");
+        add(Some(a.id), "d").insert(&db.conn).await.expect("d");
+        folder::Entity::soft_delete_by_id(root.id).exec(&db.conn).await.expect("trash the tree");
+        let restored = folder::Entity::restore_many()
+            .filter(folder::Column::Id.is_in([a.id, b.id]))
+            .with_ancestors()
+            .exec(&db.conn)
+            .await
+            .expect("restore two nodes with ancestors");
+        assert_eq!(restored.rows_affected, 2, "{restored:?}");
+        assert_eq!(folder::Entity::deleted_objects().count(&db.conn).await.expect("count"), 0, "c and d come back with b and a");
+    }
+}
