@@ -299,14 +299,13 @@ where
     let backend = db.get_database_backend();
     let restored = filters.condition().add(trashed_condition::<E>());
     for edge in cascade::parent_edges(TypeId::of::<E>()) {
-        if backend != DbBackend::Sqlite {
-            // The parents of every row the filters name, whatever its state now: a row that is
-            // active here may be trashed by a cascade before the restore's UPDATE reads it. A
-            // tree's parent nodes are often restored by this very call, which would upgrade a
-            // shared lock (two such restores would deadlock): those are locked exclusively.
-            edge.lock_parents(filters.condition(), edge.is_self_referencing(), db)
-                .await?;
-        }
+        // The parents of every row the filters name, whatever its state now: a row that is
+        // active here may be trashed by a cascade before the restore's UPDATE reads it. A tree's
+        // parent nodes are often restored by this very call, which would upgrade a shared lock
+        // (two such restores would deadlock): those are locked exclusively. `lock_parents`
+        // decides per backend (SQLite sends nothing).
+        edge.lock_parents(filters.condition(), edge.is_self_referencing(), db)
+            .await?;
         let trashed_parents = if edge.is_self_referencing() {
             edge.trashed_parents()
                 .add(outside::<E>(restored.clone(), backend))
