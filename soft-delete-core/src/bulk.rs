@@ -6,10 +6,11 @@ use std::marker::PhantomData;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::IntoCondition;
-use sea_orm::{ConnectionTrait, DbBackend, QueryTrait, Statement, TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, DbBackend, QueryTrait, Statement, Value};
 
 use crate::cascade::CascadeCounts;
 use crate::clock;
+use crate::connection::{TransactionalConnection, needs_transaction};
 use crate::entity::{SoftDeleteEntity, trashed_condition};
 use crate::error::Error;
 use crate::hooks::Origin;
@@ -101,35 +102,39 @@ impl<E: SoftDeleteEntity> SoftDeleteMany<E> {
     }
 
     /// Runs the operation (preceded by a read of the server's clock for entities declared
-    /// `clock = database`).
-    pub async fn exec<C>(self, db: &C) -> Result<SoftDeleteResult, Error>
-    where
-        C: ConnectionTrait + TransactionTrait,
-    {
-        let result = |changed: Changed, at| SoftDeleteResult {
+    /// `clock = database`), in a transaction it opens when it sends several statements.
+    pub async fn exec<C: TransactionalConnection>(self, db: &C) -> Result<SoftDeleteResult, Error> {
+        if !ops::is_compound::<E>()? {
+            return self.run(db).await;
+        }
+        let txn = ops::begin(db).await?;
+        let outcome = self.run(&txn).await;
+        finish(txn, outcome).await
+    }
+
+    /// Runs the operation on a connection that cannot open a transaction (an
+    /// `ActiveModelBehavior` hook's `C: ConnectionTrait`): it fails with
+    /// [`Error::NeedsTransaction`], having sent nothing, when the entity has cascades or hooks.
+    pub async fn exec_without_transaction<C: ConnectionTrait>(
+        self,
+        db: &C,
+    ) -> Result<SoftDeleteResult, Error> {
+        if let Some(reason) = ops::compound_reason::<E>(false)? {
+            return Err(needs_transaction::<E>("soft_delete_many", reason));
+        }
+        self.run(db).await
+    }
+
+    async fn run<C: ConnectionTrait>(&self, db: &C) -> Result<SoftDeleteResult, Error> {
+        let at = clock::operation_time::<E, _>(self.at, db).await?;
+        let changed =
+            ops::soft_delete::<E, _>(db, &self.filters, at, self.actor.clone(), Origin::Bulk)
+                .await?;
+        Ok(SoftDeleteResult {
             rows_affected: changed.rows,
             deleted_at: at,
             cascaded: changed.cascaded,
-        };
-        if !ops::is_compound::<E>()? {
-            let at = clock::operation_time::<E, _>(self.at, db).await?;
-            return Ok(result(
-                ops::soft_delete::<E, _>(db, &self.filters, at, self.actor.clone(), Origin::Bulk)
-                    .await?,
-                at,
-            ));
-        }
-        let txn = ops::begin(db).await?;
-        let outcome = async {
-            let at = clock::operation_time::<E, _>(self.at, &txn).await?;
-            Ok(result(
-                ops::soft_delete::<E, _>(&txn, &self.filters, at, self.actor.clone(), Origin::Bulk)
-                    .await?,
-                at,
-            ))
-        }
-        .await;
-        finish(txn, outcome).await
+        })
     }
 }
 
@@ -175,21 +180,34 @@ impl<E: SoftDeleteEntity> RestoreMany<E> {
     /// Runs the operation. It fails, having changed nothing, with [`Error::RestoreConflict`]
     /// when a restored row would duplicate an active row's `#[soft_delete(unique(..))]` key,
     /// and with [`Error::ParentTrashed`] when a restored row's cascade parent is in the trash.
-    pub async fn exec<C>(self, db: &C) -> Result<BulkResult, Error>
-    where
-        C: ConnectionTrait + TransactionTrait,
-    {
+    pub async fn exec<C: TransactionalConnection>(self, db: &C) -> Result<BulkResult, Error> {
         if !ops::restore_is_compound::<E>()? {
-            return Ok(
-                ops::restore::<E, _>(db, &self.filters, self.with_ancestors, Origin::Bulk)
-                    .await?
-                    .into(),
-            );
+            return self.run(db).await;
         }
         let txn = ops::begin(db).await?;
-        let outcome =
-            ops::restore::<E, _>(&txn, &self.filters, self.with_ancestors, Origin::Bulk).await;
-        finish(txn, outcome.map(BulkResult::from)).await
+        let outcome = self.run(&txn).await;
+        finish(txn, outcome).await
+    }
+
+    /// Runs the operation on a connection that cannot open a transaction: it fails with
+    /// [`Error::NeedsTransaction`], having sent nothing, when the entity has cascades, hooks,
+    /// unique keys or cascade parents.
+    pub async fn exec_without_transaction<C: ConnectionTrait>(
+        self,
+        db: &C,
+    ) -> Result<BulkResult, Error> {
+        if let Some(reason) = ops::compound_reason::<E>(true)? {
+            return Err(needs_transaction::<E>("restore_many", reason));
+        }
+        self.run(db).await
+    }
+
+    async fn run<C: ConnectionTrait>(&self, db: &C) -> Result<BulkResult, Error> {
+        Ok(
+            ops::restore::<E, _>(db, &self.filters, self.with_ancestors, Origin::Bulk)
+                .await?
+                .into(),
+        )
     }
 }
 
@@ -228,18 +246,31 @@ impl<E: SoftDeleteEntity> ForceDeleteMany<E> {
         ops::delete_statement::<E>(&self.filters).build(backend)
     }
 
-    /// Runs the operation.
-    pub async fn exec<C>(self, db: &C) -> Result<BulkResult, Error>
-    where
-        C: ConnectionTrait + TransactionTrait,
-    {
+    /// Runs the operation, in a transaction it opens when it sends several statements.
+    pub async fn exec<C: TransactionalConnection>(self, db: &C) -> Result<BulkResult, Error> {
         if !ops::is_compound::<E>()? {
-            return Ok(ops::force_delete::<E, _>(db, &self.filters, Origin::Bulk)
-                .await?
-                .into());
+            return self.run(db).await;
         }
         let txn = ops::begin(db).await?;
-        let outcome = ops::force_delete::<E, _>(&txn, &self.filters, Origin::Bulk).await;
-        finish(txn, outcome.map(BulkResult::from)).await
+        let outcome = self.run(&txn).await;
+        finish(txn, outcome).await
+    }
+
+    /// Runs the operation on a connection that cannot open a transaction: it fails with
+    /// [`Error::NeedsTransaction`], having sent nothing, when the entity has cascades or hooks.
+    pub async fn exec_without_transaction<C: ConnectionTrait>(
+        self,
+        db: &C,
+    ) -> Result<BulkResult, Error> {
+        if let Some(reason) = ops::compound_reason::<E>(false)? {
+            return Err(needs_transaction::<E>("force_delete_many", reason));
+        }
+        self.run(db).await
+    }
+
+    async fn run<C: ConnectionTrait>(&self, db: &C) -> Result<BulkResult, Error> {
+        Ok(ops::force_delete::<E, _>(db, &self.filters, Origin::Bulk)
+            .await?
+            .into())
     }
 }

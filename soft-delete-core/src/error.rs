@@ -5,8 +5,21 @@ use sea_orm::sea_query::ValueTuple;
 
 /// What a soft-delete operation can fail with.
 ///
-/// Converts both ways with SeaORM's [`DbErr`], so `?` works in code that returns either.
-#[derive(Debug, thiserror::Error)]
+/// Converts both ways with SeaORM's [`DbErr`] without losing its meaning, so `?` works in code
+/// that returns either: a refusal (`RestoreConflict`, `ParentTrashed`, `Vetoed`, ..) travels
+/// inside the `DbErr` as a database error with a SQLSTATE, and [`Error::downcast_ref`] or
+/// `Error::from(db_err)` gets it back; `RowNotFound` becomes SeaORM's `DbErr::RecordNotFound`.
+///
+/// ```
+/// use sea_orm::DbErr;
+/// use soft_delete_core::Error;
+///
+/// let refused = Error::vetoed("invoices are kept for ten years");
+/// let db_err = DbErr::from(refused); // what `?` does in a function returning `DbErr`
+/// assert!(matches!(Error::downcast_ref(&db_err), Some(Error::Vetoed(_))));
+/// assert!(matches!(Error::from(db_err), Error::Vetoed(reason) if reason.contains("ten years")));
+/// ```
+#[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// An instance or by-id operation named a row that does not exist, neither active nor in the
@@ -61,9 +74,23 @@ pub enum Error {
     /// A hook refused the operation (or failed after it); nothing of the operation was applied.
     #[error("refused by a hook: {0}")]
     Vetoed(String),
+    /// The operation must open a transaction but was given a connection that cannot (only
+    /// `ConnectionTrait`), through `exec_without_transaction`. Nothing was sent.
+    #[error(
+        "{operation} on `{table}` needs a transaction ({reason}); call `exec` with a connection \
+         that implements `TransactionTrait`"
+    )]
+    NeedsTransaction {
+        /// The operation, as its builder is named (`soft_delete_many`, ..).
+        operation: &'static str,
+        /// The entity's table name.
+        table: &'static str,
+        /// Why it sends more than one statement.
+        reason: &'static str,
+    },
     /// The database (or the connection to it) failed.
     #[error(transparent)]
-    Database(#[from] DbErr),
+    Database(DbErr),
 }
 
 impl Error {
@@ -113,15 +140,124 @@ pub fn is_retryable(error: &DbErr) -> bool {
         || message.starts_with("database table is locked")
 }
 
+impl Error {
+    /// The library error a [`DbErr`] carries, when it was made from one (by `?` or `into()`).
+    /// `None` for every other `DbErr`, including the database's own failures.
+    pub fn downcast_ref(db_err: &DbErr) -> Option<&Error> {
+        use sea_orm::RuntimeErr;
+        let DbErr::Exec(RuntimeErr::SqlxError(sqlx_error)) = db_err else {
+            return None;
+        };
+        let sea_orm::sqlx::Error::Database(database) = &**sqlx_error else {
+            return None;
+        };
+        database
+            .try_downcast_ref::<Carried>()
+            .map(|carried| &carried.0)
+    }
+
+    /// A SQLSTATE-like code for the refusal: `23505` (unique violation) for a restore conflict,
+    /// `23503` (foreign key violation) for a trashed parent, `45000` (unhandled user exception)
+    /// otherwise.
+    fn code(&self) -> &'static str {
+        match self {
+            Error::RestoreConflict { .. } => "23505",
+            Error::ParentTrashed { .. } => "23503",
+            _ => "45000",
+        }
+    }
+}
+
+impl From<DbErr> for Error {
+    /// Gets back the library error a `DbErr` carries; any other `DbErr` becomes
+    /// [`Error::Database`].
+    fn from(db_err: DbErr) -> Self {
+        match Error::downcast_ref(&db_err) {
+            Some(carried) => carried.clone(),
+            None => Error::Database(db_err),
+        }
+    }
+}
+
 impl From<Error> for DbErr {
+    /// `Database` gives back its `DbErr`, and `RowNotFound` becomes SeaORM's own
+    /// `DbErr::RecordNotFound` (with this error's message), which applications already answer
+    /// with 404. Every other variant travels as
+    /// `DbErr::Exec(RuntimeErr::SqlxError(sqlx::Error::Database(..)))`: a database error whose
+    /// message is this error's, whose code is [`Error::code`] and whose kind is
+    /// `UniqueViolation` for a restore conflict and `ForeignKeyViolation` for a trashed parent;
+    /// [`Error::downcast_ref`] gives the typed error back.
     fn from(error: Error) -> Self {
         match error {
-            Error::RowNotFound { .. } => DbErr::RecordNotFound(error.to_string()),
-            Error::RestoreConflict { .. }
-            | Error::ParentTrashed { .. }
-            | Error::InvalidCascade(_)
-            | Error::Vetoed(_) => DbErr::Custom(error.to_string()),
             Error::Database(db_err) => db_err,
+            not_found @ Error::RowNotFound { .. } => DbErr::RecordNotFound(not_found.to_string()),
+            refusal => {
+                let database = sea_orm::sqlx::Error::Database(Box::new(Carried::new(refusal)));
+                DbErr::Exec(sea_orm::RuntimeErr::SqlxError(std::sync::Arc::new(
+                    database,
+                )))
+            }
+        }
+    }
+}
+
+/// A library error inside a `DbErr`. sqlx's database error is the one place in `DbErr` that
+/// holds a typed error which can be downcast again.
+#[derive(Debug)]
+struct Carried(Error, String);
+
+impl Carried {
+    fn new(error: Error) -> Self {
+        let message = error.to_string();
+        Self(error, message)
+    }
+}
+
+impl std::fmt::Display for Carried {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.1)
+    }
+}
+
+impl std::error::Error for Carried {}
+
+impl sea_orm::sqlx::error::DatabaseError for Carried {
+    fn message(&self) -> &str {
+        &self.1
+    }
+
+    fn code(&self) -> Option<std::borrow::Cow<'_, str>> {
+        Some(self.0.code().into())
+    }
+
+    fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        self
+    }
+
+    fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+        self
+    }
+
+    fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+        self
+    }
+
+    fn kind(&self) -> sea_orm::sqlx::error::ErrorKind {
+        use sea_orm::sqlx::error::ErrorKind;
+        match self.0 {
+            Error::RestoreConflict { .. } => ErrorKind::UniqueViolation,
+            Error::ParentTrashed { .. } => ErrorKind::ForeignKeyViolation,
+            _ => ErrorKind::Other,
+        }
+    }
+
+    fn table(&self) -> Option<&str> {
+        match &self.0 {
+            Error::RestoreConflict { table, .. }
+            | Error::ParentTrashed { table, .. }
+            | Error::RowNotFound { table, .. }
+            | Error::NeedsTransaction { table, .. } => Some(table),
+            _ => None,
         }
     }
 }

@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::ValueTuple;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, ExecResult, QueryResult, Statement};
 
+use crate::connection::SavepointStack;
 use crate::entity::SoftDeleteEntity;
 use crate::error::Error;
 
@@ -213,15 +214,33 @@ impl<C: ConnectionTrait> ErasedConnection for C {
 }
 
 /// The operation's transaction as hooks see it: a SeaORM connection, so entities, `find`,
-/// `insert` and raw statements all work on it.
+/// `insert`, raw statements and this crate's operations all work on it. Its `begin()` opens a
+/// savepoint ([`HookSavepoint`]), so a hook can try something and roll only that back.
 #[derive(Clone, Copy)]
 pub struct HookConnection<'a> {
-    inner: &'a dyn ErasedConnection,
+    pub(crate) inner: &'a dyn ErasedConnection,
+    savepoints: Option<&'a SavepointStack>,
 }
 
 impl<'a> HookConnection<'a> {
+    /// The connection as a SeaORM connection, for the crate's own reads; it opens no savepoints.
     pub(crate) fn new(inner: &'a dyn ErasedConnection) -> Self {
-        Self { inner }
+        Self {
+            inner,
+            savepoints: None,
+        }
+    }
+
+    pub(crate) fn savepoints(&self) -> Option<&'a SavepointStack> {
+        self.savepoints
+    }
+
+    /// Before a statement: savepoints the hook dropped unfinished are rolled back first.
+    async fn settle_savepoints(&self) -> Result<(), DbErr> {
+        match self.savepoints {
+            Some(stack) => stack.roll_back_abandoned(self.inner).await,
+            None => Ok(()),
+        }
     }
 }
 
@@ -240,18 +259,22 @@ impl ConnectionTrait for HookConnection<'_> {
     }
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.settle_savepoints().await?;
         self.inner.execute(stmt).await
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.settle_savepoints().await?;
         self.inner.execute_unprepared(sql).await
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.settle_savepoints().await?;
         self.inner.query_one(stmt).await
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.settle_savepoints().await?;
         self.inner.query_all(stmt).await
     }
 
@@ -274,12 +297,18 @@ pub(crate) async fn run(
     if keys.is_empty() {
         return Ok(());
     }
+    let savepoints = SavepointStack::default();
     let ctx = HookContext {
         origin,
         table,
         keys,
         at,
-        db: HookConnection::new(db),
+        db: HookConnection {
+            inner: db,
+            savepoints: Some(&savepoints),
+        },
     };
-    hooks.run(point, &ctx).await
+    let outcome = hooks.run(point, &ctx).await;
+    savepoints.roll_back_abandoned(db).await?;
+    outcome
 }

@@ -12,11 +12,12 @@ use std::marker::PhantomData;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, IntoValueTuple, ValueTuple};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, Iterable, ModelTrait, PrimaryKeyToColumn,
-    PrimaryKeyTrait, QueryFilter, QuerySelect, TransactionTrait, UpdateMany, Value,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, Iterable, ModelTrait, PrimaryKeyToColumn,
+    PrimaryKeyTrait, QueryFilter, QuerySelect, UpdateMany, Value,
 };
 
 use crate::clock;
+use crate::connection::{TransactionalConnection, needs_transaction};
 use crate::entity::SoftDeleteEntity;
 use crate::error::{Error, key_text};
 use crate::hooks::Origin;
@@ -73,13 +74,16 @@ impl<E: EntityTrait> RowKey<E> {
         }
     }
 
-    pub(crate) async fn find<C: ConnectionTrait>(&self, db: &C) -> Result<Option<E::Model>, Error> {
-        Ok(E::find().filter(self.condition()).one(db).await?)
+    pub(crate) async fn find_row<C: ConnectionTrait>(
+        &self,
+        db: &C,
+    ) -> Result<Option<E::Model>, DbErr> {
+        E::find().filter(self.condition()).one(db).await
     }
 
     /// Reads the row back inside the operation's transaction.
     async fn read<C: ConnectionTrait>(&self, db: &C) -> Result<E::Model, Error> {
-        self.find(db).await?.ok_or_else(|| self.not_found())
+        self.find_row(db).await?.ok_or_else(|| self.not_found())
     }
 
     /// Reads the row back, locked until the operation's transaction ends (SQLite's `BEGIN
@@ -103,15 +107,18 @@ impl<E: EntityTrait> RowKey<E> {
         change: impl Fn() -> UpdateMany<E>,
         wanted: impl Fn(&E::Model) -> bool,
         db: &C,
-    ) -> Result<Option<E::Model>, Error> {
+    ) -> Result<Option<Outcome<E::Model>>, Error> {
         const ATTEMPTS: usize = 3;
         for _ in 0..ATTEMPTS {
-            if let Some(changed) = change().exec_with_returning(db).await?.into_iter().next() {
-                return Ok(Some(changed));
+            if let Some(row) = change().exec_with_returning(db).await?.into_iter().next() {
+                return Ok(Some(Outcome { row, changed: true }));
             }
             let row = self.read(db).await?;
             if wanted(&row) {
-                return Ok(Some(row));
+                return Ok(Some(Outcome {
+                    row,
+                    changed: false,
+                }));
             }
         }
         Ok(None)
@@ -126,21 +133,26 @@ impl<E: EntityTrait> RowKey<E> {
         db: &C,
         operation: F,
         wanted: impl Fn(&E::Model) -> bool,
-    ) -> Result<E::Model, Error>
+    ) -> Result<Outcome<E::Model>, Error>
     where
         C: ConnectionTrait,
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = Result<u64, Error>>,
     {
-        if operation().await? > 0 {
-            return self.read(db).await;
+        if operation().await? == 0 {
+            let row = self.read_locked(db).await?;
+            if wanted(&row) {
+                return Ok(Outcome {
+                    row,
+                    changed: false,
+                });
+            }
+            operation().await?;
         }
-        let row = self.read_locked(db).await?;
-        if wanted(&row) {
-            return Ok(row);
-        }
-        operation().await?;
-        self.read(db).await
+        Ok(Outcome {
+            row: self.read(db).await?,
+            changed: true,
+        })
     }
 }
 
@@ -192,18 +204,21 @@ impl<E: SoftDeleteEntity> SoftDeleteOne<E> {
     }
 
     /// Runs the operation. [`Error::RowNotFound`] when no such row exists.
-    pub async fn exec<C>(self, db: &C) -> Result<E::Model, Error>
-    where
-        C: ConnectionTrait + TransactionTrait,
-    {
-        let trashed = |row: &E::Model| E::deleted_at(row).is_some();
-        if db.support_returning() && !ops::is_compound::<E>()? {
-            let at = clock::operation_time::<E, _>(self.at, db).await?;
-            let filters = self.key.filters();
-            let change = || ops::simple_soft_delete::<E>(&filters, at, self.actor.clone());
-            if let Some(row) = self.key.change_returning(change, trashed, db).await? {
-                return Ok(row);
-            }
+    pub async fn exec<C: TransactionalConnection>(self, db: &C) -> Result<E::Model, Error> {
+        Ok(self.exec_with_outcome(db).await?.row)
+    }
+
+    /// Runs the operation and tells whether it moved the row to the trash
+    /// ([`Outcome::changed`]) or found it there already, without another statement.
+    pub async fn exec_with_outcome<C: TransactionalConnection>(
+        self,
+        db: &C,
+    ) -> Result<Outcome<E::Model>, Error> {
+        if db.support_returning()
+            && !ops::is_compound::<E>()?
+            && let Some(outcome) = self.change_returning(db).await?
+        {
+            return Ok(outcome);
         }
         let txn = ops::begin(db).await?;
         let outcome = async {
@@ -220,10 +235,41 @@ impl<E: SoftDeleteEntity> SoftDeleteOne<E> {
                 .await?;
                 Ok(changed.rows)
             };
-            self.key.settle(&txn, operation, trashed).await
+            self.key.settle(&txn, operation, is_trashed::<E>).await
         }
         .await;
         finish(txn, outcome).await
+    }
+
+    /// Runs the operation on a connection that cannot open a transaction (an
+    /// `ActiveModelBehavior` hook's `C: ConnectionTrait`) as one `UPDATE .. RETURNING`. It
+    /// fails with [`Error::NeedsTransaction`], having changed nothing, when the entity has
+    /// cascades or hooks, or the backend has no `RETURNING` (MySQL, MariaDB).
+    pub async fn exec_without_transaction<C: ConnectionTrait>(
+        self,
+        db: &C,
+    ) -> Result<E::Model, Error> {
+        const OPERATION: &str = "soft_delete_by_id";
+        if let Some(reason) = ops::compound_reason::<E>(false)? {
+            return Err(needs_transaction::<E>(OPERATION, reason));
+        }
+        if !db.support_returning() {
+            return Err(needs_transaction::<E>(OPERATION, WITHOUT_RETURNING));
+        }
+        match self.change_returning(db).await? {
+            Some(outcome) => Ok(outcome.row),
+            None => Err(needs_transaction::<E>(OPERATION, KEPT_CHANGING)),
+        }
+    }
+
+    async fn change_returning<C: ConnectionTrait>(
+        &self,
+        db: &C,
+    ) -> Result<Option<Outcome<E::Model>>, Error> {
+        let at = clock::operation_time::<E, _>(self.at, db).await?;
+        let filters = self.key.filters();
+        let change = || ops::simple_soft_delete::<E>(&filters, at, self.actor.clone());
+        self.key.change_returning(change, is_trashed::<E>, db).await
     }
 }
 
@@ -267,17 +313,22 @@ impl<E: SoftDeleteEntity> RestoreOne<E> {
 
     /// Runs the operation. [`Error::RowNotFound`] when no such row exists; see
     /// [`RestoreMany::exec`](crate::RestoreMany::exec) for the checks that can refuse it.
-    pub async fn exec<C>(self, db: &C) -> Result<E::Model, Error>
-    where
-        C: ConnectionTrait + TransactionTrait,
-    {
-        let active = |row: &E::Model| E::deleted_at(row).is_none();
-        if db.support_returning() && !self.with_ancestors && !ops::restore_is_compound::<E>()? {
-            let change = ops::simple_restore::<E, _>(db, &self.key.filters()).await?;
-            let change = || change.clone();
-            if let Some(row) = self.key.change_returning(change, active, db).await? {
-                return Ok(row);
-            }
+    pub async fn exec<C: TransactionalConnection>(self, db: &C) -> Result<E::Model, Error> {
+        Ok(self.exec_with_outcome(db).await?.row)
+    }
+
+    /// Runs the operation and tells whether it brought the row back ([`Outcome::changed`]) or
+    /// found it active already, without another statement.
+    pub async fn exec_with_outcome<C: TransactionalConnection>(
+        self,
+        db: &C,
+    ) -> Result<Outcome<E::Model>, Error> {
+        if db.support_returning()
+            && !self.with_ancestors
+            && !ops::restore_is_compound::<E>()?
+            && let Some(outcome) = self.change_returning(db).await?
+        {
+            return Ok(outcome);
         }
         let txn = ops::begin(db).await?;
         let outcome = async {
@@ -288,10 +339,46 @@ impl<E: SoftDeleteEntity> RestoreOne<E> {
                         .await?;
                 Ok(changed.rows)
             };
-            self.key.settle(&txn, operation, active).await
+            self.key.settle(&txn, operation, is_active::<E>).await
         }
         .await;
         finish(txn, outcome).await
+    }
+
+    /// Runs the operation on a connection that cannot open a transaction as one
+    /// `UPDATE .. RETURNING`. It fails with [`Error::NeedsTransaction`], having changed nothing,
+    /// when the entity has cascades, hooks, unique keys or cascade parents, with
+    /// [`with_ancestors`](Self::with_ancestors), or when the backend has no `RETURNING`.
+    pub async fn exec_without_transaction<C: ConnectionTrait>(
+        self,
+        db: &C,
+    ) -> Result<E::Model, Error> {
+        const OPERATION: &str = "restore_by_id";
+        if let Some(reason) = ops::compound_reason::<E>(true)? {
+            return Err(needs_transaction::<E>(OPERATION, reason));
+        }
+        if self.with_ancestors {
+            return Err(needs_transaction::<E>(
+                OPERATION,
+                "with_ancestors() locks the parent rows",
+            ));
+        }
+        if !db.support_returning() {
+            return Err(needs_transaction::<E>(OPERATION, WITHOUT_RETURNING));
+        }
+        match self.change_returning(db).await? {
+            Some(outcome) => Ok(outcome.row),
+            None => Err(needs_transaction::<E>(OPERATION, KEPT_CHANGING)),
+        }
+    }
+
+    async fn change_returning<C: ConnectionTrait>(
+        &self,
+        db: &C,
+    ) -> Result<Option<Outcome<E::Model>>, Error> {
+        let change = ops::simple_restore::<E, _>(db, &self.key.filters()).await?;
+        let change = || change.clone();
+        self.key.change_returning(change, is_active::<E>, db).await
     }
 }
 
@@ -324,21 +411,58 @@ impl<E: SoftDeleteEntity> ForceDeleteOne<E> {
 
     /// Runs the `DELETE`, after those of the row's cascade descendants.
     /// [`Error::RowNotFound`] when no such row exists.
-    pub async fn exec<C>(self, db: &C) -> Result<(), Error>
-    where
-        C: ConnectionTrait + TransactionTrait,
-    {
-        let filters = self.key.filters();
-        let removed = if ops::is_compound::<E>()? {
-            let txn = ops::begin(db).await?;
-            let outcome = ops::force_delete::<E, _>(&txn, &filters, self.key.origin).await;
-            finish(txn, outcome).await?
-        } else {
-            ops::force_delete::<E, _>(db, &filters, self.key.origin).await?
-        };
+    pub async fn exec<C: TransactionalConnection>(self, db: &C) -> Result<(), Error> {
+        if !ops::is_compound::<E>()? {
+            return self.run(db).await;
+        }
+        let txn = ops::begin(db).await?;
+        let outcome = self.run(&txn).await;
+        finish(txn, outcome).await
+    }
+
+    /// Runs the `DELETE` on a connection that cannot open a transaction: it fails with
+    /// [`Error::NeedsTransaction`], having sent nothing, when the entity has cascades or hooks.
+    pub async fn exec_without_transaction<C: ConnectionTrait>(self, db: &C) -> Result<(), Error> {
+        if let Some(reason) = ops::compound_reason::<E>(false)? {
+            return Err(needs_transaction::<E>("force_delete_by_id", reason));
+        }
+        self.run(db).await
+    }
+
+    async fn run<C: ConnectionTrait>(&self, db: &C) -> Result<(), Error> {
+        let removed = ops::force_delete::<E, _>(db, &self.key.filters(), self.key.origin).await?;
         if removed.rows == 0 {
             return Err(self.key.not_found());
         }
         Ok(())
     }
+}
+
+/// What a one-row soft delete or restore did: the row as stored, and whether this call changed
+/// its state. `changed` is false when the row already was in the state asked for (a soft delete
+/// of a trashed row, a restore of an active one): an API can answer 409 for it, as Rails'
+/// `discard!` raises.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Outcome<M> {
+    /// The row as the database stores it after the call.
+    pub row: M,
+    /// Whether this call changed the row's state.
+    pub changed: bool,
+}
+
+/// Why a one-row operation needs a transaction on MySQL and MariaDB.
+const WITHOUT_RETURNING: &str =
+    "this backend has no `UPDATE .. RETURNING`, so the row is read back in a second statement";
+
+/// Why a one-row operation gave up without a transaction.
+const KEPT_CHANGING: &str =
+    "concurrent calls kept changing the row between its update and its read";
+
+fn is_trashed<E: SoftDeleteEntity>(row: &E::Model) -> bool {
+    E::deleted_at(row).is_some()
+}
+
+fn is_active<E: SoftDeleteEntity>(row: &E::Model) -> bool {
+    E::deleted_at(row).is_none()
 }

@@ -2,10 +2,9 @@
 //! answer 200, 410 or 404.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, PrimaryKeyTrait};
+use sea_orm::{ConnectionTrait, DbErr, PrimaryKeyTrait};
 
 use crate::entity::SoftDeleteEntity;
-use crate::error::Error;
 use crate::instance::RowKey;
 use crate::timestamp::DeletionTimestamp;
 
@@ -42,9 +41,9 @@ impl<E: SoftDeleteEntity> LookupById<E> {
         }
     }
 
-    /// Runs the lookup.
-    pub async fn one<C: ConnectionTrait>(self, db: &C) -> Result<RowState<E::Model>, Error> {
-        let Some(row) = self.key.find(db).await? else {
+    /// Runs the lookup. It fails only when the database does, so the error is SeaORM's.
+    pub async fn one<C: ConnectionTrait>(self, db: &C) -> Result<RowState<E::Model>, DbErr> {
+        let Some(row) = self.key.find_row(db).await? else {
             return Ok(RowState::Missing);
         };
         let deleted_at = E::deleted_at(&row).map(DeletionTimestamp::to_utc);

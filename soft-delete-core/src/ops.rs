@@ -16,10 +16,11 @@ use sea_orm::sea_query::{
 use sea_orm::{
     ConnectionTrait, DbBackend, DbErr, DeleteMany, IsolationLevel, Iterable, ModelTrait,
     PrimaryKeyToColumn, QueryFilter, QuerySelect, SqliteTransactionMode, TransactionOptions,
-    TransactionSession, TransactionTrait, UpdateMany,
+    TransactionSession, UpdateMany,
 };
 
 use crate::cascade::{self, CascadeCounts, CascadeEdge, Graph, add_count, clear_batches};
+use crate::connection::TransactionalConnection;
 use crate::entity::{SoftDeleteEntity, active_condition, trashed_condition};
 use crate::error::{Error, key_text};
 use crate::hooks::{self, HookPoint, Origin};
@@ -68,14 +69,30 @@ pub(crate) struct Changed {
 /// Whether soft-deleting or force-deleting `E` sends more than one statement: a cascade graph,
 /// or hooks, which read the rows' keys first.
 pub(crate) fn is_compound<E: SoftDeleteEntity>() -> Result<bool, Error> {
-    Ok(!Graph::of::<E>()?.is_empty() || E::hooks().is_some())
+    Ok(compound_reason::<E>(false)?.is_some())
 }
 
 /// Whether restoring `E` sends more than one statement.
 pub(crate) fn restore_is_compound<E: SoftDeleteEntity>() -> Result<bool, Error> {
-    Ok(!E::UNIQUE_KEYS.is_empty()
-        || is_compound::<E>()?
-        || !cascade::parent_edges(TypeId::of::<E>()).is_empty())
+    Ok(compound_reason::<E>(true)?.is_some())
+}
+
+/// Why an operation on `E` sends more than one write statement, and so needs a transaction:
+/// `None` when it is one statement. `restore` asks about restoring instead of deleting.
+pub(crate) fn compound_reason<E: SoftDeleteEntity>(
+    restore: bool,
+) -> Result<Option<&'static str>, Error> {
+    Ok(if !Graph::of::<E>()?.is_empty() {
+        Some("it cascades to other tables")
+    } else if E::hooks().is_some() {
+        Some("its hooks read the rows' keys first")
+    } else if restore && !E::UNIQUE_KEYS.is_empty() {
+        Some("it checks the entity's unique keys first")
+    } else if restore && !cascade::parent_edges(TypeId::of::<E>()).is_empty() {
+        Some("it checks the rows' cascade parents first")
+    } else {
+        None
+    })
 }
 
 /// What a soft delete writes besides the rows it picks: one time, one batch, one actor.
@@ -785,7 +802,7 @@ fn outside<E: SoftDeleteEntity>(rows: Condition, backend: DbBackend) -> Conditio
 /// transaction of the caller's (a savepoint) the caller's isolation level stays.
 pub(crate) async fn begin<C>(db: &C) -> Result<C::Transaction, DbErr>
 where
-    C: ConnectionTrait + TransactionTrait,
+    C: TransactionalConnection,
 {
     // Only a pool starts a transaction of its own: on a transaction, SeaORM would send the
     // `SET TRANSACTION` that MySQL refuses there, and the failed begin rolls the caller's

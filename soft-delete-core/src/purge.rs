@@ -9,13 +9,14 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{
     ConnectionTrait, DbBackend, Iterable, ModelTrait, PrimaryKeyToColumn, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    QuerySelect,
 };
 
 use crate::clock;
+use crate::connection::{TransactionalConnection, needs_transaction};
 use crate::entity::SoftDeleteEntity;
 use crate::error::Error;
-use crate::hooks::Origin;
+use crate::hooks::{BoxFuture, Origin};
 use crate::keys;
 use crate::ops::{self, Filters};
 use crate::timestamp::DeletionTimestamp;
@@ -124,10 +125,36 @@ impl<E: SoftDeleteEntity> PurgeTrash<E> {
     /// For an entity with a cascade graph each batch is a transaction of its own that reads the
     /// batch's keys, then deletes their descendants (of any state), deepest first, and the rows
     /// themselves: a parent is never removed while its children remain.
-    pub async fn exec<C>(self, db: &C) -> Result<PurgeProgress, Error>
-    where
-        C: ConnectionTrait + TransactionTrait,
-    {
+    pub async fn exec<C: TransactionalConnection>(self, db: &C) -> Result<PurgeProgress, Error> {
+        self.run(db, |db, expired, batch_size| {
+            Box::pin(purge_batch_with_descendants::<E, C>(
+                db, expired, batch_size,
+            ))
+        })
+        .await
+    }
+
+    /// Runs the batches on a connection that cannot open a transaction: it fails with
+    /// [`Error::NeedsTransaction`], having sent nothing, when the entity has cascades or hooks
+    /// (each batch is then a transaction of its own).
+    pub async fn exec_without_transaction<C: ConnectionTrait>(
+        self,
+        db: &C,
+    ) -> Result<PurgeProgress, Error> {
+        if let Some(reason) = ops::compound_reason::<E>(false)? {
+            return Err(needs_transaction::<E>("purge_trash", reason));
+        }
+        self.run(db, |_, _, _| {
+            unreachable!("checked above: no batch names its keys")
+        })
+        .await
+    }
+
+    async fn run<'c, C: ConnectionTrait>(
+        self,
+        db: &'c C,
+        batch_with_descendants: impl Fn(&'c C, Expr, u64) -> BoxFuture<'c, Result<(u64, u64), Error>>,
+    ) -> Result<PurgeProgress, Error> {
         let statement = self.batch_statement(db.get_database_backend());
         // A graph, or hooks that need the keys.
         let with_descendants = ops::is_compound::<E>()?;
@@ -150,7 +177,7 @@ impl<E: SoftDeleteEntity> PurgeTrash<E> {
         };
         loop {
             let (picked, removed) = if with_descendants {
-                purge_batch_with_descendants::<E, C>(db, expired.clone(), batch_size).await?
+                batch_with_descendants(db, expired.clone(), batch_size).await?
             } else {
                 let removed = db.execute(&statement).await?.rows_affected();
                 (removed, removed)
@@ -183,7 +210,7 @@ async fn purge_batch_with_descendants<E, C>(
 ) -> Result<(u64, u64), Error>
 where
     E: SoftDeleteEntity,
-    C: ConnectionTrait + TransactionTrait,
+    C: TransactionalConnection,
 {
     let txn = ops::begin(db).await?;
     let outcome = async {

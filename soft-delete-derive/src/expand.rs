@@ -226,7 +226,7 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
             /// its original timestamp.
             pub async fn soft_delete<C>(&self, db: &C) -> #result<Model, #krate::Error>
             where
-                C: #sea_orm::ConnectionTrait + #sea_orm::TransactionTrait,
+                C: #krate::TransactionalConnection,
             {
                 #krate::SoftDeleteOne::<Entity>::of(self).exec(db).await
             }
@@ -234,7 +234,7 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
             /// Brings this row back from the trash and returns it as stored.
             pub async fn restore<C>(&self, db: &C) -> #result<Model, #krate::Error>
             where
-                C: #sea_orm::ConnectionTrait + #sea_orm::TransactionTrait,
+                C: #krate::TransactionalConnection,
             {
                 #krate::RestoreOne::<Entity>::of(self).exec(db).await
             }
@@ -242,7 +242,7 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
             /// Permanently deletes this row, after its cascade descendants.
             pub async fn force_delete<C>(&self, db: &C) -> #result<(), #krate::Error>
             where
-                C: #sea_orm::ConnectionTrait + #sea_orm::TransactionTrait,
+                C: #krate::TransactionalConnection,
             {
                 #krate::ForceDeleteOne::<Entity>::of(self).exec(db).await
             }

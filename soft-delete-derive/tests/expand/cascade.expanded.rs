@@ -128,8 +128,7 @@ impl Model {
         db: &C,
     ) -> ::core::result::Result<Model, ::soft_delete_core::Error>
     where
-        C: ::soft_delete_core::__private::sea_orm::ConnectionTrait
-            + ::soft_delete_core::__private::sea_orm::TransactionTrait,
+        C: ::soft_delete_core::TransactionalConnection,
     {
         ::soft_delete_core::SoftDeleteOne::<Entity>::of(self).exec(db).await
     }
@@ -139,8 +138,7 @@ impl Model {
         db: &C,
     ) -> ::core::result::Result<Model, ::soft_delete_core::Error>
     where
-        C: ::soft_delete_core::__private::sea_orm::ConnectionTrait
-            + ::soft_delete_core::__private::sea_orm::TransactionTrait,
+        C: ::soft_delete_core::TransactionalConnection,
     {
         ::soft_delete_core::RestoreOne::<Entity>::of(self).exec(db).await
     }
@@ -150,8 +148,7 @@ impl Model {
         db: &C,
     ) -> ::core::result::Result<(), ::soft_delete_core::Error>
     where
-        C: ::soft_delete_core::__private::sea_orm::ConnectionTrait
-            + ::soft_delete_core::__private::sea_orm::TransactionTrait,
+        C: ::soft_delete_core::TransactionalConnection,
     {
         ::soft_delete_core::ForceDeleteOne::<Entity>::of(self).exec(db).await
     }

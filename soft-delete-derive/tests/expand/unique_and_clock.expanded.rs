@@ -114,8 +114,7 @@ impl Model {
         db: &C,
     ) -> ::core::result::Result<Model, ::soft_delete_core::Error>
     where
-        C: ::soft_delete_core::__private::sea_orm::ConnectionTrait
-            + ::soft_delete_core::__private::sea_orm::TransactionTrait,
+        C: ::soft_delete_core::TransactionalConnection,
     {
         ::soft_delete_core::SoftDeleteOne::<Entity>::of(self).exec(db).await
     }
@@ -125,8 +124,7 @@ impl Model {
         db: &C,
     ) -> ::core::result::Result<Model, ::soft_delete_core::Error>
     where
-        C: ::soft_delete_core::__private::sea_orm::ConnectionTrait
-            + ::soft_delete_core::__private::sea_orm::TransactionTrait,
+        C: ::soft_delete_core::TransactionalConnection,
     {
         ::soft_delete_core::RestoreOne::<Entity>::of(self).exec(db).await
     }
@@ -136,8 +134,7 @@ impl Model {
         db: &C,
     ) -> ::core::result::Result<(), ::soft_delete_core::Error>
     where
-        C: ::soft_delete_core::__private::sea_orm::ConnectionTrait
-            + ::soft_delete_core::__private::sea_orm::TransactionTrait,
+        C: ::soft_delete_core::TransactionalConnection,
     {
         ::soft_delete_core::ForceDeleteOne::<Entity>::of(self).exec(db).await
     }

@@ -1,0 +1,355 @@
+//! Which connections an operation can run on.
+//!
+//! An operation that may send several statements must run them in one transaction, so its
+//! `exec` takes a [`TransactionalConnection`]: a `DatabaseConnection`, a `DatabaseTransaction`,
+//! or the [`HookConnection`] a hook is given (which opens savepoints inside the operation's
+//! transaction). Code that holds only a `C: ConnectionTrait` (an `ActiveModelBehavior` hook,
+//! generic helpers) calls `exec_without_transaction` instead: it runs every operation that is one
+//! write statement for the entity and backend, and fails with [`Error::NeedsTransaction`] before
+//! sending anything otherwise.
+//!
+//! | operation | `exec_without_transaction` runs it when the entity has |
+//! |---|---|
+//! | `soft_delete_many`, `force_delete_many`, `force_delete_by_id`, `purge_trash` | no cascades and no hooks |
+//! | `restore_many` | no cascades, hooks, unique keys or cascade parents |
+//! | `soft_delete_by_id`, `restore_by_id` | as above, on a backend with `UPDATE .. RETURNING` (PostgreSQL, SQLite), and for a restore no `with_ancestors()` |
+//!
+//! ```
+//! # mod note {
+//! #     use sea_orm::entity::prelude::*;
+//! #     use soft_delete_core::prelude::*;
+//! #     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+//! #     #[sea_orm(table_name = "note")]
+//! #     pub struct Model {
+//! #         #[sea_orm(primary_key)]
+//! #         pub id: i32,
+//! #         pub deleted_at: Option<DateTimeUtc>,
+//! #     }
+//! #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+//! #     pub enum Relation {}
+//! #     impl ActiveModelBehavior for ActiveModel {}
+//! # }
+//! use sea_orm::{ConnectionTrait, DbErr};
+//!
+//! // Code generic over SeaORM's `ConnectionTrait`, as in an `ActiveModelBehavior` hook.
+//! async fn archive_note<C: ConnectionTrait>(db: &C, id: i32) -> Result<u64, DbErr> {
+//!     let done = note::Entity::soft_delete_many()
+//!         .filter(note::Column::Id.eq(id))
+//!         .exec_without_transaction(db)
+//!         .await?;
+//!     Ok(done.rows_affected)
+//! }
+//! # use sea_orm::ColumnTrait;
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), DbErr> {
+//! # let db = sea_orm::Database::connect("sqlite::memory:").await?;
+//! # soft_delete_core::schema::create_table::<note::Entity, _>(&db).await?;
+//! # db.execute_unprepared("INSERT INTO note (id) VALUES (1)").await?;
+//! assert_eq!(archive_note(&db, 1).await?, 1);
+//! # Ok(())
+//! # }
+//! ```
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sea_orm::{
+    AccessMode, ConnectionTrait, DbBackend, DbErr, ExecResult, IsolationLevel, QueryResult,
+    Statement, TransactionError, TransactionOptions, TransactionSession, TransactionTrait,
+};
+
+use crate::entity::SoftDeleteEntity;
+use crate::error::Error;
+use crate::hooks::{ErasedConnection, HookConnection};
+
+/// A connection on which an operation can open a transaction (or a savepoint in the one it is
+/// in): what `exec` needs, because the operation may send several statements.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot open a transaction, which this soft-delete operation may need",
+    label = "a `ConnectionTrait` without `TransactionTrait`",
+    note = "with cascades, unique keys or hooks (and on MySQL / MariaDB, for one-row operations) \
+            an operation sends several statements and runs them in one transaction",
+    note = "pass a `DatabaseConnection`, a `DatabaseTransaction` or a hook's `ctx.db`, add \
+            `+ TransactionTrait` to the bound, or call `.exec_without_transaction(db)`, which \
+            runs one-statement operations on any connection"
+)]
+pub trait TransactionalConnection: ConnectionTrait + TransactionTrait {}
+
+impl<C: ConnectionTrait + TransactionTrait> TransactionalConnection for C {}
+
+/// The error of an operation that `exec_without_transaction` cannot run as one statement.
+pub(crate) fn needs_transaction<E: SoftDeleteEntity>(
+    operation: &'static str,
+    reason: &'static str,
+) -> Error {
+    Error::NeedsTransaction {
+        operation,
+        table: E::default().table_name(),
+        reason,
+    }
+}
+
+/// The savepoints open on a hook's connection, innermost last. A savepoint dropped without
+/// `commit` or `rollback` is marked abandoned and rolled back before the next statement on the
+/// connection (and when the hook returns), as SeaORM rolls back a dropped transaction. Closing a
+/// savepoint closes the ones opened inside it, as SQL does; the stack mirrors that, so that no
+/// statement ever names a savepoint the server no longer has (on PostgreSQL such an error would
+/// abort the whole operation).
+#[derive(Debug, Default)]
+pub(crate) struct SavepointStack(Mutex<Vec<OpenSavepoint>>);
+
+#[derive(Debug)]
+struct OpenSavepoint {
+    id: u64,
+    abandoned: bool,
+}
+
+fn savepoint_name(id: u64) -> String {
+    format!("soft_delete_hook_{id}")
+}
+
+impl SavepointStack {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<OpenSavepoint>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn push(&self, id: u64) {
+        self.lock().push(OpenSavepoint {
+            id,
+            abandoned: false,
+        });
+    }
+
+    fn abandon(&self, id: u64) {
+        if let Some(open) = self.lock().iter_mut().find(|open| open.id == id) {
+            open.abandoned = true;
+        }
+    }
+
+    /// Removes `id` and the savepoints inside it; false when it is no longer open.
+    fn close(&self, id: u64) -> bool {
+        let mut stack = self.lock();
+        match stack.iter().position(|open| open.id == id) {
+            Some(position) => {
+                stack.truncate(position);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Rolls back the outermost abandoned savepoint, which takes those inside it along.
+    pub(crate) async fn roll_back_abandoned(&self, db: &dyn ErasedConnection) -> Result<(), DbErr> {
+        let outermost = {
+            let mut stack = self.lock();
+            match stack.iter().position(|open| open.abandoned) {
+                Some(position) => {
+                    let id = stack[position].id;
+                    stack.truncate(position);
+                    Some(id)
+                }
+                None => None,
+            }
+        };
+        if let Some(id) = outermost {
+            roll_back_to(db, id).await?;
+        }
+        Ok(())
+    }
+}
+
+async fn roll_back_to(db: &dyn ErasedConnection, id: u64) -> Result<(), DbErr> {
+    let name = savepoint_name(id);
+    db.execute_unprepared(&format!("ROLLBACK TO SAVEPOINT {name}"))
+        .await?;
+    db.execute_unprepared(&format!("RELEASE SAVEPOINT {name}"))
+        .await?;
+    Ok(())
+}
+
+fn already_closed() -> DbErr {
+    DbErr::Custom(
+        "this savepoint is already closed: a savepoint around it was committed, rolled back or \
+         dropped"
+            .to_owned(),
+    )
+}
+
+/// A savepoint in the operation's transaction, opened by `ctx.db.begin()` in a hook. It commits
+/// with `RELEASE SAVEPOINT` and rolls back with `ROLLBACK TO SAVEPOINT`; dropped without either,
+/// it is rolled back.
+#[derive(Debug)]
+pub struct HookSavepoint<'a> {
+    connection: HookConnection<'a>,
+    id: u64,
+    finished: bool,
+}
+
+impl<'a> HookSavepoint<'a> {
+    async fn open(connection: HookConnection<'a>) -> Result<Self, DbErr> {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        let stack = connection
+            .savepoints()
+            .ok_or_else(|| DbErr::Custom("this connection cannot open savepoints".to_owned()))?;
+        let id = NEXT.fetch_add(1, Ordering::Relaxed);
+        ConnectionTrait::execute_unprepared(
+            &connection,
+            &format!("SAVEPOINT {}", savepoint_name(id)),
+        )
+        .await?;
+        stack.push(id);
+        Ok(Self {
+            connection,
+            id,
+            finished: false,
+        })
+    }
+
+    /// Rolls back abandoned savepoints, then closes this one; the statements to send follow.
+    async fn close(&mut self) -> Result<(), DbErr> {
+        self.finished = true;
+        let stack = self.connection.savepoints().ok_or_else(already_closed)?;
+        stack.roll_back_abandoned(self.connection.inner).await?;
+        if stack.close(self.id) {
+            Ok(())
+        } else {
+            Err(already_closed())
+        }
+    }
+}
+
+impl Drop for HookSavepoint<'_> {
+    fn drop(&mut self) {
+        if !self.finished
+            && let Some(stack) = self.connection.savepoints()
+        {
+            stack.abandon(self.id);
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl TransactionSession for HookSavepoint<'_> {
+    async fn commit(mut self) -> Result<(), DbErr> {
+        self.close().await?;
+        let release = format!("RELEASE SAVEPOINT {}", savepoint_name(self.id));
+        self.connection.inner.execute_unprepared(&release).await?;
+        Ok(())
+    }
+
+    async fn rollback(mut self) -> Result<(), DbErr> {
+        self.close().await?;
+        roll_back_to(self.connection.inner, self.id).await
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for HookSavepoint<'_> {
+    fn get_database_backend(&self) -> DbBackend {
+        self.connection.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.connection.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        ConnectionTrait::execute_unprepared(&self.connection, sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.connection.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.connection.query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.connection.support_returning()
+    }
+}
+
+/// Savepoints nest: the transaction type of a savepoint is a savepoint again.
+macro_rules! savepoint_transactions {
+    ($type:ty, |$this:ident| $connection:expr) => {
+        #[async_trait::async_trait]
+        impl<'a> TransactionTrait for $type {
+            type Transaction = HookSavepoint<'a>;
+
+            async fn begin(&self) -> Result<HookSavepoint<'a>, DbErr> {
+                let $this = self;
+                HookSavepoint::open($connection).await
+            }
+
+            /// A savepoint has its transaction's isolation and access mode: both are ignored.
+            async fn begin_with_config(
+                &self,
+                _isolation_level: Option<IsolationLevel>,
+                _access_mode: Option<AccessMode>,
+            ) -> Result<HookSavepoint<'a>, DbErr> {
+                self.begin().await
+            }
+
+            /// A savepoint has its transaction's options: they are ignored.
+            async fn begin_with_options(
+                &self,
+                _options: TransactionOptions,
+            ) -> Result<HookSavepoint<'a>, DbErr> {
+                self.begin().await
+            }
+
+            async fn transaction<F, T, E>(&self, callback: F) -> Result<T, TransactionError<E>>
+            where
+                F: for<'c> FnOnce(
+                        &'c HookSavepoint<'a>,
+                    ) -> std::pin::Pin<
+                        Box<dyn std::future::Future<Output = Result<T, E>> + Send + 'c>,
+                    > + Send,
+                T: Send,
+                E: std::fmt::Display + std::fmt::Debug + Send,
+            {
+                let savepoint = self.begin().await.map_err(TransactionError::Connection)?;
+                match callback(&savepoint).await {
+                    Ok(value) => {
+                        savepoint
+                            .commit()
+                            .await
+                            .map_err(TransactionError::Connection)?;
+                        Ok(value)
+                    }
+                    Err(error) => {
+                        savepoint
+                            .rollback()
+                            .await
+                            .map_err(TransactionError::Connection)?;
+                        Err(TransactionError::Transaction(error))
+                    }
+                }
+            }
+
+            async fn transaction_with_config<F, T, E>(
+                &self,
+                callback: F,
+                _isolation_level: Option<IsolationLevel>,
+                _access_mode: Option<AccessMode>,
+            ) -> Result<T, TransactionError<E>>
+            where
+                F: for<'c> FnOnce(
+                        &'c HookSavepoint<'a>,
+                    ) -> std::pin::Pin<
+                        Box<dyn std::future::Future<Output = Result<T, E>> + Send + 'c>,
+                    > + Send,
+                T: Send,
+                E: std::fmt::Display + std::fmt::Debug + Send,
+            {
+                self.transaction(callback).await
+            }
+        }
+    };
+}
+
+savepoint_transactions!(HookConnection<'a>, |connection| *connection);
+savepoint_transactions!(HookSavepoint<'a>, |savepoint| savepoint.connection);
