@@ -97,6 +97,208 @@ async fn product(app: &Router, category: i64, sku: &str) -> Value {
     body
 }
 
+/// Sends raw bytes; returns the status and the body parsed as JSON (`Null` when it is not JSON).
+async fn send(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    content_type: Option<&str>,
+    body: Vec<u8>,
+) -> (StatusCode, Value) {
+    let mut request = Request::builder().method(method).uri(uri);
+    if let Some(content_type) = content_type {
+        request = request.header("content-type", content_type);
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(Body::from(body)).expect("request"))
+        .await
+        .expect("response");
+    let status = response.status();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+/// One request of the bad-input corpus.
+struct BadInput {
+    method: &'static str,
+    uri: String,
+    content_type: Option<&'static str>,
+    body: Vec<u8>,
+}
+
+/// Bad input for every endpoint: overflowing and malformed numbers in paths and queries, NUL,
+/// over-long and non-UTF-8 strings, wrong content types, oversized and malformed bodies,
+/// unknown routes and methods. `product` is an existing product's id.
+fn bad_input_corpus(product: i64) -> Vec<BadInput> {
+    let mut corpus = Vec::new();
+    let mut add = |method, uri: String, content_type, body: Vec<u8>| {
+        corpus.push(BadInput {
+            method,
+            uri,
+            content_type,
+            body,
+        });
+    };
+    let ids = [
+        "abc",
+        "1.5",
+        "-",
+        "%20",
+        "%00",
+        "%FF%FE",
+        "0x10",
+        "1e3",
+        "+-1",
+        "18446744073709551616",
+        "99999999999999999999999",
+        "-2147483649",
+        "2147483648",
+        "-1",
+        "0",
+    ];
+    let id_routes = [
+        ("GET", "/products/{}"),
+        ("PUT", "/products/{}"),
+        ("DELETE", "/products/{}"),
+        ("POST", "/products/{}/restore"),
+        ("DELETE", "/trash/products/{}"),
+        ("DELETE", "/categories/{}"),
+        ("POST", "/categories/{}/restore"),
+    ];
+    for (method, route) in id_routes {
+        for id in ids {
+            let body = if method == "PUT" {
+                br#"{"price": 1}"#.to_vec()
+            } else {
+                Vec::new()
+            };
+            add(
+                method,
+                route.replace("{}", id),
+                Some("application/json"),
+                body,
+            );
+        }
+    }
+    for query in [
+        "page=18446744073709551615&per_page=100",
+        "page=100000000000000000",
+        "page=1000001",
+        "page=18446744073709551616",
+        "per_page=18446744073709551615",
+        "page=-1",
+        "page=%00",
+        "per_page=1e2",
+        "page=1&page=2",
+        "per_page=",
+    ] {
+        add("GET", format!("/products?{query}"), None, Vec::new());
+    }
+    for query in [
+        "older_than_secs=4294967296",
+        "older_than_secs=18446744073709551615",
+        "older_than_secs=%FF",
+        "older_than_secs=-1",
+        "",
+    ] {
+        add("POST", format!("/trash/purge?{query}"), None, Vec::new());
+    }
+    let long_ascii = "x".repeat(256);
+    let long_accented = "é".repeat(300);
+    let long_emoji = "🗑".repeat(256);
+    // JSON escapes, decoded by the server: NUL, a tab, an ANSI escape.
+    let strings = [
+        "",
+        r"a\u0000b",
+        r"\u0000",
+        long_ascii.as_str(),
+        long_accented.as_str(),
+        long_emoji.as_str(),
+        r"tab\there",
+        r"\u001b[31m",
+    ];
+    let nested = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let oversized = format!(r#"{{"name": "{}"}}"#, "a".repeat(100 * 1024));
+    let mut bodies: Vec<Vec<u8>> = vec![
+        b"{".to_vec(),
+        b"[]".to_vec(),
+        b"null".to_vec(),
+        Vec::new(),
+        br#"{"name": }"#.to_vec(),
+        b"{\"name\": \"\xff\xfe\"}".to_vec(),
+        b"\xff\xfe\x00".to_vec(),
+        nested.into_bytes(),
+        oversized.into_bytes(),
+        br#"{"category_id": 2147483648, "sku": "A", "name": "a", "price": 1}"#.to_vec(),
+        br#"{"category_id": 1, "sku": "A", "name": "a", "price": 9223372036854775808}"#.to_vec(),
+        br#"{"category_id": 1, "sku": "A", "name": "a", "price": -9223372036854775809}"#.to_vec(),
+        br#"{"category_id": 1, "sku": "A", "name": "a", "price": 1e400}"#.to_vec(),
+        br#"{"category_id": 1, "sku": "A", "name": "a", "price": 1.5}"#.to_vec(),
+        br#"{"price": 18446744073709551616}"#.to_vec(),
+    ];
+    for text in strings {
+        bodies.push(
+            format!(r#"{{"category_id": 1, "sku": "{text}", "name": "ok", "price": 1}}"#)
+                .into_bytes(),
+        );
+        bodies.push(
+            format!(
+                r#"{{"category_id": 1, "sku": "OK-{}", "name": "{text}", "price": 1}}"#,
+                text.len()
+            )
+            .into_bytes(),
+        );
+        bodies.push(format!(r#"{{"name": "{text}"}}"#).into_bytes());
+    }
+    let body_routes = [
+        ("POST", "/products".to_owned()),
+        ("PUT", format!("/products/{product}")),
+        ("POST", "/categories".to_owned()),
+    ];
+    for (method, uri) in &body_routes {
+        for body in &bodies {
+            add(method, uri.clone(), Some("application/json"), body.clone());
+        }
+        for content_type in [
+            None,
+            Some("text/plain"),
+            Some("application/xml"),
+            Some("application/jsonx"),
+            Some("multipart/form-data"),
+        ] {
+            add(
+                method,
+                uri.clone(),
+                content_type,
+                br#"{"category_id": 1, "sku": "CT", "name": "ct", "price": 1}"#.to_vec(),
+            );
+        }
+    }
+    for (method, uri) in [
+        ("GET", "/nope"),
+        ("GET", "/products/1/nope"),
+        ("POST", "/trash"),
+        ("GET", "/%FF"),
+        ("PATCH", "/products"),
+        ("DELETE", "/products"),
+        ("GET", "/trash/purge"),
+        ("PUT", "/categories"),
+        ("POST", "/products/1"),
+    ] {
+        add(method, uri.to_owned(), None, Vec::new());
+    }
+    corpus
+}
+
 backend_tests! {
     async fn a_product_through_its_whole_life(db: &TestDb) {
         let app = app(db).await;
@@ -194,12 +396,14 @@ backend_tests! {
             (Some("application/json"), "{not json"),
             (Some("application/json"), r#"{"sku": "A"}"#),
             (Some("application/json"), r#"{"category_id": "one", "sku": "A", "name": "a", "price": 1}"#),
-            (Some("text/plain"), r#"{"category_id": 1, "sku": "A", "name": "a", "price": 1}"#),
-            (None, ""),
         ];
         for (content_type, body) in bodies {
             let (status, error) = raw(&app, "POST", "/products", content_type, body).await;
             assert_eq!((status, error["error"]["code"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("invalid_body")), "{body}");
+        }
+        for (content_type, body) in [(Some("text/plain"), r#"{"category_id": 1, "sku": "A", "name": "a", "price": 1}"#), (None, "")] {
+            let (status, error) = raw(&app, "POST", "/products", content_type, body).await;
+            assert_eq!((status, error["error"]["code"].clone()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, json!("unsupported_media_type")), "{body}");
         }
         for body in [r#"{"name": 5}"#, "[]", ""] {
             let (status, _) = raw(&app, "POST", "/categories", Some("application/json"), body).await;
@@ -213,6 +417,56 @@ backend_tests! {
         let (status, _) = call(&app, "PUT", &format!("/products/{id}"), Some(json!({ "colour": "red" }))).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "unknown fields are refused");
         assert_eq!(call(&app, "GET", "/products/2147483647", None).await.0, StatusCode::NOT_FOUND);
+    }
+
+    async fn no_client_input_gets_a_5xx(db: &TestDb) {
+        let app = app(db).await;
+        let shop = category(&app, "shop").await;
+        let pen = product(&app, shop, "PEN").await;
+        let corpus = bad_input_corpus(pen["id"].as_i64().expect("id"));
+        let mut server_errors = Vec::new();
+        for input in &corpus {
+            let (status, body) = send(&app, input.method, &input.uri, input.content_type, input.body.clone()).await;
+            if status.is_server_error() {
+                server_errors.push(format!("{} {} {:?} -> {status}", input.method, input.uri, String::from_utf8_lossy(&input.body[..input.body.len().min(80)])));
+            }
+            if status.is_client_error() {
+                assert!(body["error"]["code"].is_string(), "{} {} -> {status} without a JSON error body", input.method, input.uri);
+            }
+        }
+        println!("http corpus on {:?}: {} bad requests, {} answered 5xx", db.backend, corpus.len(), server_errors.len());
+        assert!(server_errors.is_empty(), "{server_errors:#?}");
+        // Nothing of it was stored, and the pen is as it was.
+        let (_, list) = call(&app, "GET", "/products", None).await;
+        assert_eq!(list["total"], json!(1), "{list}");
+        assert_eq!(call(&app, "GET", &format!("/products/{}", pen["id"]), None).await, (StatusCode::OK, pen.clone()));
+    }
+
+    async fn bad_input_gets_the_status_that_names_it(db: &TestDb) {
+        let app = app(db).await;
+        let shop = category(&app, "shop").await;
+        let body = |sku: &str, name: &str| json!({ "category_id": shop, "sku": sku, "name": name, "price": 1 }).to_string().into_bytes();
+        let expect = [
+            ("GET", "/products?page=18446744073709551615&per_page=100".to_owned(), None, Vec::new(), StatusCode::BAD_REQUEST, "bad_request"),
+            ("GET", "/products?page=100000000000000000".to_owned(), None, Vec::new(), StatusCode::BAD_REQUEST, "bad_request"),
+            ("POST", "/products".to_owned(), Some("text/plain"), body("A", "a"), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+            ("POST", "/products".to_owned(), None, body("A", "a"), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+            ("POST", "/categories".to_owned(), Some("application/json"), format!(r#"{{"name": "{}"}}"#, "a".repeat(100 * 1024)).into_bytes(), StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            ("POST", "/products".to_owned(), Some("application/json"), body("A", "tab\there"), StatusCode::UNPROCESSABLE_ENTITY, "invalid_body"),
+            ("POST", "/products".to_owned(), Some("application/json"), body("A", "a\u{0}b"), StatusCode::UNPROCESSABLE_ENTITY, "invalid_body"),
+            ("POST", "/products".to_owned(), Some("application/json"), body(&"S".repeat(256), "a"), StatusCode::UNPROCESSABLE_ENTITY, "invalid_body"),
+            ("POST", "/categories".to_owned(), Some("application/json"), json!({ "name": "n".repeat(300) }).to_string().into_bytes(), StatusCode::UNPROCESSABLE_ENTITY, "invalid_body"),
+            ("GET", "/nope".to_owned(), None, Vec::new(), StatusCode::NOT_FOUND, "no_route"),
+            ("PATCH", "/products".to_owned(), None, Vec::new(), StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+        ];
+        for (method, uri, content_type, body, status, code) in expect {
+            let (got, error) = send(&app, method, &uri, content_type, body).await;
+            assert_eq!((got, error["error"]["code"].clone()), (status, json!(code)), "{method} {uri}");
+        }
+        // 255 characters, multi-byte ones included, are stored as sent on every backend.
+        let longest = "é".repeat(255);
+        let (status, row) = send(&app, "POST", "/products", Some("application/json"), body(&"S".repeat(255), &longest)).await;
+        assert_eq!((status, row["name"].clone()), (StatusCode::CREATED, json!(longest)), "{row}");
     }
 
     async fn concurrent_requests_keep_every_invariant(db: &TestDb) {

@@ -1,5 +1,6 @@
 //! Errors as JSON bodies of one stable shape: `{"error": {"code": .., "message": ..}}`, plus
-//! `deleted_at` for 410 Gone.
+//! `deleted_at` for 410 Gone. Database errors are mapped from `DbErr` alone: the library's
+//! refusals travel inside it and come back with `soft_delete_core::Error::downcast_ref`.
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
@@ -15,6 +16,12 @@ pub enum ApiError {
     BadRequest(String),
     /// 422: a body that is not the JSON the endpoint takes.
     Unprocessable(String),
+    /// 415, 413, 400: a body refused before it was read as JSON (its status and code).
+    Body(StatusCode, &'static str, String),
+    /// 405: the path exists, the method does not.
+    MethodNotAllowed,
+    /// 404: no such route.
+    NoRoute,
     /// 404: no such row.
     NotFound,
     /// 410: the row is in the trash.
@@ -35,6 +42,19 @@ impl IntoResponse for ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_body",
                 message,
+                None,
+            ),
+            ApiError::Body(status, code, message) => (status, code, message, None),
+            ApiError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this path does not take that method".to_owned(),
+                None,
+            ),
+            ApiError::NoRoute => (
+                StatusCode::NOT_FOUND,
+                "no_route",
+                "no such endpoint".to_owned(),
                 None,
             ),
             ApiError::NotFound => (
@@ -69,26 +89,31 @@ impl IntoResponse for ApiError {
 }
 
 impl From<soft_delete_core::Error> for ApiError {
+    /// Through `DbErr`, as an application whose errors are SeaORM's would map it.
     fn from(error: soft_delete_core::Error) -> Self {
-        use soft_delete_core::Error;
-        match error {
-            Error::RowNotFound { .. } => ApiError::NotFound,
-            Error::RestoreConflict { .. } => ApiError::Conflict {
-                code: "unique_conflict",
-                message: error.to_string(),
-            },
-            Error::ParentTrashed { .. } => ApiError::Conflict {
-                code: "parent_trashed",
-                message: error.to_string(),
-            },
-            Error::Database(db) => db.into(),
-            other => ApiError::Internal(other.to_string()),
-        }
+        DbErr::from(error).into()
     }
 }
 
 impl From<DbErr> for ApiError {
     fn from(error: DbErr) -> Self {
+        use soft_delete_core::Error;
+        match Error::downcast_ref(&error) {
+            Some(refused @ Error::RestoreConflict { .. }) => {
+                return ApiError::Conflict {
+                    code: "unique_conflict",
+                    message: refused.to_string(),
+                };
+            }
+            Some(refused @ Error::ParentTrashed { .. }) => {
+                return ApiError::Conflict {
+                    code: "parent_trashed",
+                    message: refused.to_string(),
+                };
+            }
+            Some(other) => return ApiError::Internal(other.to_string()),
+            None => {}
+        }
         match error.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(message)) => ApiError::Conflict {
                 code: "unique_conflict",
@@ -98,6 +123,7 @@ impl From<DbErr> for ApiError {
                 code: "foreign_key",
                 message,
             },
+            _ if matches!(error, DbErr::RecordNotFound(_)) => ApiError::NotFound,
             _ => ApiError::Internal(error.to_string()),
         }
     }
@@ -116,7 +142,22 @@ impl From<QueryRejection> for ApiError {
 }
 
 impl From<JsonRejection> for ApiError {
+    /// 415 without a JSON content type, 413 for a body over the limit, 422 for anything else
+    /// that is not the JSON the endpoint takes.
     fn from(rejection: JsonRejection) -> Self {
-        ApiError::Unprocessable(rejection.body_text())
+        match rejection.status() {
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::Body(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                rejection.body_text(),
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::Body(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                rejection.body_text(),
+            ),
+            status if status.is_server_error() => ApiError::Internal(rejection.body_text()),
+            _ => ApiError::Unprocessable(rejection.body_text()),
+        }
     }
 }

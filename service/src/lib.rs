@@ -14,8 +14,13 @@
 //! | `POST /trash/purge?older_than_secs=N` | permanently deletes trash older than N seconds |
 //! | `POST /categories`, `DELETE /categories/{id}`, `POST /categories/{id}/restore` | with cascades |
 //!
-//! Errors are `{"error": {"code": "..", "message": ".."}}`; malformed ids, queries and bodies are
-//! 400 and 422, never 500. Every request gets an `x-request-id` and a tracing span.
+//! Errors are `{"error": {"code": "..", "message": ".."}}`, for unknown routes (404) and methods
+//! (405) too. Client input never causes a 5xx: malformed ids and queries are 400 (pages beyond
+//! [`MAX_PAGE`] included), bodies that are not the JSON an endpoint takes 422, a missing or wrong
+//! content type 415, a body over [`MAX_BODY_BYTES`] 413, and names and SKUs must be 1 to
+//! [`MAX_TEXT_CHARS`] characters without control characters (what every backend stores: MariaDB's
+//! `varchar(255)`, PostgreSQL refuses NUL). A panic in a handler is logged and answered with a
+//! JSON 500. Every request gets an `x-request-id` and a tracing span.
 
 mod entities;
 mod error;
@@ -24,8 +29,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderValue, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{TimeDelta, Utc};
@@ -36,6 +42,7 @@ use sea_orm::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 use soft_delete_core::RowState;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
@@ -58,7 +65,11 @@ pub fn router(db: DatabaseConnection) -> Router {
         .route("/categories", post(create_category))
         .route("/categories/{id}", axum::routing::delete(delete_category))
         .route("/categories/{id}/restore", post(restore_category))
+        .fallback(|| async { ApiError::NoRoute })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(db)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(CatchPanicLayer::custom(answer_panic))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http()
@@ -69,6 +80,43 @@ pub fn router(db: DatabaseConnection) -> Router {
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(SetRequestIdLayer::x_request_id(RequestCounter::default()))
+}
+
+/// The largest request body read, in bytes; a larger one is answered 413.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The last page number served: beyond it the offset would overflow SeaORM's paginator or the
+/// driver, so the request is answered 400.
+pub const MAX_PAGE: u64 = 1_000_000;
+
+/// The longest name or SKU, in characters: the `varchar(255)` SeaORM declares on MariaDB.
+pub const MAX_TEXT_CHARS: usize = 255;
+
+/// A handler's panic, answered as a logged JSON 500 instead of a dropped connection.
+fn answer_panic(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("a handler panicked");
+    ApiError::Internal(format!("panic: {message}")).into_response()
+}
+
+/// A name or SKU as every backend stores it: 1 to [`MAX_TEXT_CHARS`] characters, none of them a
+/// control character (PostgreSQL refuses NUL in text).
+fn checked_text(field: &str, value: String) -> ApiResult<String> {
+    let length = value.chars().count();
+    if length == 0 || length > MAX_TEXT_CHARS {
+        return Err(ApiError::Unprocessable(format!(
+            "{field} must be 1 to {MAX_TEXT_CHARS} characters, not {length}"
+        )));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(ApiError::Unprocessable(format!(
+            "{field} must not contain control characters"
+        )));
+    }
+    Ok(value)
 }
 
 /// Creates the tables that do not exist yet.
@@ -120,6 +168,11 @@ async fn list_products(
             "per_page must be between 1 and 100".into(),
         ));
     }
+    if number > MAX_PAGE {
+        return Err(ApiError::BadRequest(format!(
+            "page must be at most {MAX_PAGE}"
+        )));
+    }
     let pages = product::Entity::objects()
         .order_by_asc(product::Column::Id)
         .paginate(&db, per_page);
@@ -155,6 +208,10 @@ async fn create_product(
     body: Result<Json<NewProduct>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<product::Model>)> {
     let Json(new) = body?;
+    let (sku, name) = (
+        checked_text("sku", new.sku)?,
+        checked_text("name", new.name)?,
+    );
     match category::Entity::lookup_by_id(new.category_id)
         .one(&db)
         .await?
@@ -175,8 +232,8 @@ async fn create_product(
     }
     let row = product::ActiveModel {
         category_id: Set(new.category_id),
-        sku: Set(new.sku),
-        name: Set(new.name),
+        sku: Set(sku),
+        name: Set(name),
         price: Set(new.price),
         ..Default::default()
     }
@@ -200,6 +257,7 @@ async fn update_product(
     let (Path(id), Json(change)) = (id?, body?);
     let mut update = product::Entity::update_many_active().filter(product::Column::Id.eq(id));
     if let Some(name) = change.name {
+        let name = checked_text("name", name)?;
         update = update.col_expr(product::Column::Name, sea_orm::sea_query::Expr::value(name));
     }
     if let Some(price) = change.price {
@@ -295,7 +353,7 @@ async fn create_category(
 ) -> ApiResult<(StatusCode, Json<category::Model>)> {
     let Json(new) = body?;
     let row = category::ActiveModel {
-        name: Set(new.name),
+        name: Set(checked_text("name", new.name)?),
         ..Default::default()
     }
     .insert(&db)

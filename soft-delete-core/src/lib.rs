@@ -174,7 +174,8 @@ pub use timestamp::DeletionTimestamp;
 /// Glob-import next to `sea_orm::entity::prelude::*`: no name here clashes with SeaORM's.
 pub mod prelude {
     pub use crate::{
-        FindRelatedActive, SelectActiveRelated, SoftDelete, SoftDeleteEntity, SoftDeleteFilter,
+        FindRelatedActive, RowState, SelectActiveRelated, SoftDelete, SoftDeleteEntity,
+        SoftDeleteFilter,
     };
 }
 
