@@ -15,9 +15,9 @@ use serde_json::{Value, json};
 use tower::ServiceExt;
 
 async fn app(db: &TestDb) -> Router {
-    soft_delete_service::ensure_tables(&db.conn)
+    soft_delete_service::migrate(&db.conn)
         .await
-        .expect("tables");
+        .expect("migrations");
     soft_delete_service::router(db.conn.clone())
 }
 

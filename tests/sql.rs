@@ -171,21 +171,25 @@ fn composite_keys_purge_by_row_value() {
 
 #[test]
 fn active_unique_keys_per_backend() {
-    use soft_delete_core::schema::active_unique_index;
-    let key = [account::Column::OrgId, account::Column::Handle];
+    use soft_delete_core::schema::active_unique_indexes;
     let render = |backend: DbBackend| -> Vec<String> {
-        active_unique_index::<account::Entity>(&key, backend)
+        active_unique_indexes::<account::Entity>(backend)
             .iter()
             .map(|statement| statement.to_string(backend))
             .collect()
     };
-    let partial = r#"CREATE UNIQUE INDEX "sd_uq_account_org_id_handle" ON "account" ("org_id", "handle") WHERE "deleted_at" IS NULL"#;
-    assert_eq!(render(DbBackend::Postgres), [partial]);
-    assert_eq!(render(DbBackend::Sqlite), [partial]);
+    let partial = [
+        r#"CREATE UNIQUE INDEX "sd_uq_account_email" ON "account" ("email") WHERE "deleted_at" IS NULL"#,
+        r#"CREATE UNIQUE INDEX "sd_uq_account_org_id_handle" ON "account" ("org_id", "handle") WHERE "deleted_at" IS NULL"#,
+    ];
+    assert_eq!(render(DbBackend::Postgres), partial);
+    assert_eq!(render(DbBackend::Sqlite), partial);
+    // A plain ADD COLUMN, once per table: MySQL 8 has no `ADD COLUMN IF NOT EXISTS`.
     assert_eq!(
         render(DbBackend::MySql),
         [
-            "ALTER TABLE `account` ADD COLUMN IF NOT EXISTS `sd_active` tinyint GENERATED ALWAYS AS ((CASE WHEN (`deleted_at` IS NULL) THEN 1 END)) STORED",
+            "ALTER TABLE `account` ADD COLUMN `sd_active` tinyint GENERATED ALWAYS AS ((CASE WHEN (`deleted_at` IS NULL) THEN 1 END)) STORED",
+            "CREATE UNIQUE INDEX `sd_uq_account_email` ON `account` (`email`, `sd_active`)",
             "CREATE UNIQUE INDEX `sd_uq_account_org_id_handle` ON `account` (`org_id`, `handle`, `sd_active`)",
         ]
     );

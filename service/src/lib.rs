@@ -24,6 +24,7 @@
 
 mod entities;
 mod error;
+pub mod migration;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,8 +37,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{TimeDelta, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, Statement,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -119,23 +120,10 @@ fn checked_text(field: &str, value: String) -> ApiResult<String> {
     Ok(value)
 }
 
-/// Creates the tables that do not exist yet.
-pub async fn ensure_tables(db: &DatabaseConnection) -> Result<(), DbErr> {
-    if !table_exists(db, "category").await {
-        soft_delete_core::schema::create_table::<category::Entity, _>(db).await?;
-    }
-    if !table_exists(db, "product").await {
-        soft_delete_core::schema::create_table::<product::Entity, _>(db).await?;
-    }
-    Ok(())
-}
-
-async fn table_exists(db: &DatabaseConnection, table: &str) -> bool {
-    let probe = Statement::from_string(
-        db.get_database_backend(),
-        format!("SELECT 1 FROM {table} WHERE 1 = 0"),
-    );
-    db.query_all_raw(probe).await.is_ok()
+/// Brings the schema up to date with the service's migrations ([`migration::Migrator`]).
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    use sea_orm_migration::MigratorTrait;
+    migration::Migrator::up(db, None).await
 }
 
 /// Request ids `1`, `2`, ... per process.

@@ -1,5 +1,5 @@
 //! Serves the example on 127.0.0.1:3000 (or `BIND`), storing in an embedded SQLite file unless
-//! `DATABASE_URL` names a PostgreSQL or MariaDB database. Tables are created on start.
+//! `DATABASE_URL` names a PostgreSQL or MariaDB database. The schema is migrated on start.
 
 use sea_orm::{ConnectOptions, Database};
 use tracing_subscriber::EnvFilter;
@@ -20,7 +20,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut options = ConnectOptions::new(&url);
     options.max_connections(8).sqlx_logging(false);
     let db = Database::connect(options).await?;
-    soft_delete_service::ensure_tables(&db).await?;
+    soft_delete_service::migrate(&db).await?;
     let listener = tokio::net::TcpListener::bind(&bind).await?;
     tracing::info!(%bind, "serving");
     axum::serve(listener, soft_delete_service::router(db))

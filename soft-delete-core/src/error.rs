@@ -184,7 +184,8 @@ impl From<Error> for DbErr {
     /// `DbErr::RecordNotFound` (with this error's message), which applications already answer
     /// with 404. Every other variant travels as
     /// `DbErr::Exec(RuntimeErr::SqlxError(sqlx::Error::Database(..)))`: a database error whose
-    /// message is this error's, whose code is [`Error::code`] and whose kind is
+    /// message is this error's, whose code is `23505` for a restore conflict, `23503` for a trashed
+    /// parent and `45000` otherwise, and whose kind is
     /// `UniqueViolation` for a restore conflict and `ForeignKeyViolation` for a trashed parent;
     /// [`Error::downcast_ref`] gives the typed error back.
     fn from(error: Error) -> Self {

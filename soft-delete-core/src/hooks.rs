@@ -215,7 +215,7 @@ impl<C: ConnectionTrait> ErasedConnection for C {
 
 /// The operation's transaction as hooks see it: a SeaORM connection, so entities, `find`,
 /// `insert`, raw statements and this crate's operations all work on it. Its `begin()` opens a
-/// savepoint ([`HookSavepoint`]), so a hook can try something and roll only that back.
+/// savepoint ([`HookSavepoint`](crate::HookSavepoint)), so a hook can try something and roll only that back.
 #[derive(Clone, Copy)]
 pub struct HookConnection<'a> {
     pub(crate) inner: &'a dyn ErasedConnection,

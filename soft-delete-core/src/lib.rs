@@ -133,6 +133,8 @@
 //! The README covers cascades (`#[soft_delete(cascade(..))]`), keys unique among active rows,
 //! the schema helpers, purge, the database clock, [`hooks`] and [`audit`] columns.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 pub mod audit;
 mod bulk;
 mod cascade;
@@ -146,6 +148,7 @@ mod instance;
 mod keys;
 mod lookup;
 #[cfg(feature = "migration")]
+#[cfg_attr(docsrs, doc(cfg(feature = "migration")))]
 pub mod migration;
 mod ops;
 mod purge;

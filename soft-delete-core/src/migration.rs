@@ -1,4 +1,4 @@
-//! The [`schema`](crate::schema) helpers for `sea-orm-migration`'s `SchemaManager`.
+//! The [`schema`] helpers for `sea-orm-migration`'s `SchemaManager`.
 //!
 //! ```no_run
 //! # mod user {

@@ -16,10 +16,10 @@
 //! `sync()` with these indexes; create them from migrations or [`create_table`].
 
 use sea_orm::sea_query::{
-    Alias, ColumnDef, ConditionalStatement, Expr, ExprTrait, Index, IndexCreateStatement, Table,
-    TableAlterStatement,
+    Alias, ColumnDef, ConditionalStatement, DynIden, Expr, ExprTrait, Index, IndexCreateStatement,
+    IntoIden, Table, TableAlterStatement,
 };
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, IdenStatic, Schema};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Schema};
 
 use crate::entity::SoftDeleteEntity;
 
@@ -94,57 +94,227 @@ pub fn active_index<E: SoftDeleteEntity>(
     columns: &[E::Column],
     backend: DbBackend,
 ) -> IndexCreateStatement {
-    let mut index = Index::create();
-    index.name(name).table(E::default());
-    if backend == DbBackend::MySql {
-        index.col(E::deleted_at_column());
-    } else {
-        index.and_where(Expr::col(E::deleted_at_column()).is_null());
-    }
-    for column in columns {
-        index.col(*column);
-    }
-    index
+    active_index_on(
+        name,
+        E::default(),
+        E::deleted_at_column(),
+        columns.iter().copied(),
+        backend,
+    )
 }
 
-/// The statements that make `key` unique among active rows on `backend`, in order.
+/// The statement that makes `key` unique among active rows on `backend`. On MySQL and MariaDB
+/// it needs the generated column of [`add_active_flag_column`] (once per table), which
+/// [`active_unique_indexes`] and [`create_active_unique_indexes`] add.
 pub fn active_unique_index<E: SoftDeleteEntity>(
     key: &[E::Column],
     backend: DbBackend,
-) -> Vec<SchemaStatement> {
-    let mut index = Index::create();
-    index
-        .name(unique_index_name::<E>(key))
-        .table(E::default())
-        .unique();
-    for column in key {
-        index.col(*column);
+) -> IndexCreateStatement {
+    active_unique_index_on(
+        E::default(),
+        E::deleted_at_column(),
+        key.iter().copied(),
+        backend,
+    )
+}
+
+/// Everything that makes each of `E`'s `#[soft_delete(unique(..))]` keys unique among active
+/// rows on `backend`, in order: on MySQL and MariaDB the generated column first, then one index
+/// per key.
+pub fn active_unique_indexes<E: SoftDeleteEntity>(backend: DbBackend) -> Vec<SchemaStatement> {
+    let mut statements = Vec::new();
+    if E::UNIQUE_KEYS.is_empty() {
+        return statements;
     }
-    if backend != DbBackend::MySql {
-        index.and_where(Expr::col(E::deleted_at_column()).is_null());
-        return vec![SchemaStatement::Index(index)];
+    if let Some(flag) = add_active_flag_column(E::default(), E::deleted_at_column(), backend) {
+        statements.push(SchemaStatement::Alter(flag));
     }
-    let active_flag = Expr::case(Expr::col(E::deleted_at_column()).is_null(), 1);
-    let flag_column = Table::alter()
-        .table(E::default())
-        .add_column_if_not_exists(
-            // MariaDB allows no NULL / NOT NULL clause on a generated column.
-            ColumnDef::new(Alias::new(ACTIVE_FLAG_COLUMN))
-                .tiny_integer()
-                .generated(active_flag, true),
-        )
-        .to_owned();
-    index.col(Alias::new(ACTIVE_FLAG_COLUMN));
-    vec![
-        SchemaStatement::Alter(flag_column),
-        SchemaStatement::Index(index),
-    ]
+    for key in E::UNIQUE_KEYS {
+        statements.push(SchemaStatement::Index(active_unique_index::<E>(
+            key, backend,
+        )));
+    }
+    statements
 }
 
 /// `sd_uq_<table>_<columns>`, as the unique index for `key` is named.
 pub fn unique_index_name<E: SoftDeleteEntity>(key: &[E::Column]) -> String {
-    let columns: Vec<&str> = key.iter().map(|column| column.as_str()).collect();
-    format!("sd_uq_{}_{}", E::default().table_name(), columns.join("_"))
+    unique_index_name_on(E::default(), key.iter().copied())
+}
+
+// Migrations in sea-orm-migration's idiom: built from names (the `DeriveIden` enums sea-orm-cli
+// scaffolds), not from today's entity, so that a migration written once keeps meaning the same.
+
+/// The marker column for `Table::create()` or `ALTER TABLE .. ADD COLUMN`, for a marker field of
+/// type `Option<DateTimeUtc>`, `Option<DateTimeWithTimeZone>` or `Option<DateTimeLocal>`:
+/// nullable `timestamp with time zone` on PostgreSQL, SeaORM's timestamp text on SQLite, and
+/// `DATETIME(6)` on MySQL and MariaDB, whose `timestamp` would keep whole seconds only.
+///
+/// ```
+/// use sea_orm::sea_query::{ColumnDef, Table};
+/// use sea_orm::{DbBackend, DeriveIden};
+/// use soft_delete_core::schema;
+///
+/// #[derive(DeriveIden)] // as sea-orm-cli scaffolds migrations
+/// enum Post {
+///     Table,
+///     Id,
+///     DeletedAt,
+///     DeletedBatch,
+/// }
+///
+/// let backend = DbBackend::MySql; // `manager.get_database_backend()` in a migration
+/// let create = Table::create()
+///     .table(Post::Table)
+///     .col(ColumnDef::new(Post::Id).integer().not_null().primary_key())
+///     .col(schema::marker_column(Post::DeletedAt, backend))
+///     .col(schema::batch_column(Post::DeletedBatch))
+///     .to_owned();
+/// assert_eq!(
+///     backend.build(&create).to_string(),
+///     "CREATE TABLE `post` ( `id` int NOT NULL PRIMARY KEY, \
+///      `deleted_at` DATETIME(6) NULL, `deleted_batch` bigint NULL )"
+/// );
+/// ```
+pub fn marker_column(name: impl IntoIden, backend: DbBackend) -> ColumnDef {
+    let mut column = ColumnDef::new(name);
+    match backend {
+        DbBackend::MySql => column.custom(Alias::new("DATETIME(6)")),
+        _ => column.timestamp_with_time_zone(),
+    };
+    column.null().to_owned()
+}
+
+/// [`marker_column`] for a naive marker field (`Option<DateTime>`): `timestamp` without time
+/// zone on PostgreSQL.
+pub fn naive_marker_column(name: impl IntoIden, backend: DbBackend) -> ColumnDef {
+    let mut column = ColumnDef::new(name);
+    match backend {
+        DbBackend::MySql => column.custom(Alias::new("DATETIME(6)")),
+        _ => column.timestamp(),
+    };
+    column.null().to_owned()
+}
+
+/// The cascade batch column (`Option<i64>`, `deleted_batch` or `#[soft_delete(batch)]`):
+/// nullable `bigint` on every backend.
+pub fn batch_column(name: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(name).big_integer().null().to_owned()
+}
+
+/// An index named `name` on `table` that serves queries on active rows by `columns`: partial
+/// (`WHERE marker IS NULL`) on PostgreSQL and SQLite, on `(marker, columns..)` on MySQL and
+/// MariaDB, which have no partial indexes.
+pub fn active_index_on<C: IntoIden>(
+    name: &str,
+    table: impl IntoIden,
+    marker: impl IntoIden,
+    columns: impl IntoIterator<Item = C>,
+    backend: DbBackend,
+) -> IndexCreateStatement {
+    let marker = marker.into_iden();
+    let mut index = Index::create();
+    index.name(name).table(table);
+    if backend == DbBackend::MySql {
+        index.col(marker);
+    } else {
+        index.and_where(Expr::col(marker).is_null());
+    }
+    for column in columns {
+        index.col(column);
+    }
+    index
+}
+
+/// The unique index that makes `key` unique among the active rows of `table`, named
+/// `sd_uq_<table>_<columns>`: partial on PostgreSQL and SQLite; on MySQL and MariaDB over
+/// `(key.., sd_active)`, the column of [`add_active_flag_column`] / [`active_flag_column`],
+/// which must exist first.
+///
+/// ```
+/// use sea_orm::{DbBackend, DeriveIden};
+/// use soft_delete_core::schema;
+///
+/// #[derive(DeriveIden)]
+/// enum User {
+///     Table,
+///     Email,
+///     DeletedAt,
+/// }
+///
+/// let sql = |backend: DbBackend| {
+///     backend
+///         .build(&schema::active_unique_index_on(User::Table, User::DeletedAt, [User::Email], backend))
+///         .to_string()
+/// };
+/// assert_eq!(
+///     sql(DbBackend::Postgres),
+///     r#"CREATE UNIQUE INDEX "sd_uq_user_email" ON "user" ("email") WHERE "deleted_at" IS NULL"#
+/// );
+/// assert_eq!(
+///     sql(DbBackend::MySql),
+///     "CREATE UNIQUE INDEX `sd_uq_user_email` ON `user` (`email`, `sd_active`)"
+/// );
+/// ```
+pub fn active_unique_index_on<C: IntoIden>(
+    table: impl IntoIden,
+    marker: impl IntoIden,
+    key: impl IntoIterator<Item = C>,
+    backend: DbBackend,
+) -> IndexCreateStatement {
+    let table = table.into_iden();
+    let key: Vec<DynIden> = key.into_iter().map(IntoIden::into_iden).collect();
+    let mut index = Index::create();
+    index
+        .name(unique_index_name_on(table.clone(), key.iter().cloned()))
+        .table(table)
+        .unique();
+    for column in key {
+        index.col(column);
+    }
+    if backend == DbBackend::MySql {
+        index.col(Alias::new(ACTIVE_FLAG_COLUMN));
+    } else {
+        index.and_where(Expr::col(marker.into_iden()).is_null());
+    }
+    index
+}
+
+/// `sd_uq_<table>_<columns>`.
+pub fn unique_index_name_on<C: IntoIden>(
+    table: impl IntoIden,
+    key: impl IntoIterator<Item = C>,
+) -> String {
+    let columns: Vec<String> = key
+        .into_iter()
+        .map(|column| column.into_iden().to_string())
+        .collect();
+    format!("sd_uq_{}_{}", table.into_iden(), columns.join("_"))
+}
+
+/// The generated column `sd_active` that MySQL and MariaDB unique indexes on active rows use
+/// (1 for active rows, NULL for trashed ones, and NULLs never collide), for `Table::create()`;
+/// `None` on PostgreSQL and SQLite, which need none.
+pub fn active_flag_column(marker: impl IntoIden, backend: DbBackend) -> Option<ColumnDef> {
+    (backend == DbBackend::MySql).then(|| {
+        let active = Expr::case(Expr::col(marker.into_iden()).is_null(), 1);
+        // MariaDB allows no NULL / NOT NULL clause on a generated column.
+        ColumnDef::new(Alias::new(ACTIVE_FLAG_COLUMN))
+            .tiny_integer()
+            .generated(active, true)
+            .to_owned()
+    })
+}
+
+/// `ALTER TABLE .. ADD COLUMN sd_active ..` (see [`active_flag_column`]) for an existing table:
+/// a plain `ADD COLUMN`, valid on MySQL 8 and MariaDB alike. `None` on PostgreSQL and SQLite.
+pub fn add_active_flag_column(
+    table: impl IntoIden,
+    marker: impl IntoIden,
+    backend: DbBackend,
+) -> Option<TableAlterStatement> {
+    active_flag_column(marker, backend)
+        .map(|column| Table::alter().table(table).add_column(column).to_owned())
 }
 
 /// A schema statement of either kind the helpers produce.
@@ -175,17 +345,15 @@ impl SchemaStatement {
     }
 }
 
-/// Creates the indexes that enforce every `#[soft_delete(unique(..))]` key of `E`.
+/// Creates the indexes that enforce every `#[soft_delete(unique(..))]` key of `E` (see
+/// [`active_unique_indexes`]).
 pub async fn create_active_unique_indexes<E, C>(db: &C) -> Result<(), DbErr>
 where
     E: SoftDeleteEntity,
     C: ConnectionTrait,
 {
-    let backend = db.get_database_backend();
-    for key in E::UNIQUE_KEYS {
-        for statement in active_unique_index::<E>(key, backend) {
-            statement.execute(db).await?;
-        }
+    for statement in active_unique_indexes::<E>(db.get_database_backend()) {
+        statement.execute(db).await?;
     }
     Ok(())
 }

@@ -1,9 +1,9 @@
 //! The `#[derive(SoftDelete)]` macro. Depend on `soft-delete-core`, which re-exports it: the
 //! expansion calls into that crate.
 //!
-//! The macro is a pipeline whose stages are the module names: [`ast`] reads the input into
-//! plain structs, [`attr`] parses our `#[soft_delete]` and the parts of `#[sea_orm]` we need,
-//! [`valid`] applies the rules that span fields, and [`expand`] only writes tokens.
+//! The macro is a pipeline whose stages are the module names: `ast` reads the input into
+//! plain structs, `attr` parses our `#[soft_delete]` and the parts of `#[sea_orm]` we need,
+//! `valid` applies the rules that span fields, and `expand` only writes tokens.
 
 mod ast;
 mod attr;
