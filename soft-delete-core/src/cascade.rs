@@ -22,7 +22,8 @@ use sea_orm::sea_query::{
     UpdateStatement,
 };
 use sea_orm::{
-    DbBackend, IdenStatic, Identity, Iterable, ModelTrait, QueryFilter, QuerySelect, Related,
+    DbBackend, EntityTrait, IdenStatic, Identity, Iterable, ModelTrait, QueryFilter, QuerySelect,
+    Related,
 };
 
 use crate::entity::SoftDeleteEntity;
@@ -138,13 +139,43 @@ pub trait CascadeEdge: Send + Sync + 'static {
     }
 }
 
+/// How a cascade parent reaches its child: SeaORM's `Related<C>`, under a name whose error says
+/// what a cascade needs.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cascades to `{C}`, but SeaORM does not know how they are related",
+    label = "no `Related<{C}>` for this entity",
+    note = "implement SeaORM's `Related<{C}>` for the parent's `Entity` (usually with a `has_many` \
+            relation): it names the child column that points at the parent"
+)]
+pub trait CascadesTo<C> {
+    /// `Related::to()`.
+    fn relation() -> sea_orm::RelationDef;
+    /// `Related::via()`.
+    fn via() -> Option<sea_orm::RelationDef>;
+}
+
+impl<P, C> CascadesTo<C> for P
+where
+    P: Related<C>,
+    C: EntityTrait,
+{
+    fn relation() -> sea_orm::RelationDef {
+        <P as Related<C>>::to()
+    }
+
+    fn via() -> Option<sea_orm::RelationDef> {
+        <P as Related<C>>::via()
+    }
+}
+
 struct Edge<P, C>(PhantomData<fn() -> (P, C)>);
 
 /// The edge `P -> C`; what `#[soft_delete(cascade(C))]` on `P` expands to.
 #[doc(hidden)]
 pub fn edge<P, C>() -> &'static dyn CascadeEdge
 where
-    P: HasBatchColumn + Related<C>,
+    P: HasBatchColumn + CascadesTo<C>,
     C: HasBatchColumn,
 {
     &Edge::<P, C>(PhantomData)
@@ -203,19 +234,19 @@ pub(crate) fn portable(
 
 impl<P, C> Edge<P, C>
 where
-    P: HasBatchColumn + Related<C>,
+    P: HasBatchColumn + CascadesTo<C>,
     C: HasBatchColumn,
 {
     /// `(parent columns, child columns)` of the foreign key, whichever way the relation is written.
     fn link(&self) -> Result<(Vec<DynIden>, Vec<DynIden>), Error> {
-        if <P as Related<C>>::via().is_some() {
+        if <P as CascadesTo<C>>::via().is_some() {
             return Err(Error::InvalidCascade(format!(
                 "`{}` reaches `{}` through a junction: declare the junction entity as the cascade child",
                 self.parent_table(),
                 self.child_table()
             )));
         }
-        let relation = <P as Related<C>>::to();
+        let relation = <P as CascadesTo<C>>::relation();
         if relation.from_tbl == P::default().table_ref() {
             Ok((columns(&relation.from_col), columns(&relation.to_col)))
         } else {
@@ -241,7 +272,7 @@ where
 
 impl<P, C> CascadeEdge for Edge<P, C>
 where
-    P: HasBatchColumn + Related<C>,
+    P: HasBatchColumn + CascadesTo<C>,
     C: HasBatchColumn,
 {
     fn parent_type(&self) -> TypeId {

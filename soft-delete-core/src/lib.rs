@@ -188,6 +188,7 @@ pub mod __private {
     pub use crate::audit::TouchTimestamp;
     pub use crate::cascade::{CascadeEdge, RegisteredParent, assert_batch_type, edge};
     pub use crate::hooks::{DynHooks, hooks_of};
+    pub use crate::timestamp::{TimeMarkersEnabled, assert_time_markers_enabled};
     pub use chrono;
     pub use inventory;
     pub use sea_orm;

@@ -12,8 +12,8 @@ use sea_orm::Value;
     message = "`{Self}` cannot be a soft-delete timestamp",
     label = "the deletion marker must be `Option<T>` with `T` a supported timestamp type",
     note = "use `Option<DateTimeUtc>`, `Option<DateTimeWithTimeZone>`, `Option<DateTimeLocal>` or \
-            `Option<DateTime>` (naive, taken as UTC); with the `with-time` feature also \
-            `Option<TimeDateTimeWithTimeZone>` or `Option<TimeDateTime>`"
+            `Option<DateTime>` (naive, taken as UTC); with soft-delete-core's own `with-time` \
+            feature also `Option<TimeDateTimeWithTimeZone>` or `Option<TimeDateTime>`"
 )]
 pub trait DeletionTimestamp: Clone + Send + Sync + 'static {
     /// The value to store for a deletion that happened at `at`.
@@ -135,3 +135,21 @@ mod with_time {
         nullable_value!();
     }
 }
+
+/// Implemented when `soft-delete-core`'s `with-time` feature is on: the derive asserts it for a
+/// marker of a `time` type, so that forgetting the feature says so.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "a `time` deletion marker needs soft-delete-core's own `with-time` feature",
+    label = "a `time` timestamp",
+    note = "SeaORM's feature of the same name is not enough: write \
+            `soft-delete-core = {{ .., features = [\"with-time\"] }}` in Cargo.toml"
+)]
+pub trait TimeMarkersEnabled {}
+
+#[cfg(feature = "with-time")]
+impl TimeMarkersEnabled for () {}
+
+/// What the derive expands to for a marker of a `time` type.
+#[doc(hidden)]
+pub fn assert_time_markers_enabled<T: TimeMarkersEnabled>() {}

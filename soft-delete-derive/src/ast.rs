@@ -81,6 +81,14 @@ impl<'a> Model<'a> {
             ));
         }
         let attrs = attr::struct_attrs(&input.attrs, &mut errors);
+        if input.ident == "Model" && named.is_some() && !attrs.has_table_name {
+            errors.push(syn::Error::new_spanned(
+                &input.ident,
+                "`#[derive(SoftDelete)]` works with SeaORM's `DeriveEntityModel`: add it to the \
+                 derive list, with `#[sea_orm(table_name = \"..\")]` on this struct; they generate \
+                 the `Entity`, `Column` and `PrimaryKey` that the soft-delete code uses",
+            ));
+        }
 
         let fields = named
             .map(|named| {

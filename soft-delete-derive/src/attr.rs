@@ -8,8 +8,18 @@ use crate::errors::Errors;
 
 /// Keys accepted inside `#[soft_delete(...)]` on the `Model` struct, kept in one place so that
 /// every message lists the same set.
-pub(crate) const STRUCT_KEYS: &[&str] =
-    &["cascade", "unique", "clock", "touch", "deleted_by", "hooks"];
+pub(crate) const STRUCT_KEYS: &[&str] = &[
+    "cascade",
+    "unique",
+    "clock",
+    "touch",
+    "deleted_by",
+    "hooks",
+    "crate",
+];
+
+/// Keys accepted inside `#[soft_delete(...)]` on a field.
+const FIELD_KEYS: &[&str] = &["batch"];
 
 pub(crate) const SOFT_DELETE: &str = "soft_delete";
 
@@ -28,10 +38,18 @@ pub(crate) struct StructAttrs {
     pub(crate) deleted_by: Option<Ident>,
     /// `hooks`: the entity implements `SoftDeleteHooks`.
     pub(crate) hooks: Option<syn::Path>,
+    /// `crate = path`: where `soft-delete-core` is, when it is renamed or re-exported.
+    pub(crate) krate: Option<syn::Path>,
+    /// Whether a `#[sea_orm(table_name = ..)]` is on the struct: without it SeaORM's
+    /// `DeriveEntityModel` generates no `Entity`.
+    pub(crate) has_table_name: bool,
 }
 
 pub(crate) fn struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAttrs {
-    let mut parsed = StructAttrs::default();
+    let mut parsed = StructAttrs {
+        has_table_name: has_sea_orm_table_name(attrs),
+        ..StructAttrs::default()
+    };
     let mut clock_seen = false;
     for attr in attrs
         .iter()
@@ -98,6 +116,19 @@ pub(crate) fn struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAt
                 }
                 parsed.hooks = Some(meta.path.clone());
                 Ok(())
+            } else if meta.path.is_ident("crate") {
+                let value = meta.value()?;
+                // `crate = path` or, as serde writes it, `crate = "path"`.
+                let path = if value.peek(LitStr) {
+                    value.parse::<LitStr>()?.parse_with(syn::Path::parse_mod_style)?
+                } else {
+                    syn::Path::parse_mod_style(value)?
+                };
+                if parsed.krate.is_some() {
+                    errors.push(syn::Error::new_spanned(&meta.path, "duplicate `crate` key"));
+                }
+                parsed.krate = Some(path);
+                Ok(())
             } else if meta.path.is_ident("clock") {
                 let value: Ident = meta.value()?.parse()?;
                 if clock_seen {
@@ -107,19 +138,23 @@ pub(crate) fn struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAt
                 match value.to_string().as_str() {
                     "database" => parsed.database_clock = true,
                     "application" => parsed.database_clock = false,
-                    _ => errors.push(syn::Error::new_spanned(
+                    other => errors.push(syn::Error::new_spanned(
                         &value,
-                        "expected `clock = application` (the default) or `clock = database`",
+                        format!(
+                            "expected `clock = application` (the default) or `clock = database`{}",
+                            did_you_mean(other, &["application", "database"])
+                        ),
                     )),
                 }
                 Ok(())
             } else {
                 let key = meta.path.get_ident().map(ToString::to_string);
                 reported = true;
+                let key = key.as_deref().unwrap_or("?");
                 Err(meta.error(format!(
-                    "unknown key `{}` in `#[soft_delete(...)]` on the struct; expected one of {}",
-                    key.as_deref().unwrap_or("?"),
-                    accepted_struct_keys()
+                    "unknown key `{key}` in `#[soft_delete(...)]` on the struct; expected one of {}{}",
+                    accepted_struct_keys(),
+                    did_you_mean(key, STRUCT_KEYS)
                 )))
             }
         });
@@ -128,13 +163,52 @@ pub(crate) fn struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAt
             Err(error) => errors.push(syn::Error::new(
                 error.span(),
                 format!(
-                    "malformed `#[soft_delete(...)]`: {error}; expected `cascade(Entity, ...)`, `unique(column, ...)`, `clock = ...`, `touch = field`, `deleted_by = field` or `hooks`"
+                    "malformed `#[soft_delete(...)]`: {error}; expected `cascade(Entity, ...)`, `unique(column, ...)`, `clock = ...`, `touch = field`, `deleted_by = field`, `hooks` or `crate = path`"
                 ),
             )),
             Ok(()) => {}
         }
     }
     parsed
+}
+
+/// `; did you mean `key`?` for the accepted key closest to a misspelt one, or nothing when
+/// none is close (at most a third of its letters differ).
+pub(crate) fn did_you_mean(written: &str, accepted: &[&str]) -> String {
+    accepted
+        .iter()
+        .map(|key| (edit_distance(written, key), *key))
+        .filter(|(distance, key)| *distance > 0 && *distance <= key.len().div_ceil(3))
+        .min()
+        .map(|(_, key)| format!("; did you mean `{key}`?"))
+        .unwrap_or_default()
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, a_char) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, b_char) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(a_char != *b_char);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+fn has_sea_orm_table_name(attrs: &[Attribute]) -> bool {
+    attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("sea_orm"))
+        .filter_map(|attr| {
+            attr.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated)
+                .ok()
+        })
+        .flatten()
+        .any(|item| item.path().is_ident("table_name"))
 }
 
 fn accepted_struct_keys() -> String {
@@ -163,11 +237,16 @@ pub(crate) fn field_role<'a>(attrs: &'a [Attribute], errors: &mut Errors) -> Fie
             Meta::Path(_) => &mut role.marker,
             Meta::List(list) => match list.parse_args::<Ident>() {
                 Ok(key) if key == "batch" => &mut role.batch,
-                _ => {
+                written => {
+                    let hint = written
+                        .map(|key| did_you_mean(&key.to_string(), FIELD_KEYS))
+                        .unwrap_or_default();
                     errors.push(syn::Error::new_spanned(
                         &list.tokens,
-                        "expected `#[soft_delete]` on the deletion timestamp, or `#[soft_delete(batch)]` \
-                         on the batch column",
+                        format!(
+                            "expected `#[soft_delete]` on the deletion timestamp, or `#[soft_delete(batch)]` \
+                             on the batch column{hint}"
+                        ),
                     ));
                     continue;
                 }

@@ -1,5 +1,6 @@
 //! Writes the expansion. Everything here is already validated: this module never reports a
-//! user error. Generated code names only `::core`, `::soft_delete_core` and the entity-local
+//! user error. Generated code names only `::core`, `::std`, `soft-delete-core` (as
+//! `::soft_delete_core` or the `crate = ..` path) and the entity-local
 //! types SeaORM generates (`Entity`, `Column`, `PrimaryKey`, `Model`).
 
 use proc_macro2::TokenStream;
@@ -20,9 +21,10 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
         touch,
         deleted_by,
         hooks,
+        krate,
+        time_marker,
     } = plan;
-    let krate = quote!(::soft_delete_core);
-    let sea_orm = quote!(::soft_delete_core::__private::sea_orm);
+    let sea_orm = quote!(#krate::__private::sea_orm);
     let result = quote!(::core::result::Result);
     let primary_key_value = quote! {
         <PrimaryKey as #sea_orm::PrimaryKeyTrait>::ValueType
@@ -38,7 +40,17 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
             const CLOCK: #krate::ClockSource = #krate::ClockSource::Database;
         }
     });
-    let private = quote!(::soft_delete_core::__private);
+    let private = quote!(#krate::__private);
+    let time_check = time_marker.then(|| {
+        let check = quote_spanned! {timestamp_type.span()=>
+            #private::assert_time_markers_enabled::<()>();
+        };
+        quote! {
+            const _: fn() = || {
+                #check
+            };
+        }
+    });
     let batch_items = batch.as_ref().map(|(variant, batch_type)| {
         let check = quote_spanned! {batch_type.span()=>
             #private::assert_batch_type::<#batch_type>();
@@ -128,6 +140,7 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
         }
 
         #batch_impls
+        #time_check
         #registration
 
         #[automatically_derived]

@@ -264,3 +264,53 @@ fn touch_may_name_a_plain_deleted_at_column_when_the_marker_is_renamed() {
     .expect("test input parses");
     assert!(crate::derive(&input).is_ok());
 }
+
+/// `crate = path` replaces every path into soft-delete-core, so that a renamed or re-exported
+/// dependency works: nothing in the expansion names `soft_delete_core` any more.
+#[test]
+fn crate_path_replaces_every_path_into_the_runtime_crate() {
+    let source = CASCADE.replace(
+        "#[soft_delete(cascade(super::item::Entity))]",
+        "#[soft_delete(cascade(super::item::Entity), hooks, crate = sd)]",
+    );
+    let rendered = prettyplease::unparse(&expand(&source));
+    assert!(!rendered.contains("soft_delete_core"), "{rendered}");
+    assert!(rendered.contains("sd::__private::sea_orm"), "{rendered}");
+    assert!(
+        rendered.contains("impl sd::SoftDeleteEntity for Entity"),
+        "{rendered}"
+    );
+
+    let quoted = CLASSIC.replace(
+        "pub struct Model",
+        "#[soft_delete(crate = \"platform::soft_delete\")]\n    pub struct Model",
+    );
+    let rendered = prettyplease::unparse(&expand(&quoted));
+    assert!(!rendered.contains("soft_delete_core"), "{rendered}");
+    assert!(
+        rendered.contains("platform::soft_delete::SoftDeleteEntity"),
+        "{rendered}"
+    );
+}
+
+#[test]
+fn misspelt_keys_get_the_closest_accepted_one() {
+    use crate::attr::did_you_mean;
+    assert_eq!(
+        did_you_mean("cascde", crate::attr::STRUCT_KEYS),
+        "; did you mean `cascade`?"
+    );
+    assert_eq!(
+        did_you_mean("uniqe", crate::attr::STRUCT_KEYS),
+        "; did you mean `unique`?"
+    );
+    assert_eq!(
+        did_you_mean("deletedby", crate::attr::STRUCT_KEYS),
+        "; did you mean `deleted_by`?"
+    );
+    assert_eq!(
+        did_you_mean("cascade_to_children", crate::attr::STRUCT_KEYS),
+        ""
+    );
+    assert_eq!(did_you_mean("x", crate::attr::STRUCT_KEYS), "");
+}

@@ -32,6 +32,30 @@ pub(crate) struct Plan<'a> {
     pub(crate) deleted_by: Option<(Ident, &'a Type)>,
     /// The `hooks` key, for spans.
     pub(crate) hooks: Option<&'a syn::Path>,
+    /// The path of `soft-delete-core`: `crate = ..`, or `::soft_delete_core`.
+    pub(crate) krate: syn::Path,
+    /// The marker is one of the `time` crate's types, which need `soft-delete-core`'s own
+    /// `with-time` feature (SeaORM's feature of that name is not enough).
+    pub(crate) time_marker: bool,
+}
+
+/// The names SeaORM and `time` give the `time` timestamps a marker can have.
+const TIME_TYPES: &[&str] = &[
+    "TimeDateTimeWithTimeZone",
+    "TimeDateTime",
+    "OffsetDateTime",
+    "PrimitiveDateTime",
+];
+
+fn is_time_type(ty: &Type) -> bool {
+    match ty {
+        Type::Path(path) => path
+            .path
+            .segments
+            .last()
+            .is_some_and(|last| TIME_TYPES.iter().any(|name| last.ident == name)),
+        _ => false,
+    }
 }
 
 pub(crate) fn validate<'a>(model: &'a Model<'a>) -> syn::Result<Plan<'a>> {
@@ -56,6 +80,12 @@ pub(crate) fn validate<'a>(model: &'a Model<'a>) -> syn::Result<Plan<'a>> {
             touch: None,
             deleted_by: None,
             hooks: model.attrs.hooks.as_ref(),
+            krate: model
+                .attrs
+                .krate
+                .clone()
+                .unwrap_or_else(|| syn::parse_quote!(::soft_delete_core)),
+            time_marker: is_time_type(timestamp_type),
         })
     });
     let batch = batch_column(model, &mut errors);
