@@ -33,6 +33,42 @@ impl Clock for SystemClock {
 /// A clock that stands still until it is set or advanced; for tests.
 ///
 /// Clones share the same time.
+///
+/// ```
+/// # mod product {
+/// #     use sea_orm::entity::prelude::*;
+/// #     use soft_delete_core::prelude::*;
+/// #     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+/// #     #[sea_orm(table_name = "product")]
+/// #     pub struct Model {
+/// #         #[sea_orm(primary_key)]
+/// #         pub id: i32,
+/// #         pub name: String,
+/// #         pub price: i64,
+/// #         pub deleted_at: Option<DateTimeUtc>,
+/// #     }
+/// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #     pub enum Relation {}
+/// #     impl ActiveModelBehavior for ActiveModel {}
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), soft_delete_core::Error> {
+/// # let db = sea_orm::Database::connect("sqlite::memory:").await?;
+/// # soft_delete_core::schema::create_table::<product::Entity, _>(&db).await?;
+/// # sea_orm::ConnectionTrait::execute_unprepared(&db, "INSERT INTO product (id, name, price) VALUES (1, 'pen', 2), (2, 'desk', 150), (3, 'lamp', 40)").await?;
+/// use chrono::{TimeDelta, TimeZone, Utc};
+/// use soft_delete_core::clock::{self, ManualClock};
+///
+/// let start = Utc.with_ymd_and_hms(2026, 1, 1, 9, 0, 0).unwrap();
+/// let clock = ManualClock::new(start);
+/// let pen = clock::with_clock(clock.clone(), product::Entity::soft_delete_by_id(1).exec(&db)).await?;
+/// assert_eq!(pen.deleted_at, Some(start));
+/// clock.advance(TimeDelta::hours(1));
+/// let desk = clock::with_clock(clock, product::Entity::soft_delete_by_id(2).exec(&db)).await?;
+/// assert_eq!(desk.deleted_at, Some(start + TimeDelta::hours(1)));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Debug)]
 pub struct ManualClock {
     now: Arc<Mutex<DateTime<Utc>>>,

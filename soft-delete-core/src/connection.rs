@@ -8,47 +8,7 @@
 //! write statement for the entity and backend, and fails with [`Error::NeedsTransaction`] before
 //! sending anything otherwise.
 //!
-//! | operation | `exec_without_transaction` runs it when the entity has |
-//! |---|---|
-//! | `soft_delete_many`, `force_delete_many`, `force_delete_by_id`, `purge_trash` | no cascades and no hooks |
-//! | `restore_many` | no cascades, hooks, unique keys or cascade parents |
-//! | `soft_delete_by_id`, `restore_by_id` | as above, on a backend with `UPDATE .. RETURNING` (PostgreSQL, SQLite), and for a restore no `with_ancestors()` |
-//!
-//! ```
-//! # mod note {
-//! #     use sea_orm::entity::prelude::*;
-//! #     use soft_delete_core::prelude::*;
-//! #     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
-//! #     #[sea_orm(table_name = "note")]
-//! #     pub struct Model {
-//! #         #[sea_orm(primary_key)]
-//! #         pub id: i32,
-//! #         pub deleted_at: Option<DateTimeUtc>,
-//! #     }
-//! #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-//! #     pub enum Relation {}
-//! #     impl ActiveModelBehavior for ActiveModel {}
-//! # }
-//! use sea_orm::{ConnectionTrait, DbErr};
-//!
-//! // Code generic over SeaORM's `ConnectionTrait`, as in an `ActiveModelBehavior` hook.
-//! async fn archive_note<C: ConnectionTrait>(db: &C, id: i32) -> Result<u64, DbErr> {
-//!     let done = note::Entity::soft_delete_many()
-//!         .filter(note::Column::Id.eq(id))
-//!         .exec_without_transaction(db)
-//!         .await?;
-//!     Ok(done.rows_affected)
-//! }
-//! # use sea_orm::ColumnTrait;
-//! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), DbErr> {
-//! # let db = sea_orm::Database::connect("sqlite::memory:").await?;
-//! # soft_delete_core::schema::create_table::<note::Entity, _>(&db).await?;
-//! # db.execute_unprepared("INSERT INTO note (id) VALUES (1)").await?;
-//! assert_eq!(archive_note(&db, 1).await?, 1);
-//! # Ok(())
-//! # }
-//! ```
+//! See [`TransactionalConnection`] for which operations a bare connection runs.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -64,6 +24,52 @@ use crate::hooks::{ErasedConnection, HookConnection};
 
 /// A connection on which an operation can open a transaction (or a savepoint in the one it is
 /// in): what `exec` needs, because the operation may send several statements.
+///
+/// Code that holds only a `C: ConnectionTrait` calls `exec_without_transaction(db)` instead, which
+/// runs these operations and fails with [`Error::NeedsTransaction`] (having changed nothing) for
+/// the rest:
+///
+/// | operation | `exec_without_transaction` runs it when the entity has |
+/// |---|---|
+/// | `soft_delete_many`, `force_delete_many`, `force_delete_by_id`, `purge_trash` | no cascades and no hooks |
+/// | `restore_many` | no cascades, hooks, unique keys or cascade parents |
+/// | `soft_delete_by_id`, `restore_by_id` | as above, on a backend with `UPDATE .. RETURNING` (PostgreSQL, SQLite), and for a restore no `with_ancestors()` |
+///
+/// ```
+/// # mod note {
+/// #     use sea_orm::entity::prelude::*;
+/// #     use soft_delete_core::prelude::*;
+/// #     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+/// #     #[sea_orm(table_name = "note")]
+/// #     pub struct Model {
+/// #         #[sea_orm(primary_key)]
+/// #         pub id: i32,
+/// #         pub deleted_at: Option<DateTimeUtc>,
+/// #     }
+/// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #     pub enum Relation {}
+/// #     impl ActiveModelBehavior for ActiveModel {}
+/// # }
+/// use sea_orm::{ConnectionTrait, DbErr};
+///
+/// // Code generic over SeaORM's `ConnectionTrait`, as in an `ActiveModelBehavior` hook.
+/// async fn archive_note<C: ConnectionTrait>(db: &C, id: i32) -> Result<u64, DbErr> {
+///     let done = note::Entity::soft_delete_many()
+///         .filter(note::Column::Id.eq(id))
+///         .exec_without_transaction(db)
+///         .await?;
+///     Ok(done.rows_affected)
+/// }
+/// # use sea_orm::ColumnTrait;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), DbErr> {
+/// # let db = sea_orm::Database::connect("sqlite::memory:").await?;
+/// # soft_delete_core::schema::create_table::<note::Entity, _>(&db).await?;
+/// # db.execute_unprepared("INSERT INTO note (id) VALUES (1)").await?;
+/// assert_eq!(archive_note(&db, 1).await?, 1);
+/// # Ok(())
+/// # }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot open a transaction, which this soft-delete operation may need",
     label = "a `ConnectionTrait` without `TransactionTrait`",

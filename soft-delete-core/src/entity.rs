@@ -18,6 +18,42 @@ use crate::timestamp::DeletionTimestamp;
 ///
 /// The derive also generates every provided method here as an inherent function of `Entity`,
 /// so `product::Entity::objects()` needs no import; the trait is for generic code.
+///
+/// ```
+/// # mod product {
+/// #     use sea_orm::entity::prelude::*;
+/// #     use soft_delete_core::prelude::*;
+/// #     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+/// #     #[sea_orm(table_name = "product")]
+/// #     pub struct Model {
+/// #         #[sea_orm(primary_key)]
+/// #         pub id: i32,
+/// #         pub name: String,
+/// #         pub price: i64,
+/// #         pub deleted_at: Option<DateTimeUtc>,
+/// #     }
+/// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #     pub enum Relation {}
+/// #     impl ActiveModelBehavior for ActiveModel {}
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), soft_delete_core::Error> {
+/// # let db = sea_orm::Database::connect("sqlite::memory:").await?;
+/// # soft_delete_core::schema::create_table::<product::Entity, _>(&db).await?;
+/// # sea_orm::ConnectionTrait::execute_unprepared(&db, "INSERT INTO product (id, name, price) VALUES (1, 'pen', 2), (2, 'desk', 150), (3, 'lamp', 40)").await?;
+/// use sea_orm::{ConnectionTrait, DbErr};
+/// use soft_delete_core::SoftDeleteEntity;
+///
+/// // Code generic over every soft-deletable entity.
+/// async fn trash_size<E: SoftDeleteEntity, C: ConnectionTrait>(db: &C) -> Result<usize, DbErr> {
+///     Ok(E::deleted_objects().all(db).await?.len())
+/// }
+///
+/// product::Entity::soft_delete_many().exec(&db).await?;
+/// assert_eq!(trash_size::<product::Entity, _>(&db).await?, 3);
+/// # Ok(())
+/// # }
+/// ```
 pub trait SoftDeleteEntity: EntityTrait {
     /// `T` in the marker field's `Option<T>`.
     type Timestamp: DeletionTimestamp;

@@ -64,15 +64,57 @@ pub struct HookContext<'a> {
 
 /// The hooks of one entity. Every method has a no-op default.
 ///
-/// ```ignore
-/// impl SoftDeleteHooks for Entity {
-///     async fn before_soft_delete(ctx: &HookContext<'_>) -> Result<(), soft_delete_core::Error> {
-///         if ctx.keys.len() > 100 {
-///             return Err(soft_delete_core::Error::vetoed("too many rows at once"));
+/// A hook gets the keys of the rows that change state and the operation's transaction as
+/// `ctx.db`, on which any SeaORM query and this crate's operations run, and whose `begin()` opens
+/// a savepoint ([`HookSavepoint`](crate::HookSavepoint)).
+///
+/// ```
+/// mod invoice {
+///     use sea_orm::entity::prelude::*;
+///     use soft_delete_core::prelude::*;
+///     use soft_delete_core::{Error, HookContext, SoftDeleteHooks};
+///
+///     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+///     #[sea_orm(table_name = "invoice")]
+///     #[soft_delete(hooks)]
+///     pub struct Model {
+///         #[sea_orm(primary_key)]
+///         pub id: i32,
+///         pub paid: bool,
+///         pub deleted_at: Option<DateTimeUtc>,
+///     }
+/// #   #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #   pub enum Relation {}
+/// #   impl ActiveModelBehavior for ActiveModel {}
+///
+///     impl SoftDeleteHooks for Entity {
+///         async fn before_soft_delete(ctx: &HookContext<'_>) -> Result<(), Error> {
+///             let ids = ctx.keys.iter().flat_map(|key| key.clone().into_iter());
+///             let paid = Entity::find()
+///                 .filter(Column::Id.is_in(ids))
+///                 .filter(Column::Paid.eq(true))
+///                 .count(&ctx.db)
+///                 .await?;
+///             if paid > 0 {
+///                 return Err(Error::vetoed("paid invoices stay"));
+///             }
+///             Ok(())
 ///         }
-///         Ok(())
 ///     }
 /// }
+/// # use sea_orm::ConnectionTrait;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), soft_delete_core::Error> {
+/// # let db = sea_orm::Database::connect("sqlite::memory:").await?;
+/// # soft_delete_core::schema::create_table::<invoice::Entity, _>(&db).await?;
+/// # db.execute_unprepared("INSERT INTO invoice (id, paid) VALUES (1, false), (2, true)").await?;
+/// use soft_delete_core::Error;
+///
+/// assert!(invoice::Entity::soft_delete_by_id(1).exec(&db).await?.is_deleted());
+/// let refused = invoice::Entity::soft_delete_by_id(2).exec(&db).await;
+/// assert!(matches!(refused, Err(Error::Vetoed(_))));
+/// # Ok(())
+/// # }
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` declares `#[soft_delete(hooks)]` but does not implement `SoftDeleteHooks`",

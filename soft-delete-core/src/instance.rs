@@ -160,6 +160,40 @@ impl<E: EntityTrait> RowKey<E> {
 /// `SoftDeleteOne::of(&model)`, or called through `model.soft_delete(db)`.
 ///
 /// A row already in the trash is left untouched and returned with its original timestamp.
+///
+/// ```
+/// # mod product {
+/// #     use sea_orm::entity::prelude::*;
+/// #     use soft_delete_core::prelude::*;
+/// #     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+/// #     #[sea_orm(table_name = "product")]
+/// #     pub struct Model {
+/// #         #[sea_orm(primary_key)]
+/// #         pub id: i32,
+/// #         pub name: String,
+/// #         pub price: i64,
+/// #         pub deleted_at: Option<DateTimeUtc>,
+/// #     }
+/// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #     pub enum Relation {}
+/// #     impl ActiveModelBehavior for ActiveModel {}
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), soft_delete_core::Error> {
+/// # let db = sea_orm::Database::connect("sqlite::memory:").await?;
+/// # soft_delete_core::schema::create_table::<product::Entity, _>(&db).await?;
+/// # sea_orm::ConnectionTrait::execute_unprepared(&db, "INSERT INTO product (id, name, price) VALUES (1, 'pen', 2), (2, 'desk', 150), (3, 'lamp', 40)").await?;
+/// use soft_delete_core::SoftDeleteOne;
+///
+/// let pen = product::Entity::soft_delete_by_id(1).exec(&db).await?;
+/// assert!(pen.is_deleted());
+/// // Again: nothing changes, and the outcome says so without another statement.
+/// let again = SoftDeleteOne::<product::Entity>::of(&pen).exec_with_outcome(&db).await?;
+/// assert!(!again.changed);
+/// assert_eq!(again.row.deleted_at, pen.deleted_at);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 #[must_use = "a builder does nothing until `.exec(db)`"]
 pub struct SoftDeleteOne<E> {
@@ -277,6 +311,35 @@ impl<E: SoftDeleteEntity> SoftDeleteOne<E> {
 /// `Entity::restore_by_id(key)`, `RestoreOne::of(&model)`, or called through `model.restore(db)`.
 ///
 /// An active row is left untouched and returned as it is.
+///
+/// ```
+/// # mod product {
+/// #     use sea_orm::entity::prelude::*;
+/// #     use soft_delete_core::prelude::*;
+/// #     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+/// #     #[sea_orm(table_name = "product")]
+/// #     pub struct Model {
+/// #         #[sea_orm(primary_key)]
+/// #         pub id: i32,
+/// #         pub name: String,
+/// #         pub price: i64,
+/// #         pub deleted_at: Option<DateTimeUtc>,
+/// #     }
+/// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #     pub enum Relation {}
+/// #     impl ActiveModelBehavior for ActiveModel {}
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), soft_delete_core::Error> {
+/// # let db = sea_orm::Database::connect("sqlite::memory:").await?;
+/// # soft_delete_core::schema::create_table::<product::Entity, _>(&db).await?;
+/// # sea_orm::ConnectionTrait::execute_unprepared(&db, "INSERT INTO product (id, name, price) VALUES (1, 'pen', 2), (2, 'desk', 150), (3, 'lamp', 40)").await?;
+/// let desk = product::Entity::soft_delete_by_id(2).exec(&db).await?;
+/// let desk = desk.restore(&db).await?;
+/// assert!(!desk.is_deleted());
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 #[must_use = "a builder does nothing until `.exec(db)`"]
 pub struct RestoreOne<E> {
@@ -385,6 +448,37 @@ impl<E: SoftDeleteEntity> RestoreOne<E> {
 /// Permanently deletes one row, active or trashed, and its cascade descendants. Made by
 /// `Entity::force_delete_by_id(key)`, `ForceDeleteOne::of(&model)`, or called through
 /// `model.force_delete(db)`.
+///
+/// ```
+/// # mod product {
+/// #     use sea_orm::entity::prelude::*;
+/// #     use soft_delete_core::prelude::*;
+/// #     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+/// #     #[sea_orm(table_name = "product")]
+/// #     pub struct Model {
+/// #         #[sea_orm(primary_key)]
+/// #         pub id: i32,
+/// #         pub name: String,
+/// #         pub price: i64,
+/// #         pub deleted_at: Option<DateTimeUtc>,
+/// #     }
+/// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #     pub enum Relation {}
+/// #     impl ActiveModelBehavior for ActiveModel {}
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), soft_delete_core::Error> {
+/// # let db = sea_orm::Database::connect("sqlite::memory:").await?;
+/// # soft_delete_core::schema::create_table::<product::Entity, _>(&db).await?;
+/// # sea_orm::ConnectionTrait::execute_unprepared(&db, "INSERT INTO product (id, name, price) VALUES (1, 'pen', 2), (2, 'desk', 150), (3, 'lamp', 40)").await?;
+/// use soft_delete_core::Error;
+///
+/// product::Entity::force_delete_by_id(3).exec(&db).await?;
+/// let again = product::Entity::force_delete_by_id(3).exec(&db).await;
+/// assert!(matches!(again, Err(Error::RowNotFound { .. })));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 #[must_use = "a builder does nothing until `.exec(db)`"]
 pub struct ForceDeleteOne<E> {
@@ -442,6 +536,36 @@ impl<E: SoftDeleteEntity> ForceDeleteOne<E> {
 /// its state. `changed` is false when the row already was in the state asked for (a soft delete
 /// of a trashed row, a restore of an active one): an API can answer 409 for it, as Rails'
 /// `discard!` raises.
+///
+/// ```
+/// # mod product {
+/// #     use sea_orm::entity::prelude::*;
+/// #     use soft_delete_core::prelude::*;
+/// #     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+/// #     #[sea_orm(table_name = "product")]
+/// #     pub struct Model {
+/// #         #[sea_orm(primary_key)]
+/// #         pub id: i32,
+/// #         pub name: String,
+/// #         pub price: i64,
+/// #         pub deleted_at: Option<DateTimeUtc>,
+/// #     }
+/// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #     pub enum Relation {}
+/// #     impl ActiveModelBehavior for ActiveModel {}
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), soft_delete_core::Error> {
+/// # let db = sea_orm::Database::connect("sqlite::memory:").await?;
+/// # soft_delete_core::schema::create_table::<product::Entity, _>(&db).await?;
+/// # sea_orm::ConnectionTrait::execute_unprepared(&db, "INSERT INTO product (id, name, price) VALUES (1, 'pen', 2), (2, 'desk', 150), (3, 'lamp', 40)").await?;
+/// use soft_delete_core::RestoreOne;
+///
+/// let outcome = RestoreOne::<product::Entity>::by_id(1).exec_with_outcome(&db).await?;
+/// assert!(!outcome.changed, "the pen was not in the trash"); // an API could answer 409 here
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Outcome<M> {

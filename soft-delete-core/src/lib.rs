@@ -171,6 +171,296 @@ pub use relations::{
     FindRelatedActive, SelectActiveRelated, SoftDeleteFilter, active_condition_in, active_join,
     hard_delete_denied,
 };
+/// Makes a SeaORM entity soft-deletable: derive it next to `DeriveEntityModel` on the `Model`.
+///
+/// It generates, as inherent functions on `Entity`, the finders `objects()`,
+/// `deleted_objects()`, `all_objects()` and the operations listed in the [crate docs](crate),
+/// all backed by the [`SoftDeleteEntity`] impl it writes; on `Model`, `is_deleted()`,
+/// `soft_delete(db)`, `restore(db)` and `force_delete(db)`. Misuse is a compile error at the
+/// offending token.
+///
+/// # Attribute reference
+///
+/// | where | attribute | meaning |
+/// |---|---|---|
+/// | field | (none) on `deleted_at`, or `#[soft_delete]` on another field | the deletion marker: `Option<T>` of a timestamp type |
+/// | field | `#[soft_delete(batch)]` (or a field named `deleted_batch`) | the cascade batch column, `Option<i64>` |
+/// | struct | `cascade(Child, ..)` | soft delete, restore, force delete and purge follow to these children |
+/// | struct | `unique(column, ..)` | the columns are unique among active rows; restores check them |
+/// | struct | `clock = database` / `clock = application` | where timestamps come from (default: the application) |
+/// | struct | `touch = field` | a timestamp column set to the operation's time on soft delete and restore |
+/// | struct | `deleted_by = field` | an `Option<T>` column that records who trashed the row |
+/// | struct | `hooks` | the entity implements [`SoftDeleteHooks`] |
+/// | struct | `crate = path` | where soft-delete-core is, when renamed or re-exported |
+///
+/// ## The marker: `deleted_at`, or `#[soft_delete]`
+///
+/// A field named `deleted_at` is the marker unless another field is marked `#[soft_delete]`.
+/// SeaORM's `column_name` and `enum_name` are respected.
+///
+/// ```
+/// mod note {
+///     use sea_orm::entity::prelude::*;
+///     use soft_delete_core::prelude::*;
+///
+///     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+///     #[sea_orm(table_name = "note")]
+///     pub struct Model {
+///         #[sea_orm(primary_key)]
+///         pub id: i32,
+///         #[soft_delete]
+///         #[sea_orm(column_name = "archived_on")]
+///         pub archived_at: Option<DateTimeUtc>,
+///     }
+/// #   #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #   pub enum Relation {}
+/// #   impl ActiveModelBehavior for ActiveModel {}
+/// }
+/// use sea_orm::{DbBackend, QueryTrait};
+///
+/// let sql = note::Entity::objects().build(DbBackend::Sqlite).to_string();
+/// assert!(sql.ends_with(r#"WHERE "note"."archived_on" IS NULL"#), "{sql}");
+/// ```
+///
+/// ## `cascade(..)` and `#[soft_delete(batch)]`
+///
+/// Every entity of a cascade graph has a batch column, and each parent implements SeaORM's
+/// `Related<Child>`. One soft delete trashes the descendants with one `UPDATE` per edge; a
+/// restore brings back exactly what it trashed.
+///
+/// ```
+/// mod folder {
+///     use sea_orm::entity::prelude::*;
+///     use soft_delete_core::prelude::*;
+///
+///     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+///     #[sea_orm(table_name = "folder")]
+///     #[soft_delete(cascade(super::file::Entity))]
+///     pub struct Model {
+///         #[sea_orm(primary_key)]
+///         pub id: i32,
+///         pub deleted_at: Option<DateTimeUtc>,
+///         #[soft_delete(batch)]
+///         pub trash_batch: Option<i64>,
+///     }
+///
+///     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+///     pub enum Relation {
+///         #[sea_orm(has_many = "super::file::Entity")]
+///         File,
+///     }
+///
+///     impl Related<super::file::Entity> for Entity {
+///         fn to() -> RelationDef {
+///             Relation::File.def()
+///         }
+///     }
+/// #   impl ActiveModelBehavior for ActiveModel {}
+/// }
+///
+/// mod file {
+///     use sea_orm::entity::prelude::*;
+///     use soft_delete_core::prelude::*;
+///
+///     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+///     #[sea_orm(table_name = "file")]
+///     pub struct Model {
+///         #[sea_orm(primary_key)]
+///         pub id: i32,
+///         pub folder_id: i32,
+///         pub deleted_at: Option<DateTimeUtc>,
+///         pub deleted_batch: Option<i64>,
+///     }
+/// #   #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #   pub enum Relation {
+/// #       #[sea_orm(belongs_to = "super::folder::Entity", from = "Column::FolderId", to = "super::folder::Column::Id")]
+/// #       Folder,
+/// #   }
+/// #   impl Related<super::folder::Entity> for Entity {
+/// #       fn to() -> RelationDef { Relation::Folder.def() }
+/// #   }
+/// #   impl ActiveModelBehavior for ActiveModel {}
+/// }
+/// # use sea_orm::{ActiveModelTrait, ConnectionTrait, Database, PaginatorTrait, Set};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), sea_orm::DbErr> {
+/// # let db = Database::connect("sqlite::memory:").await?;
+/// # soft_delete_core::schema::create_table::<folder::Entity, _>(&db).await?;
+/// # soft_delete_core::schema::create_table::<file::Entity, _>(&db).await?;
+/// # db.execute_unprepared("INSERT INTO folder (id) VALUES (1); INSERT INTO file (id, folder_id) VALUES (1, 1), (2, 1)").await?;
+///
+/// let trashed = folder::Entity::soft_delete_by_id(1).exec(&db).await?;
+/// assert!(trashed.is_deleted());
+/// assert_eq!(file::Entity::deleted_objects().count(&db).await?, 2);
+/// trashed.restore(&db).await?;
+/// assert_eq!(file::Entity::objects().count(&db).await?, 2);
+/// # Ok(())
+/// # }
+/// ```
+///
+/// ## `unique(..)`
+///
+/// Keys unique among active rows: [`schema::create_table`] (or the migration helpers) makes the
+/// indexes, and a restore into a taken key fails with [`Error::RestoreConflict`].
+///
+/// ```
+/// mod account {
+///     use sea_orm::entity::prelude::*;
+///     use soft_delete_core::prelude::*;
+///
+///     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+///     #[sea_orm(table_name = "account")]
+///     #[soft_delete(unique(email), unique(org_id, handle))]
+///     pub struct Model {
+///         #[sea_orm(primary_key)]
+///         pub id: i32,
+///         pub email: String,
+///         pub org_id: i32,
+///         pub handle: String,
+///         pub deleted_at: Option<DateTimeUtc>,
+///     }
+/// #   #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #   pub enum Relation {}
+/// #   impl ActiveModelBehavior for ActiveModel {}
+/// }
+/// use soft_delete_core::SoftDeleteEntity;
+///
+/// assert_eq!(account::Entity::UNIQUE_KEYS.len(), 2);
+/// ```
+///
+/// ## `clock = database`
+///
+/// Each operation reads the server's time first (one extra `SELECT`), so that several
+/// application servers agree on one clock.
+///
+/// ```
+/// mod event {
+///     use sea_orm::entity::prelude::*;
+///     use soft_delete_core::prelude::*;
+///
+///     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+///     #[sea_orm(table_name = "event")]
+///     #[soft_delete(clock = database)]
+///     pub struct Model {
+///         #[sea_orm(primary_key)]
+///         pub id: i32,
+///         pub deleted_at: Option<DateTimeUtc>,
+///     }
+/// #   #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #   pub enum Relation {}
+/// #   impl ActiveModelBehavior for ActiveModel {}
+/// }
+/// use soft_delete_core::{ClockSource, SoftDeleteEntity};
+///
+/// assert_eq!(event::Entity::CLOCK, ClockSource::Database);
+/// ```
+///
+/// ## `touch = field` and `deleted_by = field`
+///
+/// Audit columns, written by the same statement as the state change: `touch` gets the
+/// operation's time on soft delete and restore, `deleted_by` the actor (from `.by(..)` or
+/// [`audit::with_actor`]), cleared on restore.
+///
+/// ```
+/// mod memo {
+///     use sea_orm::entity::prelude::*;
+///     use soft_delete_core::prelude::*;
+///
+///     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+///     #[sea_orm(table_name = "memo")]
+///     #[soft_delete(touch = updated_at, deleted_by = deleted_by)]
+///     pub struct Model {
+///         #[sea_orm(primary_key)]
+///         pub id: i32,
+///         pub updated_at: DateTimeUtc,
+///         pub deleted_by: Option<String>,
+///         pub deleted_at: Option<DateTimeUtc>,
+///     }
+/// #   #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #   pub enum Relation {}
+/// #   impl ActiveModelBehavior for ActiveModel {}
+/// }
+/// use sea_orm::DbBackend;
+///
+/// let sql = memo::Entity::soft_delete_many().by("ada").build(DbBackend::Postgres).to_string();
+/// assert!(sql.contains(r#""updated_at" = "#) && sql.contains(r#""deleted_by" = 'ada'"#), "{sql}");
+/// ```
+///
+/// ## `hooks`
+///
+/// The entity implements [`SoftDeleteHooks`]; every operation, whatever its origin, calls it
+/// with the keys of the rows that change state, inside the operation's transaction.
+///
+/// ```
+/// mod invoice {
+///     use sea_orm::entity::prelude::*;
+///     use soft_delete_core::prelude::*;
+///     use soft_delete_core::{Error, HookContext, SoftDeleteHooks};
+///
+///     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+///     #[sea_orm(table_name = "invoice")]
+///     #[soft_delete(hooks)]
+///     pub struct Model {
+///         #[sea_orm(primary_key)]
+///         pub id: i32,
+///         pub deleted_at: Option<DateTimeUtc>,
+///     }
+/// #   #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #   pub enum Relation {}
+/// #   impl ActiveModelBehavior for ActiveModel {}
+///
+///     impl SoftDeleteHooks for Entity {
+///         async fn before_force_delete(_: &HookContext<'_>) -> Result<(), Error> {
+///             Err(Error::vetoed("invoices are kept for ten years"))
+///         }
+///     }
+/// }
+/// # use sea_orm::{ConnectionTrait, Database};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), soft_delete_core::Error> {
+/// # let db = Database::connect("sqlite::memory:").await?;
+/// # soft_delete_core::schema::create_table::<invoice::Entity, _>(&db).await?;
+/// # db.execute_unprepared("INSERT INTO invoice (id) VALUES (1)").await?;
+///
+/// let refused = invoice::Entity::force_delete_by_id(1).exec(&db).await;
+/// assert!(matches!(refused, Err(soft_delete_core::Error::Vetoed(_))));
+/// # Ok(())
+/// # }
+/// ```
+///
+/// ## `crate = path`
+///
+/// The expansion names `::soft_delete_core`; a crate that renames the dependency or re-exports
+/// it says where it is (as a path, or a string as serde takes it).
+///
+/// ```
+/// mod platform {
+///     pub mod soft_delete {
+///         pub use soft_delete_core::*;
+///     }
+/// }
+///
+/// mod product {
+///     use sea_orm::entity::prelude::*;
+///     use soft_delete_core::prelude::*;
+///
+///     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+///     #[sea_orm(table_name = "product")]
+///     #[soft_delete(crate = crate::platform::soft_delete)]
+///     pub struct Model {
+///         #[sea_orm(primary_key)]
+///         pub id: i32,
+///         pub deleted_at: Option<DateTimeUtc>,
+///     }
+/// #   #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #   pub enum Relation {}
+/// #   impl ActiveModelBehavior for ActiveModel {}
+/// }
+/// fn main() {
+///     let _ = product::Entity::objects();
+/// }
+/// ```
+#[doc(inline)]
 pub use soft_delete_derive::SoftDelete;
 pub use timestamp::DeletionTimestamp;
 

@@ -25,6 +25,38 @@ pub enum RowState<M> {
 }
 
 /// One `SELECT` by primary key that sees the trash. Made by `Entity::lookup_by_id(key)`.
+///
+/// ```
+/// # mod product {
+/// #     use sea_orm::entity::prelude::*;
+/// #     use soft_delete_core::prelude::*;
+/// #     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+/// #     #[sea_orm(table_name = "product")]
+/// #     pub struct Model {
+/// #         #[sea_orm(primary_key)]
+/// #         pub id: i32,
+/// #         pub name: String,
+/// #         pub price: i64,
+/// #         pub deleted_at: Option<DateTimeUtc>,
+/// #     }
+/// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #     pub enum Relation {}
+/// #     impl ActiveModelBehavior for ActiveModel {}
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), soft_delete_core::Error> {
+/// # let db = sea_orm::Database::connect("sqlite::memory:").await?;
+/// # soft_delete_core::schema::create_table::<product::Entity, _>(&db).await?;
+/// # sea_orm::ConnectionTrait::execute_unprepared(&db, "INSERT INTO product (id, name, price) VALUES (1, 'pen', 2), (2, 'desk', 150), (3, 'lamp', 40)").await?;
+/// use soft_delete_core::RowState;
+///
+/// product::Entity::soft_delete_by_id(2).exec(&db).await?;
+/// assert!(matches!(product::Entity::lookup_by_id(1).one(&db).await?, RowState::Active(_)));
+/// assert!(matches!(product::Entity::lookup_by_id(2).one(&db).await?, RowState::Trashed { .. }));
+/// assert!(matches!(product::Entity::lookup_by_id(9).one(&db).await?, RowState::Missing));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 #[must_use = "a lookup does nothing until `.one(db)`"]
 pub struct LookupById<E> {

@@ -38,6 +38,41 @@ pub struct PurgeProgress {
 /// purge never holds locks on the whole trash, and an interrupted one keeps what it removed.
 /// Memory stays constant whatever the size of the table. Active rows, and rows trashed at or
 /// after the cutoff, are never touched.
+///
+/// ```
+/// # mod product {
+/// #     use sea_orm::entity::prelude::*;
+/// #     use soft_delete_core::prelude::*;
+/// #     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+/// #     #[sea_orm(table_name = "product")]
+/// #     pub struct Model {
+/// #         #[sea_orm(primary_key)]
+/// #         pub id: i32,
+/// #         pub name: String,
+/// #         pub price: i64,
+/// #         pub deleted_at: Option<DateTimeUtc>,
+/// #     }
+/// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #     pub enum Relation {}
+/// #     impl ActiveModelBehavior for ActiveModel {}
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), soft_delete_core::Error> {
+/// # let db = sea_orm::Database::connect("sqlite::memory:").await?;
+/// # soft_delete_core::schema::create_table::<product::Entity, _>(&db).await?;
+/// # sea_orm::ConnectionTrait::execute_unprepared(&db, "INSERT INTO product (id, name, price) VALUES (1, 'pen', 2), (2, 'desk', 150), (3, 'lamp', 40)").await?;
+/// use chrono::{TimeDelta, Utc};
+/// use soft_delete_core::clock::{self, ManualClock};
+///
+/// let long_ago = ManualClock::new(Utc::now() - TimeDelta::days(90));
+/// clock::with_clock(long_ago, product::Entity::soft_delete_by_id(1).exec(&db)).await?;
+/// product::Entity::soft_delete_by_id(2).exec(&db).await?; // trashed just now: kept
+///
+/// let done = product::Entity::purge_trash(Utc::now() - TimeDelta::days(30)).exec(&db).await?;
+/// assert_eq!(done.rows_removed, 1);
+/// # Ok(())
+/// # }
+/// ```
 #[must_use = "a builder does nothing until `.exec(db)`"]
 pub struct PurgeTrash<E> {
     cutoff: DateTime<Utc>,

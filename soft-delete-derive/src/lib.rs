@@ -15,7 +15,9 @@ mod valid;
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
 
-/// Makes a SeaORM entity soft-deletable. See the `soft-delete-core` crate docs.
+/// Makes a SeaORM entity soft-deletable. Use it through `soft-delete-core`, whose
+/// `soft_delete_core::SoftDelete` page has the attribute reference with an example for every
+/// `#[soft_delete(..)]` key.
 #[proc_macro_derive(SoftDelete, attributes(soft_delete))]
 pub fn derive_soft_delete(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
