@@ -18,6 +18,41 @@ tokio::task_local! {
 
 /// Runs `future` with `actor` as the `deleted_by` value of every soft delete in it that is not
 /// given one with `.by(..)`. Like the clock, the scope covers this future only.
+///
+/// ```
+/// mod memo {
+///     use sea_orm::entity::prelude::*;
+///     use soft_delete_core::prelude::*;
+///
+///     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+///     #[sea_orm(table_name = "memo")]
+///     #[soft_delete(deleted_by = deleted_by)]
+///     pub struct Model {
+///         #[sea_orm(primary_key)]
+///         pub id: i32,
+///         pub deleted_by: Option<String>,
+///         pub deleted_at: Option<DateTimeUtc>,
+///     }
+/// #   #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #   pub enum Relation {}
+/// #   impl ActiveModelBehavior for ActiveModel {}
+/// }
+/// # use sea_orm::ConnectionTrait;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), soft_delete_core::Error> {
+/// # let db = sea_orm::Database::connect("sqlite::memory:").await?;
+/// # soft_delete_core::schema::create_table::<memo::Entity, _>(&db).await?;
+/// # db.execute_unprepared("INSERT INTO memo (id) VALUES (1), (2)").await?;
+/// use soft_delete_core::audit;
+///
+/// // A request handler scopes the signed-in user once.
+/// let memo = audit::with_actor("ada", memo::Entity::soft_delete_by_id(1).exec(&db)).await?;
+/// assert_eq!(memo.deleted_by.as_deref(), Some("ada"));
+/// let memo = memo.restore(&db).await?;
+/// assert_eq!(memo.deleted_by, None, "cleared on restore");
+/// # Ok(())
+/// # }
+/// ```
 pub async fn with_actor<F: Future>(actor: impl Into<Value>, future: F) -> F::Output {
     TASK_ACTOR.scope(actor.into(), future).await
 }

@@ -183,6 +183,41 @@ pub trait SoftDeleteEntity: EntityTrait {
 }
 
 /// `deleted_at IS NULL`, qualified with the entity's table name.
+///
+/// ```
+/// # mod product {
+/// #     use sea_orm::entity::prelude::*;
+/// #     use soft_delete_core::prelude::*;
+/// #     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+/// #     #[sea_orm(table_name = "product")]
+/// #     pub struct Model {
+/// #         #[sea_orm(primary_key)]
+/// #         pub id: i32,
+/// #         pub name: String,
+/// #         pub price: i64,
+/// #         pub deleted_at: Option<DateTimeUtc>,
+/// #     }
+/// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #     pub enum Relation {}
+/// #     impl ActiveModelBehavior for ActiveModel {}
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), soft_delete_core::Error> {
+/// # let db = sea_orm::Database::connect("sqlite::memory:").await?;
+/// # soft_delete_core::schema::create_table::<product::Entity, _>(&db).await?;
+/// # sea_orm::ConnectionTrait::execute_unprepared(&db, "INSERT INTO product (id, name, price) VALUES (1, 'pen', 2), (2, 'desk', 150), (3, 'lamp', 40)").await?;
+/// use sea_orm::{EntityTrait, QueryFilter};
+/// use soft_delete_core::active_condition;
+///
+/// product::Entity::soft_delete_by_id(1).exec(&db).await?;
+/// let active = product::Entity::find()
+///     .filter(active_condition::<product::Entity>())
+///     .all(&db)
+///     .await?;
+/// assert_eq!(active.len(), 2);
+/// # Ok(())
+/// # }
+/// ```
 pub fn active_condition<E: SoftDeleteEntity>() -> Expr {
     E::deleted_at_column().is_null()
 }

@@ -9,6 +9,44 @@ use crate::instance::RowKey;
 use crate::timestamp::DeletionTimestamp;
 
 /// What a lookup by primary key found.
+///
+/// ```
+/// # mod product {
+/// #     use sea_orm::entity::prelude::*;
+/// #     use soft_delete_core::prelude::*;
+/// #     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+/// #     #[sea_orm(table_name = "product")]
+/// #     pub struct Model {
+/// #         #[sea_orm(primary_key)]
+/// #         pub id: i32,
+/// #         pub name: String,
+/// #         pub price: i64,
+/// #         pub deleted_at: Option<DateTimeUtc>,
+/// #     }
+/// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #     pub enum Relation {}
+/// #     impl ActiveModelBehavior for ActiveModel {}
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), soft_delete_core::Error> {
+/// # let db = sea_orm::Database::connect("sqlite::memory:").await?;
+/// # soft_delete_core::schema::create_table::<product::Entity, _>(&db).await?;
+/// # sea_orm::ConnectionTrait::execute_unprepared(&db, "INSERT INTO product (id, name, price) VALUES (1, 'pen', 2), (2, 'desk', 150), (3, 'lamp', 40)").await?;
+/// use soft_delete_core::RowState;
+///
+/// // What a handler answers: 200, 410 Gone or 404.
+/// let status = |state: &RowState<product::Model>| match state {
+///     RowState::Active(_) => 200,
+///     RowState::Trashed { .. } => 410,
+///     RowState::Missing => 404,
+/// };
+/// product::Entity::soft_delete_by_id(3).exec(&db).await?;
+/// assert_eq!(status(&product::Entity::lookup_by_id(1).one(&db).await?), 200);
+/// assert_eq!(status(&product::Entity::lookup_by_id(3).one(&db).await?), 410);
+/// assert_eq!(status(&product::Entity::lookup_by_id(4).one(&db).await?), 404);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub enum RowState<M> {
     /// The row exists and is active.

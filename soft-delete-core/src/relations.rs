@@ -47,6 +47,65 @@ pub fn active_join<R: SoftDeleteEntity>(rel: RelationDef) -> RelationDef {
 }
 
 /// Active-only related rows from a model: `model.find_related_active(book::Entity)`.
+///
+/// ```
+/// # mod author {
+/// #     use sea_orm::entity::prelude::*;
+/// #     use soft_delete_core::prelude::*;
+/// #     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+/// #     #[sea_orm(table_name = "author")]
+/// #     pub struct Model {
+/// #         #[sea_orm(primary_key)]
+/// #         pub id: i32,
+/// #         pub deleted_at: Option<DateTimeUtc>,
+/// #     }
+/// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #     pub enum Relation {
+/// #         #[sea_orm(has_many = "super::book::Entity")]
+/// #         Book,
+/// #     }
+/// #     impl Related<super::book::Entity> for Entity {
+/// #         fn to() -> RelationDef { Relation::Book.def() }
+/// #     }
+/// #     impl ActiveModelBehavior for ActiveModel {}
+/// # }
+/// # mod book {
+/// #     use sea_orm::entity::prelude::*;
+/// #     use soft_delete_core::prelude::*;
+/// #     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+/// #     #[sea_orm(table_name = "book")]
+/// #     pub struct Model {
+/// #         #[sea_orm(primary_key)]
+/// #         pub id: i32,
+/// #         pub author_id: i32,
+/// #         pub deleted_at: Option<DateTimeUtc>,
+/// #     }
+/// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #     pub enum Relation {
+/// #         #[sea_orm(belongs_to = "super::author::Entity", from = "Column::AuthorId", to = "super::author::Column::Id")]
+/// #         Author,
+/// #     }
+/// #     impl Related<super::author::Entity> for Entity {
+/// #         fn to() -> RelationDef { Relation::Author.def() }
+/// #     }
+/// #     impl ActiveModelBehavior for ActiveModel {}
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), soft_delete_core::Error> {
+/// # let db = sea_orm::Database::connect("sqlite::memory:").await?;
+/// # soft_delete_core::schema::create_table::<author::Entity, _>(&db).await?;
+/// # soft_delete_core::schema::create_table::<book::Entity, _>(&db).await?;
+/// # sea_orm::ConnectionTrait::execute_unprepared(&db, "INSERT INTO author (id) VALUES (1), (2); INSERT INTO book (id, author_id) VALUES (1, 1), (2, 1), (3, 2)").await?;
+/// use sea_orm::{EntityTrait, ModelTrait};
+/// use soft_delete_core::prelude::*;
+///
+/// book::Entity::soft_delete_by_id(2).exec(&db).await?;
+/// let ada = author::Entity::find_by_id(1).one(&db).await?.expect("author 1");
+/// assert_eq!(ada.find_related(book::Entity).all(&db).await?.len(), 2); // SeaORM's: the trash too
+/// assert_eq!(ada.find_related_active(book::Entity).all(&db).await?.len(), 1);
+/// # Ok(())
+/// # }
+/// ```
 pub trait FindRelatedActive: ModelTrait {
     /// `find_related` without trashed related rows.
     fn find_related_active<R>(&self, related: R) -> Select<R>
@@ -74,6 +133,68 @@ pub trait FindRelatedActive: ModelTrait {
 impl<M: ModelTrait> FindRelatedActive for M {}
 
 /// Active-only joins on a `Select`.
+///
+/// ```
+/// # mod author {
+/// #     use sea_orm::entity::prelude::*;
+/// #     use soft_delete_core::prelude::*;
+/// #     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+/// #     #[sea_orm(table_name = "author")]
+/// #     pub struct Model {
+/// #         #[sea_orm(primary_key)]
+/// #         pub id: i32,
+/// #         pub deleted_at: Option<DateTimeUtc>,
+/// #     }
+/// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #     pub enum Relation {
+/// #         #[sea_orm(has_many = "super::book::Entity")]
+/// #         Book,
+/// #     }
+/// #     impl Related<super::book::Entity> for Entity {
+/// #         fn to() -> RelationDef { Relation::Book.def() }
+/// #     }
+/// #     impl ActiveModelBehavior for ActiveModel {}
+/// # }
+/// # mod book {
+/// #     use sea_orm::entity::prelude::*;
+/// #     use soft_delete_core::prelude::*;
+/// #     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+/// #     #[sea_orm(table_name = "book")]
+/// #     pub struct Model {
+/// #         #[sea_orm(primary_key)]
+/// #         pub id: i32,
+/// #         pub author_id: i32,
+/// #         pub deleted_at: Option<DateTimeUtc>,
+/// #     }
+/// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #     pub enum Relation {
+/// #         #[sea_orm(belongs_to = "super::author::Entity", from = "Column::AuthorId", to = "super::author::Column::Id")]
+/// #         Author,
+/// #     }
+/// #     impl Related<super::author::Entity> for Entity {
+/// #         fn to() -> RelationDef { Relation::Author.def() }
+/// #     }
+/// #     impl ActiveModelBehavior for ActiveModel {}
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), soft_delete_core::Error> {
+/// # let db = sea_orm::Database::connect("sqlite::memory:").await?;
+/// # soft_delete_core::schema::create_table::<author::Entity, _>(&db).await?;
+/// # soft_delete_core::schema::create_table::<book::Entity, _>(&db).await?;
+/// # sea_orm::ConnectionTrait::execute_unprepared(&db, "INSERT INTO author (id) VALUES (1), (2); INSERT INTO book (id, author_id) VALUES (1, 1), (2, 1), (3, 2)").await?;
+/// use soft_delete_core::prelude::*;
+///
+/// book::Entity::soft_delete_by_id(3).exec(&db).await?;
+/// // Author 2's only book is trashed: the author is still listed, with `None`.
+/// let pairs = author::Entity::objects()
+///     .find_also_related_active(book::Entity)
+///     .all(&db)
+///     .await?;
+/// assert_eq!(pairs.len(), 3);
+/// assert!(pairs.iter().any(|(author, book)| author.id == 2 && book.is_none()));
+/// # Ok(())
+/// # }
+/// ```
 pub trait SelectActiveRelated<E: EntityTrait>: Sized {
     /// `find_also_related` whose related side is active only. The condition sits in the `LEFT
     /// JOIN`'s `ON`, so a row whose related rows are all trashed is still returned, with `None`.

@@ -361,6 +361,39 @@ where
 /// Creates `E`'s table from the entity, as `Schema::create_table_from_entity` does, with the
 /// timestamp columns fixed by [`precision_fixes`] and the unique keys of
 /// [`create_active_unique_indexes`].
+///
+/// ```
+/// # mod account {
+/// #     use sea_orm::entity::prelude::*;
+/// #     use soft_delete_core::prelude::*;
+/// #     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+/// #     #[sea_orm(table_name = "account")]
+/// #     #[soft_delete(unique(email))]
+/// #     pub struct Model {
+/// #         #[sea_orm(primary_key)]
+/// #         pub id: i32,
+/// #         pub email: String,
+/// #         pub deleted_at: Option<DateTimeUtc>,
+/// #     }
+/// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #     pub enum Relation {}
+/// #     impl ActiveModelBehavior for ActiveModel {}
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), sea_orm::DbErr> {
+/// use sea_orm::{ConnectionTrait, Database};
+/// use soft_delete_core::schema;
+///
+/// let db = Database::connect("sqlite::memory:").await?;
+/// schema::create_table::<account::Entity, _>(&db).await?;
+/// db.execute_unprepared("INSERT INTO account (email, deleted_at) VALUES ('ada@example.com', '2026-01-01T00:00:00Z')").await?;
+/// // The trashed row does not hold the address: only active rows are unique.
+/// db.execute_unprepared("INSERT INTO account (email) VALUES ('ada@example.com')").await?;
+/// let taken = db.execute_unprepared("INSERT INTO account (email) VALUES ('ada@example.com')").await;
+/// assert!(taken.is_err());
+/// # Ok(())
+/// # }
+/// ```
 pub async fn create_table<E, C>(db: &C) -> Result<(), DbErr>
 where
     E: SoftDeleteEntity,
