@@ -184,6 +184,7 @@ async fn get_product(
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct NewProduct {
     category_id: i32,
     sku: String,
@@ -331,6 +332,7 @@ async fn purge_trash(
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct NewCategory {
     name: String,
 }

@@ -5,8 +5,8 @@
 //! or the [`HookConnection`] a hook is given (which opens savepoints inside the operation's
 //! transaction). Code that holds only a `C: ConnectionTrait` (an `ActiveModelBehavior` hook,
 //! generic helpers) calls `exec_without_transaction` instead: it runs every operation that is one
-//! write statement for the entity and backend, and fails with [`Error::NeedsTransaction`] before
-//! sending anything otherwise.
+//! write statement for the entity and backend, and otherwise fails with
+//! [`Error::NeedsTransaction`], having changed nothing.
 //!
 //! See [`TransactionalConnection`] for which operations a bare connection runs.
 
@@ -33,7 +33,8 @@ use crate::hooks::{ErasedConnection, HookConnection};
 /// |---|---|
 /// | `soft_delete_many`, `force_delete_many`, `force_delete_by_id`, `purge_trash` | no cascades and no hooks |
 /// | `restore_many` | no cascades, hooks, unique keys or cascade parents |
-/// | `soft_delete_by_id`, `restore_by_id` | as above, on a backend with `UPDATE .. RETURNING` (PostgreSQL, SQLite), and for a restore no `with_ancestors()` |
+/// | `soft_delete_by_id` | no cascades and no hooks, on a backend with `UPDATE .. RETURNING` (PostgreSQL, SQLite) |
+/// | `restore_by_id` | as `restore_many`, on a backend with `UPDATE .. RETURNING`, and without `with_ancestors()` |
 ///
 /// ```
 /// # mod note {
@@ -134,6 +135,10 @@ impl SavepointStack {
         }
     }
 
+    fn is_open(&self, id: u64) -> bool {
+        self.lock().iter().any(|open| open.id == id)
+    }
+
     /// Removes `id` and the savepoints inside it; false when it is no longer open.
     fn close(&self, id: u64) -> bool {
         let mut stack = self.lock();
@@ -214,14 +219,25 @@ impl<'a> HookSavepoint<'a> {
     }
 
     /// Rolls back abandoned savepoints, then closes this one; the statements to send follow.
+    /// Cancelled before the close, the savepoint stays open and its `Drop` abandons it.
     async fn close(&mut self) -> Result<(), DbErr> {
-        self.finished = true;
         let stack = self.connection.savepoints().ok_or_else(already_closed)?;
         stack.roll_back_abandoned(self.connection.inner).await?;
+        self.finished = true;
         if stack.close(self.id) {
             Ok(())
         } else {
             Err(already_closed())
+        }
+    }
+
+    /// Before a statement: abandoned savepoints are rolled back, and a statement on a savepoint
+    /// that closed with one around it is refused rather than run in the enclosing scope.
+    async fn ensure_open(&self) -> Result<(), DbErr> {
+        self.connection.settle_savepoints().await?;
+        match self.connection.savepoints() {
+            Some(stack) if stack.is_open(self.id) => Ok(()),
+            _ => Err(already_closed()),
         }
     }
 }
@@ -258,19 +274,23 @@ impl ConnectionTrait for HookSavepoint<'_> {
     }
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
-        self.connection.execute_raw(stmt).await
+        self.ensure_open().await?;
+        self.connection.inner.execute(stmt).await
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
-        ConnectionTrait::execute_unprepared(&self.connection, sql).await
+        self.ensure_open().await?;
+        self.connection.inner.execute_unprepared(sql).await
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        self.connection.query_one_raw(stmt).await
+        self.ensure_open().await?;
+        self.connection.inner.query_one(stmt).await
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        self.connection.query_all_raw(stmt).await
+        self.ensure_open().await?;
+        self.connection.inner.query_all(stmt).await
     }
 
     fn support_returning(&self) -> bool {

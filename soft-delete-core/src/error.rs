@@ -8,7 +8,8 @@ use sea_orm::sea_query::ValueTuple;
 /// Converts both ways with SeaORM's [`DbErr`] without losing its meaning, so `?` works in code
 /// that returns either: a refusal (`RestoreConflict`, `ParentTrashed`, `Vetoed`, ..) travels
 /// inside the `DbErr` as a database error with a SQLSTATE, and [`Error::downcast_ref`] or
-/// `Error::from(db_err)` gets it back; `RowNotFound` becomes SeaORM's `DbErr::RecordNotFound`.
+/// `Error::from(db_err)` gets it back; `RowNotFound` becomes SeaORM's own
+/// `DbErr::RecordNotFound`, which comes back as `Database(RecordNotFound)`.
 ///
 /// ```
 /// use sea_orm::DbErr;
@@ -75,7 +76,9 @@ pub enum Error {
     #[error("refused by a hook: {0}")]
     Vetoed(String),
     /// The operation must open a transaction but was given a connection that cannot (only
-    /// `ConnectionTrait`), through `exec_without_transaction`. Nothing was sent.
+    /// `ConnectionTrait`), through `exec_without_transaction`. Nothing was changed: the call
+    /// refused before any write, or (a one-row call whose row concurrent calls kept changing)
+    /// its `UPDATE`s matched nothing.
     #[error(
         "{operation} on `{table}` needs a transaction ({reason}); call `exec` with a connection \
          that implements `TransactionTrait`"
@@ -256,7 +259,6 @@ impl sea_orm::sqlx::error::DatabaseError for Carried {
         match &self.0 {
             Error::RestoreConflict { table, .. }
             | Error::ParentTrashed { table, .. }
-            | Error::RowNotFound { table, .. }
             | Error::NeedsTransaction { table, .. } => Some(table),
             _ => None,
         }

@@ -278,7 +278,7 @@ impl<'a> HookConnection<'a> {
     }
 
     /// Before a statement: savepoints the hook dropped unfinished are rolled back first.
-    async fn settle_savepoints(&self) -> Result<(), DbErr> {
+    pub(crate) async fn settle_savepoints(&self) -> Result<(), DbErr> {
         match self.savepoints {
             Some(stack) => stack.roll_back_abandoned(self.inner).await,
             None => Ok(()),

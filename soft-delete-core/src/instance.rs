@@ -139,7 +139,8 @@ impl<E: EntityTrait> RowKey<E> {
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = Result<u64, Error>>,
     {
-        if operation().await? == 0 {
+        let mut changed = operation().await? > 0;
+        if !changed {
             let row = self.read_locked(db).await?;
             if wanted(&row) {
                 return Ok(Outcome {
@@ -147,11 +148,11 @@ impl<E: EntityTrait> RowKey<E> {
                     changed: false,
                 });
             }
-            operation().await?;
+            changed = operation().await? > 0;
         }
         Ok(Outcome {
             row: self.read(db).await?,
-            changed: true,
+            changed,
         })
     }
 }

@@ -121,6 +121,10 @@ pub fn active_unique_index<E: SoftDeleteEntity>(
 /// Everything that makes each of `E`'s `#[soft_delete(unique(..))]` keys unique among active
 /// rows on `backend`, in order: on MySQL and MariaDB the generated column first, then one index
 /// per key.
+///
+/// Run it once per table: on MySQL and MariaDB a second run fails on the existing `sd_active`
+/// column. A later migration that adds a key creates only its index
+/// ([`active_unique_index`] / [`active_unique_index_on`]).
 pub fn active_unique_indexes<E: SoftDeleteEntity>(backend: DbBackend) -> Vec<SchemaStatement> {
     let mut statements = Vec::new();
     if E::UNIQUE_KEYS.is_empty() {
