@@ -158,7 +158,7 @@ impl<E: EntityTrait> RowKey<E> {
 }
 
 /// Soft-deletes one row and returns it as stored. Made by `Entity::soft_delete_by_id(key)`,
-/// `SoftDeleteOne::of(&model)`, or called through `model.soft_delete(db)`.
+/// `SoftDeleteOne::<Entity>::of(&model)`, or called through `model.soft_delete(db)`.
 ///
 /// A row already in the trash is left untouched and returned with its original timestamp.
 ///
@@ -309,7 +309,8 @@ impl<E: SoftDeleteEntity> SoftDeleteOne<E> {
 }
 
 /// Restores one row from the trash and returns it as stored. Made by
-/// `Entity::restore_by_id(key)`, `RestoreOne::of(&model)`, or called through `model.restore(db)`.
+/// `Entity::restore_by_id(key)`, `RestoreOne::<Entity>::of(&model)`, or called through
+/// `model.restore(db)`.
 ///
 /// An active row is left untouched and returned as it is.
 ///
@@ -447,7 +448,7 @@ impl<E: SoftDeleteEntity> RestoreOne<E> {
 }
 
 /// Permanently deletes one row, active or trashed, and its cascade descendants. Made by
-/// `Entity::force_delete_by_id(key)`, `ForceDeleteOne::of(&model)`, or called through
+/// `Entity::force_delete_by_id(key)`, `ForceDeleteOne::<Entity>::of(&model)`, or called through
 /// `model.force_delete(db)`.
 ///
 /// ```
