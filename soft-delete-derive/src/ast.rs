@@ -10,6 +10,9 @@ pub(crate) struct Model<'a> {
     pub(crate) ident: &'a Ident,
     pub(crate) attrs: StructAttrs,
     pub(crate) fields: Vec<Field<'a>>,
+    /// Errors in our attributes. Unlike a wrong shape they still leave an entity to expand
+    /// the fallback for, so they travel with the model.
+    pub(crate) attr_errors: Errors,
 }
 
 pub(crate) struct Field<'a> {
@@ -80,7 +83,8 @@ impl<'a> Model<'a> {
                 "`#[derive(SoftDelete)]` does not support generic parameters: SeaORM entities have none",
             ));
         }
-        let attrs = attr::struct_attrs(&input.attrs, &mut errors);
+        let mut attr_errors = Errors::default();
+        let attrs = attr::struct_attrs(&input.attrs, &mut attr_errors);
         if input.ident == "Model" && named.is_some() && !attrs.has_table_name {
             errors.push(syn::Error::new_spanned(
                 &input.ident,
@@ -96,7 +100,7 @@ impl<'a> Model<'a> {
                     .named
                     .iter()
                     .filter_map(|field| {
-                        let role = attr::field_role(&field.attrs, &mut errors);
+                        let role = attr::field_role(&field.attrs, &mut attr_errors);
                         Some(Field {
                             ident: field.ident.as_ref()?,
                             ty: &field.ty,
@@ -108,11 +112,16 @@ impl<'a> Model<'a> {
                     .collect()
             })
             .unwrap_or_default();
-        errors.finish()?;
+        if errors.has_errors() {
+            // A wrong shape leaves nothing to expand: report it with the attribute errors.
+            errors.append(std::mem::take(&mut attr_errors));
+            errors.finish()?;
+        }
         Ok(Some(Model {
             ident: &input.ident,
             attrs,
             fields,
+            attr_errors,
         }))
     }
 }

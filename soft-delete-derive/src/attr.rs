@@ -6,17 +6,57 @@ use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitStr, Meta, Token};
 
 use crate::errors::Errors;
 
-/// Keys accepted inside `#[soft_delete(...)]` on the `Model` struct, kept in one place so that
-/// every message lists the same set.
-pub(crate) const STRUCT_KEYS: &[&str] = &[
-    "cascade",
-    "unique",
-    "clock",
-    "touch",
-    "deleted_by",
-    "hooks",
-    "crate",
+/// A key accepted inside `#[soft_delete(...)]` on the `Model` struct.
+pub(crate) struct StructKey {
+    pub(crate) name: &'static str,
+    /// How it is written, as every message shows it.
+    syntax: &'static str,
+    /// Whether it may be given more than once (`unique(a), unique(b)`).
+    repeatable: bool,
+}
+
+/// Every struct key, in one place: parsing, "did you mean" and every message use this table.
+pub(crate) const STRUCT_KEYS: &[StructKey] = &[
+    StructKey {
+        name: "cascade",
+        syntax: "cascade(Entity, ...)",
+        repeatable: true,
+    },
+    StructKey {
+        name: "unique",
+        syntax: "unique(column, ...)",
+        repeatable: true,
+    },
+    StructKey {
+        name: "clock",
+        syntax: "clock = application | database",
+        repeatable: false,
+    },
+    StructKey {
+        name: "touch",
+        syntax: "touch = field",
+        repeatable: false,
+    },
+    StructKey {
+        name: "deleted_by",
+        syntax: "deleted_by = field",
+        repeatable: false,
+    },
+    StructKey {
+        name: "hooks",
+        syntax: "hooks",
+        repeatable: false,
+    },
+    StructKey {
+        name: "crate",
+        syntax: "crate = path",
+        repeatable: false,
+    },
 ];
+
+pub(crate) fn struct_key_names() -> Vec<&'static str> {
+    STRUCT_KEYS.iter().map(|key| key.name).collect()
+}
 
 /// Keys accepted inside `#[soft_delete(...)]` on a field.
 const FIELD_KEYS: &[&str] = &["batch"];
@@ -50,7 +90,7 @@ pub(crate) fn struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAt
         has_table_name: has_sea_orm_table_name(attrs),
         ..StructAttrs::default()
     };
-    let mut clock_seen = false;
+    let mut seen = std::collections::HashSet::new();
     for attr in attrs
         .iter()
         .filter(|attr| attr.path().is_ident(SOFT_DELETE))
@@ -66,104 +106,115 @@ pub(crate) fn struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAt
         // Errors the closure makes already say what is accepted; syn's own parse errors do not.
         let mut reported = false;
         let result = list.parse_nested_meta(|meta| {
-            if meta.path.is_ident("unique") {
-                if !meta.input.peek(syn::token::Paren) {
-                    reported = true;
-                    return Err(meta.error("expected `unique(column, ...)`"));
-                }
-                let content;
-                syn::parenthesized!(content in meta.input);
-                let columns = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
-                if columns.is_empty() {
-                    reported = true;
-                    return Err(
-                        meta.error("`unique(...)` needs at least one column: `unique(email)`")
-                    );
-                }
-                parsed.unique_keys.push(columns.into_iter().collect());
-                Ok(())
-            } else if meta.path.is_ident("cascade") {
-                if !meta.input.peek(syn::token::Paren) {
-                    reported = true;
-                    return Err(meta.error("expected `cascade(super::child::Entity, ...)`"));
-                }
-                let content;
-                syn::parenthesized!(content in meta.input);
-                let children = Punctuated::<syn::Path, Token![,]>::parse_terminated(&content)?;
-                if children.is_empty() {
-                    reported = true;
-                    return Err(meta.error(
-                        "`cascade(...)` needs at least one child entity: `cascade(super::child::Entity)`",
-                    ));
-                }
-                parsed.cascades.extend(children);
-                Ok(())
-            } else if meta.path.is_ident("touch") || meta.path.is_ident("deleted_by") {
-                let field: Ident = meta.value()?.parse()?;
-                let slot = if meta.path.is_ident("touch") { &mut parsed.touch } else { &mut parsed.deleted_by };
-                if slot.is_some() {
-                    errors.push(syn::Error::new_spanned(&meta.path, "duplicate key"));
-                }
-                *slot = Some(field);
-                Ok(())
-            } else if meta.path.is_ident("hooks") {
-                if parsed.hooks.is_some() {
-                    errors.push(syn::Error::new_spanned(&meta.path, "duplicate `hooks` key"));
-                }
-                if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
-                    reported = true;
-                    return Err(meta.error("`hooks` takes no value: write `#[soft_delete(hooks)]`"));
-                }
-                parsed.hooks = Some(meta.path.clone());
-                Ok(())
-            } else if meta.path.is_ident("crate") {
-                let value = meta.value()?;
-                // `crate = path` or, as serde writes it, `crate = "path"`.
-                let path = if value.peek(LitStr) {
-                    value.parse::<LitStr>()?.parse_with(syn::Path::parse_mod_style)?
-                } else {
-                    syn::Path::parse_mod_style(value)?
-                };
-                if parsed.krate.is_some() {
-                    errors.push(syn::Error::new_spanned(&meta.path, "duplicate `crate` key"));
-                }
-                parsed.krate = Some(path);
-                Ok(())
-            } else if meta.path.is_ident("clock") {
-                let value: Ident = meta.value()?.parse()?;
-                if clock_seen {
-                    errors.push(syn::Error::new_spanned(&meta.path, "duplicate `clock` key"));
-                }
-                clock_seen = true;
-                match value.to_string().as_str() {
-                    "database" => parsed.database_clock = true,
-                    "application" => parsed.database_clock = false,
-                    other => errors.push(syn::Error::new_spanned(
-                        &value,
-                        format!(
-                            "expected `clock = application` (the default) or `clock = database`{}",
-                            did_you_mean(other, &["application", "database"])
-                        ),
-                    )),
-                }
-                Ok(())
-            } else {
-                let key = meta.path.get_ident().map(ToString::to_string);
+            let Some(key) = STRUCT_KEYS.iter().find(|key| meta.path.is_ident(key.name)) else {
+                let written = meta.path.get_ident().map(ToString::to_string);
+                let written = written.as_deref().unwrap_or("?");
                 reported = true;
-                let key = key.as_deref().unwrap_or("?");
-                Err(meta.error(format!(
-                    "unknown key `{key}` in `#[soft_delete(...)]` on the struct; expected one of {}{}",
+                return Err(meta.error(format!(
+                    "unknown key `{written}` in `#[soft_delete(...)]` on the struct; expected one of {}{}",
                     accepted_struct_keys(),
-                    did_you_mean(key, STRUCT_KEYS)
-                )))
+                    did_you_mean(written, &struct_key_names())
+                )));
+            };
+            // A repeated key is reported, and its first value is the one kept.
+            let first = key.repeatable || seen.insert(key.name);
+            if !first {
+                errors.push(syn::Error::new_spanned(
+                    &meta.path,
+                    format!("duplicate `{}` key", key.name),
+                ));
             }
+            match key.name {
+                "unique" => {
+                    if !meta.input.peek(syn::token::Paren) {
+                        reported = true;
+                        return Err(meta.error("expected `unique(column, ...)`"));
+                    }
+                    let content;
+                    syn::parenthesized!(content in meta.input);
+                    let columns = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
+                    if columns.is_empty() {
+                        reported = true;
+                        return Err(
+                            meta.error("`unique(...)` needs at least one column: `unique(email)`")
+                        );
+                    }
+                    parsed.unique_keys.push(columns.into_iter().collect());
+                }
+                "cascade" => {
+                    if !meta.input.peek(syn::token::Paren) {
+                        reported = true;
+                        return Err(meta.error("expected `cascade(super::child::Entity, ...)`"));
+                    }
+                    let content;
+                    syn::parenthesized!(content in meta.input);
+                    let children = Punctuated::<syn::Path, Token![,]>::parse_terminated(&content)?;
+                    if children.is_empty() {
+                        reported = true;
+                        return Err(meta.error(
+                            "`cascade(...)` needs at least one child entity: `cascade(super::child::Entity)`",
+                        ));
+                    }
+                    parsed.cascades.extend(children);
+                }
+                "touch" => {
+                    let field = meta.value()?.parse()?;
+                    if first {
+                        parsed.touch = Some(field);
+                    }
+                }
+                "deleted_by" => {
+                    let field = meta.value()?.parse()?;
+                    if first {
+                        parsed.deleted_by = Some(field);
+                    }
+                }
+                "hooks" => {
+                    if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
+                        reported = true;
+                        return Err(meta.error("`hooks` takes no value: write `#[soft_delete(hooks)]`"));
+                    }
+                    if first {
+                        parsed.hooks = Some(meta.path.clone());
+                    }
+                }
+                "crate" => {
+                    let value = meta.value()?;
+                    // `crate = path` or, as serde writes it, `crate = "path"`.
+                    let path = if value.peek(LitStr) {
+                        value.parse::<LitStr>()?.parse_with(syn::Path::parse_mod_style)?
+                    } else {
+                        syn::Path::parse_mod_style(value)?
+                    };
+                    if first {
+                        parsed.krate = Some(path);
+                    }
+                }
+                "clock" => {
+                    let value: Ident = meta.value()?.parse()?;
+                    match value.to_string().as_str() {
+                        "database" => parsed.database_clock |= first,
+                        "application" => {}
+                        other => errors.push(syn::Error::new_spanned(
+                            &value,
+                            format!(
+                                "expected `clock = application` (the default) or `clock = database`{}",
+                                did_you_mean(other, &["application", "database"])
+                            ),
+                        )),
+                    }
+                }
+                other => unreachable!("struct key `{other}` is in STRUCT_KEYS but not parsed"),
+            }
+            Ok(())
         });
         match result {
             Err(error) if reported => errors.push(error),
             Err(error) => errors.push(syn::Error::new(
                 error.span(),
                 format!(
-                    "malformed `#[soft_delete(...)]`: {error}; expected `cascade(Entity, ...)`, `unique(column, ...)`, `clock = ...`, `touch = field`, `deleted_by = field`, `hooks` or `crate = path`"
+                    "malformed `#[soft_delete(...)]`: {error}; expected one of {}",
+                    accepted_struct_syntax()
                 ),
             )),
             Ok(()) => {}
@@ -212,7 +263,18 @@ fn has_sea_orm_table_name(attrs: &[Attribute]) -> bool {
 }
 
 fn accepted_struct_keys() -> String {
-    let keys: Vec<String> = STRUCT_KEYS.iter().map(|key| format!("`{key}`")).collect();
+    let keys: Vec<String> = STRUCT_KEYS
+        .iter()
+        .map(|key| format!("`{}`", key.name))
+        .collect();
+    keys.join(", ")
+}
+
+fn accepted_struct_syntax() -> String {
+    let keys: Vec<String> = STRUCT_KEYS
+        .iter()
+        .map(|key| format!("`{}`", key.syntax))
+        .collect();
     keys.join(", ")
 }
 

@@ -18,6 +18,17 @@ impl Errors {
         result.map_err(|error| self.push(error)).ok()
     }
 
+    pub(crate) fn has_errors(&self) -> bool {
+        self.combined.is_some()
+    }
+
+    /// Adds every error of `other`.
+    pub(crate) fn append(&mut self, other: Errors) {
+        if let Some(error) = other.combined {
+            self.push(error);
+        }
+    }
+
     pub(crate) fn finish(self) -> syn::Result<()> {
         self.combined.map_or(Ok(()), Err)
     }

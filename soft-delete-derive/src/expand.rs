@@ -25,10 +25,6 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
         time_marker,
     } = plan;
     let sea_orm = quote!(#krate::__private::sea_orm);
-    let result = quote!(::core::result::Result);
-    let primary_key_value = quote! {
-        <PrimaryKey as #sea_orm::PrimaryKeyTrait>::ValueType
-    };
     let unique_keys = (!unique_keys.is_empty()).then(|| {
         let keys = unique_keys.iter().map(|key| quote!(&[#(Column::#key),*]));
         quote! {
@@ -110,6 +106,7 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
             }
         }
     });
+    let inherent = inherent_api(krate);
     let hooks_fn = hooks.map(|key| {
         let hooks_of = quote_spanned! {key.span()=> #private::hooks_of::<Entity>()};
         quote! {
@@ -143,21 +140,87 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
         #time_check
         #registration
 
+        #inherent
+    }
+}
+
+/// What an entity whose attributes have errors expands to besides them: a placeholder
+/// `SoftDeleteEntity` impl and the inherent functions, so that call sites add no errors of their
+/// own (one mistake, one error, as thiserror does). The code never runs: the errors stop the
+/// build.
+pub(crate) fn fallback(model: &crate::ast::Model<'_>) -> TokenStream {
+    let krate = model
+        .attrs
+        .krate
+        .clone()
+        .unwrap_or_else(|| syn::parse_quote!(::soft_delete_core));
+    let chrono = quote!(#krate::__private::chrono);
+    let unreachable = quote!(::core::unreachable!(
+        "`#[derive(SoftDelete)]` reported an error on this entity"
+    ));
+    let inherent = inherent_api(&krate);
+    quote! {
+        #[automatically_derived]
+        impl #krate::SoftDeleteEntity for Entity {
+            type Timestamp = #chrono::DateTime<#chrono::Utc>;
+
+            fn deleted_at_column() -> Column {
+                #unreachable
+            }
+
+            fn deleted_at(_: &Model) -> ::core::option::Option<&Self::Timestamp> {
+                #unreachable
+            }
+        }
+
+        #inherent
+    }
+}
+
+/// The inherent functions on `Entity` and `Model`, each calling the `SoftDeleteEntity` impl.
+fn inherent_api(krate: &syn::Path) -> TokenStream {
+    let sea_orm = quote!(#krate::__private::sea_orm);
+    let result = quote!(::core::result::Result);
+    let primary_key_value = quote! {
+        <PrimaryKey as #sea_orm::PrimaryKeyTrait>::ValueType
+    };
+    let entity = |call: TokenStream| quote!(<Entity as #krate::SoftDeleteEntity>::#call);
+    let objects = entity(quote!(objects()));
+    let deleted_objects = entity(quote!(deleted_objects()));
+    let all_objects = entity(quote!(all_objects()));
+    let find_active_by_id = entity(quote!(find_active_by_id(key)));
+    let update_many_active = entity(quote!(update_many_active()));
+    let soft_delete_many = entity(quote!(soft_delete_many()));
+    let restore_many = entity(quote!(restore_many()));
+    let force_delete_many = entity(quote!(force_delete_many()));
+    let soft_delete_by_id = entity(quote!(soft_delete_by_id(key)));
+    let restore_by_id = entity(quote!(restore_by_id(key)));
+    let force_delete_by_id = entity(quote!(force_delete_by_id(key)));
+    let lookup_by_id = entity(quote!(lookup_by_id(key)));
+    let purge_trash = entity(quote!(purge_trash(cutoff)));
+    let is_deleted = quote! {
+        ::core::option::Option::is_some(&<Entity as #krate::SoftDeleteEntity>::deleted_at(self))
+    };
+    let model = |builder: TokenStream| quote!(#krate::#builder::<Entity>::of(self).exec(db).await);
+    let soft_delete = model(quote!(SoftDeleteOne));
+    let restore = model(quote!(RestoreOne));
+    let force_delete = model(quote!(ForceDeleteOne));
+    quote! {
         #[automatically_derived]
         impl Entity {
             /// Active rows only: `deleted_at IS NULL`.
             pub fn objects() -> #sea_orm::Select<Entity> {
-                <Entity as #krate::SoftDeleteEntity>::objects()
+                #objects
             }
 
             /// The trash: `deleted_at IS NOT NULL`.
             pub fn deleted_objects() -> #sea_orm::Select<Entity> {
-                <Entity as #krate::SoftDeleteEntity>::deleted_objects()
+                #deleted_objects
             }
 
             /// Every row, active or trashed.
             pub fn all_objects() -> #sea_orm::Select<Entity> {
-                <Entity as #krate::SoftDeleteEntity>::all_objects()
+                #all_objects
             }
 
             /// The active row with this primary key, if there is one.
@@ -165,27 +228,27 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
             where
                 K: ::core::convert::Into<#primary_key_value>,
             {
-                <Entity as #krate::SoftDeleteEntity>::find_active_by_id(key)
+                #find_active_by_id
             }
 
             /// SeaORM's `update_many()` restricted to active rows.
             pub fn update_many_active() -> #sea_orm::UpdateMany<Entity> {
-                <Entity as #krate::SoftDeleteEntity>::update_many_active()
+                #update_many_active
             }
 
             /// Moves the active rows matching the filters to the trash, in one `UPDATE`.
             pub fn soft_delete_many() -> #krate::SoftDeleteMany<Entity> {
-                <Entity as #krate::SoftDeleteEntity>::soft_delete_many()
+                #soft_delete_many
             }
 
             /// Brings the trashed rows matching the filters back, in one `UPDATE`.
             pub fn restore_many() -> #krate::RestoreMany<Entity> {
-                <Entity as #krate::SoftDeleteEntity>::restore_many()
+                #restore_many
             }
 
             /// Permanently deletes the rows matching the filters, active or trashed.
             pub fn force_delete_many() -> #krate::ForceDeleteMany<Entity> {
-                <Entity as #krate::SoftDeleteEntity>::force_delete_many()
+                #force_delete_many
             }
 
             /// Moves the row with this primary key to the trash; returns it as stored.
@@ -193,7 +256,7 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
             where
                 K: ::core::convert::Into<#primary_key_value>,
             {
-                <Entity as #krate::SoftDeleteEntity>::soft_delete_by_id(key)
+                #soft_delete_by_id
             }
 
             /// Restores the row with this primary key; returns it as stored.
@@ -201,7 +264,7 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
             where
                 K: ::core::convert::Into<#primary_key_value>,
             {
-                <Entity as #krate::SoftDeleteEntity>::restore_by_id(key)
+                #restore_by_id
             }
 
             /// Permanently deletes the row with this primary key.
@@ -209,7 +272,7 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
             where
                 K: ::core::convert::Into<#primary_key_value>,
             {
-                <Entity as #krate::SoftDeleteEntity>::force_delete_by_id(key)
+                #force_delete_by_id
             }
 
             /// Tells an active row, a trashed row and a missing row apart.
@@ -217,14 +280,14 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
             where
                 K: ::core::convert::Into<#primary_key_value>,
             {
-                <Entity as #krate::SoftDeleteEntity>::lookup_by_id(key)
+                #lookup_by_id
             }
 
             /// Permanently deletes trashed rows deleted before `cutoff`, in bounded batches.
             pub fn purge_trash(
                 cutoff: #krate::__private::chrono::DateTime<#krate::__private::chrono::Utc>,
             ) -> #krate::PurgeTrash<Entity> {
-                <Entity as #krate::SoftDeleteEntity>::purge_trash(cutoff)
+                #purge_trash
             }
         }
 
@@ -232,7 +295,7 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
         impl Model {
             /// Whether this copy of the row is in the trash.
             pub fn is_deleted(&self) -> ::core::primitive::bool {
-                ::core::option::Option::is_some(&self.#marker_field)
+                #is_deleted
             }
 
             /// Moves this row to the trash and returns it as stored. A row already there keeps
@@ -241,7 +304,7 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
             where
                 C: #krate::TransactionalConnection,
             {
-                #krate::SoftDeleteOne::<Entity>::of(self).exec(db).await
+                #soft_delete
             }
 
             /// Brings this row back from the trash and returns it as stored.
@@ -249,7 +312,7 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
             where
                 C: #krate::TransactionalConnection,
             {
-                #krate::RestoreOne::<Entity>::of(self).exec(db).await
+                #restore
             }
 
             /// Permanently deletes this row, after its cascade descendants.
@@ -257,7 +320,7 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
             where
                 C: #krate::TransactionalConnection,
             {
-                #krate::ForceDeleteOne::<Entity>::of(self).exec(db).await
+                #force_delete
             }
         }
     }

@@ -27,11 +27,23 @@ pub fn derive_soft_delete(input: TokenStream) -> TokenStream {
 }
 
 fn derive(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
-    let Some(model) = ast::Model::from_syn(input)? else {
+    let Some(mut model) = ast::Model::from_syn(input)? else {
         return Ok(proc_macro2::TokenStream::new());
     };
-    let plan = valid::validate(&model)?;
-    Ok(expand::expand(&plan))
+    // Rules that span fields are checked only on attributes that parsed: a bad attribute would
+    // otherwise also be reported as whatever it failed to declare.
+    let checked = std::mem::take(&mut model.attr_errors)
+        .finish()
+        .and_then(|()| valid::validate(&model));
+    match checked {
+        Ok(plan) => Ok(expand::expand(&plan)),
+        // The errors, plus the functions call sites expect: one mistake, one error.
+        Err(errors) => {
+            let mut tokens = errors.into_compile_error();
+            tokens.extend(expand::fallback(&model));
+            Ok(tokens)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -297,20 +297,47 @@ fn crate_path_replaces_every_path_into_the_runtime_crate() {
 fn misspelt_keys_get_the_closest_accepted_one() {
     use crate::attr::did_you_mean;
     assert_eq!(
-        did_you_mean("cascde", crate::attr::STRUCT_KEYS),
+        did_you_mean("cascde", &crate::attr::struct_key_names()),
         "; did you mean `cascade`?"
     );
     assert_eq!(
-        did_you_mean("uniqe", crate::attr::STRUCT_KEYS),
+        did_you_mean("uniqe", &crate::attr::struct_key_names()),
         "; did you mean `unique`?"
     );
     assert_eq!(
-        did_you_mean("deletedby", crate::attr::STRUCT_KEYS),
+        did_you_mean("deletedby", &crate::attr::struct_key_names()),
         "; did you mean `deleted_by`?"
     );
     assert_eq!(
-        did_you_mean("cascade_to_children", crate::attr::STRUCT_KEYS),
+        did_you_mean("cascade_to_children", &crate::attr::struct_key_names()),
         ""
     );
-    assert_eq!(did_you_mean("x", crate::attr::STRUCT_KEYS), "");
+    assert_eq!(did_you_mean("x", &crate::attr::struct_key_names()), "");
+}
+
+/// After an error the expansion is the error plus a placeholder impl and the inherent
+/// functions, so that call sites of `objects()` and the rest add no errors of their own.
+#[test]
+fn an_error_still_defines_the_functions_call_sites_use() {
+    let source = CLASSIC.replace(
+        "pub struct Model",
+        "#[soft_delete(hoks)]\n    pub struct Model",
+    );
+    let input: DeriveInput = syn::parse_str(&source).expect("test input parses");
+    let tokens = crate::derive(&input).expect("errors travel as tokens");
+    let rendered = tokens.to_string();
+    assert_eq!(rendered.matches("compile_error").count(), 1, "{rendered}");
+    assert!(rendered.contains("did you mean `hooks`?"), "{rendered}");
+    for function in [
+        "fn objects",
+        "fn soft_delete_many",
+        "fn lookup_by_id",
+        "fn is_deleted",
+        "fn soft_delete <",
+    ] {
+        assert!(
+            rendered.contains(function),
+            "{function} missing from {rendered}"
+        );
+    }
 }

@@ -100,7 +100,9 @@ impl Entity {
 impl Model {
     /// Whether this copy of the row is in the trash.
     pub fn is_deleted(&self) -> ::core::primitive::bool {
-        ::core::option::Option::is_some(&self.deleted_at)
+        ::core::option::Option::is_some(
+            &<Entity as ::soft_delete_core::SoftDeleteEntity>::deleted_at(self),
+        )
     }
     /// Moves this row to the trash and returns it as stored. A row already there keeps
     /// its original timestamp.
