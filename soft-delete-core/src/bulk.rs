@@ -13,7 +13,7 @@ use crate::clock;
 use crate::connection::{TransactionalConnection, needs_transaction};
 use crate::entity::{SoftDeleteEntity, trashed_condition};
 use crate::error::Error;
-use crate::hooks::Origin;
+use crate::hook_runtime::Origin;
 use crate::ops::{self, Changed, Filters, Stamp, finish};
 
 /// What a bulk soft delete did.

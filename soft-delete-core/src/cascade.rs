@@ -28,7 +28,7 @@ use sea_orm::{
 
 use crate::entity::SoftDeleteEntity;
 use crate::error::Error;
-use crate::hooks::{BoxFuture, DynHooks, ErasedConnection, HookConnection};
+use crate::hook_runtime::{BoxFuture, DynHooks, ErasedConnection, HookConnection};
 use crate::ops::Stamp;
 use crate::timestamp::DeletionTimestamp;
 use crate::{audit, conflict};

@@ -20,7 +20,7 @@ use sea_orm::{
 
 use crate::entity::SoftDeleteEntity;
 use crate::error::Error;
-use crate::hooks::{ErasedConnection, HookConnection};
+use crate::hook_runtime::{ErasedConnection, HookConnection};
 
 /// A connection on which an operation can open a transaction (or a savepoint in the one it is
 /// in): what `exec` needs, because the operation may send several statements.

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use crate::bulk::{ForceDeleteMany, RestoreMany, SoftDeleteMany};
 use crate::cascade::CascadeEdge;
 use crate::clock::ClockSource;
-use crate::hooks::DynHooks;
+use crate::hook_runtime::DynHooks;
 use crate::instance::{ForceDeleteOne, RestoreOne, SoftDeleteOne};
 use crate::lookup::LookupById;
 use crate::purge::PurgeTrash;

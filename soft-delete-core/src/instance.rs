@@ -20,7 +20,7 @@ use crate::clock;
 use crate::connection::{TransactionalConnection, needs_transaction};
 use crate::entity::SoftDeleteEntity;
 use crate::error::{Error, key_text};
-use crate::hooks::Origin;
+use crate::hook_runtime::Origin;
 use crate::ops::{self, Filters, finish};
 
 /// A primary key's values, in the order of the entity's `PrimaryKey` variants.

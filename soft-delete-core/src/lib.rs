@@ -143,7 +143,23 @@ mod conflict;
 mod connection;
 mod entity;
 mod error;
-pub mod hooks;
+mod hook_runtime;
+
+/// Hooks that see, veto and follow every state change: soft delete, restore and force delete,
+/// whatever the call (instance, by id, bulk, cascade or purge).
+///
+/// Opt in with `#[soft_delete(hooks)]` and implement [`SoftDeleteHooks`] for the entity. Each
+/// hook gets the primary keys of the rows that change state and the operation's transaction:
+/// a `before_*` error vetoes the operation and nothing changes; `after_*` runs in the same
+/// transaction, so its error rolls the whole operation back.
+///
+/// With hooks, an operation first reads the keys of the rows it will change, with a locking read
+/// (`SELECT .. FOR UPDATE`; SQLite's transactions lock the whole database instead), and then
+/// changes exactly those rows. Without hooks nothing is read and statement counts are unchanged.
+pub mod hooks {
+    pub use crate::connection::HookSavepoint;
+    pub use crate::hook_runtime::{HookConnection, HookContext, Origin, SoftDeleteHooks};
+}
 mod instance;
 mod keys;
 mod lookup;
@@ -162,7 +178,7 @@ pub use clock::ClockSource;
 pub use connection::{HookSavepoint, TransactionalConnection};
 pub use entity::{SoftDeleteEntity, active_condition, trashed_condition};
 pub use error::{Error, is_retryable};
-pub use hooks::{HookContext, Origin, SoftDeleteHooks};
+pub use hook_runtime::{HookContext, Origin, SoftDeleteHooks};
 pub use instance::{ForceDeleteOne, Outcome, RestoreOne, SoftDeleteOne};
 pub use keys::MAX_KEYS_PER_STATEMENT;
 pub use lookup::{LookupById, RowState};
@@ -477,9 +493,10 @@ pub mod prelude {
 pub mod __private {
     pub use crate::audit::TouchTimestamp;
     pub use crate::cascade::{CascadeEdge, RegisteredParent, assert_batch_type, edge};
-    pub use crate::hooks::{DynHooks, hooks_of};
+    pub use crate::hook_runtime::{DynHooks, hooks_of};
     pub use crate::timestamp::{TimeMarkersEnabled, assert_time_markers_enabled};
     pub use chrono;
     pub use inventory;
     pub use sea_orm;
+    pub use std::vec::Vec;
 }

@@ -23,7 +23,7 @@ use crate::cascade::{self, CascadeCounts, CascadeEdge, Graph, add_count, clear_b
 use crate::connection::TransactionalConnection;
 use crate::entity::{SoftDeleteEntity, active_condition, trashed_condition};
 use crate::error::{Error, key_text};
-use crate::hooks::{self, HookPoint, Origin};
+use crate::hook_runtime::{self, HookPoint, Origin};
 use crate::timestamp::DeletionTimestamp;
 use crate::{audit, clock, conflict, keys};
 
@@ -543,7 +543,7 @@ impl<E: SoftDeleteEntity> Hooked<E> {
 
     async fn run<C: ConnectionTrait>(&self, db: &C, point: HookPoint) -> Result<(), Error> {
         let table = E::default().table_name();
-        hooks::run(
+        hook_runtime::run(
             E::hooks(),
             point,
             self.origin,
@@ -628,7 +628,7 @@ impl Down {
             return Ok(Vec::new());
         };
         let keys = edge.child_keys(rows, db).await?;
-        hooks::run(
+        hook_runtime::run(
             Some(child_hooks),
             self.before,
             self.origin,
@@ -647,7 +647,7 @@ impl Down {
         edge: &dyn CascadeEdge,
         keys: &[ValueTuple],
     ) -> Result<(), Error> {
-        hooks::run(
+        hook_runtime::run(
             edge.child_hooks(),
             self.after,
             self.origin,
@@ -732,7 +732,7 @@ where
                 Some(_) => edge.parent_keys(trashed, db).await?,
                 None => Vec::new(),
             };
-            hooks::run(
+            hook_runtime::run(
                 edge.parent_hooks(),
                 down.before,
                 down.origin,
@@ -749,7 +749,7 @@ where
                     down.failed(error, edge.parent_table(), edge.parent_unique_keys())
                 })?
                 .rows_affected();
-            hooks::run(
+            hook_runtime::run(
                 edge.parent_hooks(),
                 down.after,
                 down.origin,

@@ -16,7 +16,7 @@ use crate::clock;
 use crate::connection::{TransactionalConnection, needs_transaction};
 use crate::entity::SoftDeleteEntity;
 use crate::error::Error;
-use crate::hooks::{BoxFuture, Origin};
+use crate::hook_runtime::{BoxFuture, Origin};
 use crate::keys;
 use crate::ops::{self, Filters};
 use crate::timestamp::DeletionTimestamp;

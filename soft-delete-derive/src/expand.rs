@@ -1,7 +1,7 @@
 //! Writes the expansion. Everything here is already validated: this module never reports a
-//! user error. Generated code names only `::core`, `::std`, `soft-delete-core` (as
-//! `::soft_delete_core` or the `crate = ..` path) and the entity-local
-//! types SeaORM generates (`Entity`, `Column`, `PrimaryKey`, `Model`).
+//! user error. Generated code names only `::core`, `soft-delete-core` (as `::soft_delete_core` or
+//! the `crate = ..` path) and the entity-local types SeaORM generates (`Entity`, `Column`,
+//! `PrimaryKey`, `Model`).
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -73,8 +73,8 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
             quote_spanned! {child.span()=> #private::edge::<Entity, #child>()}
         });
         quote! {
-            fn cascade_edges() -> ::std::vec::Vec<&'static dyn #private::CascadeEdge> {
-                ::std::vec![#(#edges),*]
+            fn cascade_edges() -> #private::Vec<&'static dyn #private::CascadeEdge> {
+                #private::Vec::from([#(#edges),*])
             }
         }
     });

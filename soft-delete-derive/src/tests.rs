@@ -341,3 +341,12 @@ fn an_error_still_defines_the_functions_call_sites_use() {
         );
     }
 }
+
+/// The expansion names `::core` and the runtime crate only: no `::std`.
+#[test]
+fn expansions_do_not_name_std() {
+    for source in [CLASSIC, RENAMED, UNIQUE_AND_DATABASE_CLOCK, CASCADE] {
+        let rendered = prettyplease::unparse(&expand(source));
+        assert!(!rendered.contains("::std"), "{rendered}");
+    }
+}

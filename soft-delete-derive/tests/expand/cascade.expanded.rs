@@ -4,12 +4,12 @@ impl ::soft_delete_core::SoftDeleteEntity for Entity {
     fn batch_column() -> ::core::option::Option<Column> {
         ::core::option::Option::Some(Column::TrashBatch)
     }
-    fn cascade_edges() -> ::std::vec::Vec<
+    fn cascade_edges() -> ::soft_delete_core::__private::Vec<
         &'static dyn ::soft_delete_core::__private::CascadeEdge,
     > {
-        ::std::vec![
-            ::soft_delete_core::__private::edge:: < Entity, super::item::Entity > ()
-        ]
+        ::soft_delete_core::__private::Vec::from([
+            ::soft_delete_core::__private::edge::<Entity, super::item::Entity>(),
+        ])
     }
     fn deleted_at_column() -> Column {
         Column::DeletedAt

@@ -1,14 +1,4 @@
-//! Hooks that see, veto and follow every state change: soft delete, restore and force delete,
-//! whatever the call (instance, by id, bulk, cascade or purge).
-//!
-//! Opt in with `#[soft_delete(hooks)]` and implement [`SoftDeleteHooks`] for the entity. Each
-//! hook gets the primary keys of the rows that change state and the operation's transaction:
-//! a `before_*` error vetoes the operation and nothing changes; `after_*` runs in the same
-//! transaction, so its error rolls the whole operation back.
-//!
-//! With hooks, an operation first reads the keys of the rows it will change, with a locking read
-//! (`SELECT .. FOR UPDATE`; SQLite's transactions lock the whole database instead), and then
-//! changes exactly those rows. Without hooks nothing is read and statement counts are unchanged.
+//! The hooks machinery; its public part is re-exported as [`crate::hooks`].
 
 use std::fmt;
 use std::future::Future;
