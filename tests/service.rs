@@ -57,26 +57,7 @@ async fn raw(
     content_type: Option<&str>,
     body: &str,
 ) -> (StatusCode, Value) {
-    let mut request = Request::builder().method(method).uri(uri);
-    if let Some(content_type) = content_type {
-        request = request.header("content-type", content_type);
-    }
-    let response = app
-        .clone()
-        .oneshot(request.body(Body::from(body.to_owned())).expect("request"))
-        .await
-        .expect("response");
-    let status = response.status();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    send(app, method, uri, content_type, body.as_bytes().to_vec()).await
 }
 
 async fn category(app: &Router, name: &str) -> i64 {

@@ -288,13 +288,8 @@ impl<E: SoftDeleteEntity> SoftDeleteOne<E> {
         if let Some(reason) = ops::compound_reason::<E>(false)? {
             return Err(needs_transaction::<E>(OPERATION, reason));
         }
-        if !db.support_returning() {
-            return Err(needs_transaction::<E>(OPERATION, WITHOUT_RETURNING));
-        }
-        match self.change_returning(db).await? {
-            Some(outcome) => Ok(outcome.row),
-            None => Err(needs_transaction::<E>(OPERATION, KEPT_CHANGING)),
-        }
+        require_returning::<E>(OPERATION, db)?;
+        changed_row::<E>(OPERATION, self.change_returning(db).await?)
     }
 
     async fn change_returning<C: ConnectionTrait>(
@@ -428,13 +423,8 @@ impl<E: SoftDeleteEntity> RestoreOne<E> {
                 "with_ancestors() locks the parent rows",
             ));
         }
-        if !db.support_returning() {
-            return Err(needs_transaction::<E>(OPERATION, WITHOUT_RETURNING));
-        }
-        match self.change_returning(db).await? {
-            Some(outcome) => Ok(outcome.row),
-            None => Err(needs_transaction::<E>(OPERATION, KEPT_CHANGING)),
-        }
+        require_returning::<E>(OPERATION, db)?;
+        changed_row::<E>(OPERATION, self.change_returning(db).await?)
     }
 
     async fn change_returning<C: ConnectionTrait>(
@@ -575,6 +565,30 @@ pub struct Outcome<M> {
     pub row: M,
     /// Whether this call changed the row's state.
     pub changed: bool,
+}
+
+/// A one-row operation without a transaction is one `UPDATE .. RETURNING`: refused, before
+/// anything is sent, on a backend without it.
+fn require_returning<E: SoftDeleteEntity>(
+    operation: &'static str,
+    db: &impl ConnectionTrait,
+) -> Result<(), Error> {
+    if db.support_returning() {
+        Ok(())
+    } else {
+        Err(needs_transaction::<E>(operation, WITHOUT_RETURNING))
+    }
+}
+
+/// The row a one-row operation without a transaction settled on, or the refusal when concurrent
+/// calls kept changing it.
+fn changed_row<E: SoftDeleteEntity>(
+    operation: &'static str,
+    outcome: Option<Outcome<E::Model>>,
+) -> Result<E::Model, Error> {
+    outcome
+        .map(|outcome| outcome.row)
+        .ok_or_else(|| needs_transaction::<E>(operation, KEPT_CHANGING))
 }
 
 /// Why a one-row operation needs a transaction on MySQL and MariaDB.
