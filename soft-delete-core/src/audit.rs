@@ -100,25 +100,3 @@ touch_timestamp!(
 
 #[cfg(feature = "with-time")]
 touch_timestamp!(time::OffsetDateTime, time::PrimitiveDateTime);
-
-/// The audit columns a soft delete of `E` writes, with their values.
-pub(crate) fn on_delete<E: crate::SoftDeleteEntity>(
-    at: DateTime<Utc>,
-    actor: Option<&Value>,
-) -> Vec<(E::Column, Value)> {
-    let mut columns: Vec<(E::Column, Value)> = E::touch_value(at).into_iter().collect();
-    if let Some((column, null)) = E::deleted_by_column() {
-        columns.push((column, actor.cloned().unwrap_or(null)));
-    }
-    columns
-}
-
-/// The audit columns a restore of `E` writes: `touch` (when the operation has a time) and a
-/// cleared `deleted_by`.
-pub(crate) fn on_restore<E: crate::SoftDeleteEntity>(
-    at: Option<DateTime<Utc>>,
-) -> Vec<(E::Column, Value)> {
-    let mut columns: Vec<(E::Column, Value)> = at.and_then(E::touch_value).into_iter().collect();
-    columns.extend(E::deleted_by_column());
-    columns
-}

@@ -8,13 +8,14 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::IntoCondition;
 use sea_orm::{ConnectionTrait, DbBackend, QueryTrait, Statement, Value};
 
-use crate::cascade::CascadeCounts;
 use crate::clock;
-use crate::connection::{TransactionalConnection, needs_transaction};
+use crate::engine::executor::{self, Operation, compound_reason};
+use crate::engine::{force_delete, restore, soft_delete, statements};
 use crate::entity::{SoftDeleteEntity, trashed_condition};
 use crate::error::Error;
-use crate::hook_runtime::Origin;
-use crate::ops::{self, Changed, Filters, Stamp, finish};
+use crate::hook_context::Origin;
+use crate::session::TransactionalConnection;
+use crate::values::{CascadeCounts, Changed, Filters, Stamp};
 
 /// What a bulk soft delete did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -131,18 +132,13 @@ impl<E: SoftDeleteEntity> SoftDeleteMany<E> {
             batch: None,
             actor: self.actor.clone(),
         };
-        ops::soft_delete_statement::<E>(&self.filters, &stamp).build(backend)
+        statements::soft_delete_statement::<E>(&self.filters, &stamp).build(backend)
     }
 
     /// Runs the operation (preceded by a read of the server's clock for entities declared
     /// `clock = database`), in a transaction it opens when it sends several statements.
     pub async fn exec<C: TransactionalConnection>(self, db: &C) -> Result<SoftDeleteResult, Error> {
-        if !ops::is_compound::<E>()? {
-            return self.run(db).await;
-        }
-        let txn = ops::begin(db).await?;
-        let outcome = self.run(&txn).await;
-        finish(txn, outcome).await
+        executor::exec(&self, db).await
     }
 
     /// Runs the operation on a connection that cannot open a transaction (an
@@ -152,17 +148,29 @@ impl<E: SoftDeleteEntity> SoftDeleteMany<E> {
         self,
         db: &C,
     ) -> Result<SoftDeleteResult, Error> {
-        if let Some(reason) = ops::compound_reason::<E>(false)? {
-            return Err(needs_transaction::<E>("soft_delete_many", reason));
-        }
-        self.run(db).await
+        executor::exec_without_transaction(&self, db).await
+    }
+}
+
+impl<E: SoftDeleteEntity> Operation for SoftDeleteMany<E> {
+    type Entity = E;
+    type Output = SoftDeleteResult;
+    const NAME: &'static str = "soft_delete_many";
+
+    fn compound_reason(&self, _: &impl ConnectionTrait) -> Result<Option<&'static str>, Error> {
+        compound_reason::<E>(false)
     }
 
     async fn run<C: ConnectionTrait>(&self, db: &C) -> Result<SoftDeleteResult, Error> {
-        let at = clock::operation_time::<E, _>(self.at, db).await?;
-        let changed =
-            ops::soft_delete::<E, _>(db, &self.filters, at, self.actor.clone(), Origin::Bulk)
-                .await?;
+        let at = clock::operation_time(E::CLOCK, self.at, db).await?;
+        let changed = soft_delete::soft_delete::<E, _>(
+            db,
+            &self.filters,
+            at,
+            self.actor.clone(),
+            Origin::Bulk,
+        )
+        .await?;
         Ok(SoftDeleteResult {
             rows_affected: changed.rows,
             deleted_at: at,
@@ -241,19 +249,14 @@ impl<E: SoftDeleteEntity> RestoreMany<E> {
 
     /// The SQL of the entity's own `UPDATE`, for inspection.
     pub fn build(&self, backend: DbBackend) -> Statement {
-        ops::restore_statement::<E>(&self.filters, true, None).build(backend)
+        statements::restore_statement::<E>(&self.filters, true, None).build(backend)
     }
 
     /// Runs the operation. It fails, having changed nothing, with [`Error::RestoreConflict`]
     /// when a restored row would duplicate an active row's `#[soft_delete(unique(..))]` key,
     /// and with [`Error::ParentTrashed`] when a restored row's cascade parent is in the trash.
     pub async fn exec<C: TransactionalConnection>(self, db: &C) -> Result<BulkResult, Error> {
-        if !ops::restore_is_compound::<E>()? {
-            return self.run(db).await;
-        }
-        let txn = ops::begin(db).await?;
-        let outcome = self.run(&txn).await;
-        finish(txn, outcome).await
+        executor::exec(&self, db).await
     }
 
     /// Runs the operation on a connection that cannot open a transaction: it fails with
@@ -263,15 +266,22 @@ impl<E: SoftDeleteEntity> RestoreMany<E> {
         self,
         db: &C,
     ) -> Result<BulkResult, Error> {
-        if let Some(reason) = ops::compound_reason::<E>(true)? {
-            return Err(needs_transaction::<E>("restore_many", reason));
-        }
-        self.run(db).await
+        executor::exec_without_transaction(&self, db).await
+    }
+}
+
+impl<E: SoftDeleteEntity> Operation for RestoreMany<E> {
+    type Entity = E;
+    type Output = BulkResult;
+    const NAME: &'static str = "restore_many";
+
+    fn compound_reason(&self, _: &impl ConnectionTrait) -> Result<Option<&'static str>, Error> {
+        compound_reason::<E>(true)
     }
 
     async fn run<C: ConnectionTrait>(&self, db: &C) -> Result<BulkResult, Error> {
         Ok(
-            ops::restore::<E, _>(db, &self.filters, self.with_ancestors, Origin::Bulk)
+            restore::restore::<E, _>(db, &self.filters, self.with_ancestors, Origin::Bulk)
                 .await?
                 .into(),
         )
@@ -339,17 +349,12 @@ impl<E: SoftDeleteEntity> ForceDeleteMany<E> {
 
     /// The SQL of the entity's own `DELETE`, for inspection.
     pub fn build(&self, backend: DbBackend) -> Statement {
-        ops::delete_statement::<E>(&self.filters).build(backend)
+        statements::delete_statement::<E>(&self.filters).build(backend)
     }
 
     /// Runs the operation, in a transaction it opens when it sends several statements.
     pub async fn exec<C: TransactionalConnection>(self, db: &C) -> Result<BulkResult, Error> {
-        if !ops::is_compound::<E>()? {
-            return self.run(db).await;
-        }
-        let txn = ops::begin(db).await?;
-        let outcome = self.run(&txn).await;
-        finish(txn, outcome).await
+        executor::exec(&self, db).await
     }
 
     /// Runs the operation on a connection that cannot open a transaction: it fails with
@@ -358,15 +363,24 @@ impl<E: SoftDeleteEntity> ForceDeleteMany<E> {
         self,
         db: &C,
     ) -> Result<BulkResult, Error> {
-        if let Some(reason) = ops::compound_reason::<E>(false)? {
-            return Err(needs_transaction::<E>("force_delete_many", reason));
-        }
-        self.run(db).await
+        executor::exec_without_transaction(&self, db).await
+    }
+}
+
+impl<E: SoftDeleteEntity> Operation for ForceDeleteMany<E> {
+    type Entity = E;
+    type Output = BulkResult;
+    const NAME: &'static str = "force_delete_many";
+
+    fn compound_reason(&self, _: &impl ConnectionTrait) -> Result<Option<&'static str>, Error> {
+        compound_reason::<E>(false)
     }
 
     async fn run<C: ConnectionTrait>(&self, db: &C) -> Result<BulkResult, Error> {
-        Ok(ops::force_delete::<E, _>(db, &self.filters, Origin::Bulk)
-            .await?
-            .into())
+        Ok(
+            force_delete::force_delete::<E, _>(db, &self.filters, Origin::Bulk)
+                .await?
+                .into(),
+        )
     }
 }

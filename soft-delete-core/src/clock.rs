@@ -152,16 +152,14 @@ pub enum ClockSource {
     Database,
 }
 
-/// The timestamp of one operation on `E`: the explicit `at(..)`, else the entity's clock.
-pub(crate) async fn operation_time<E, C>(
+/// The timestamp of one operation on an entity whose clock is `source`: the explicit `at(..)`,
+/// else that clock's time.
+pub(crate) async fn operation_time<C: sea_orm::ConnectionTrait>(
+    source: ClockSource,
     explicit: Option<DateTime<Utc>>,
     db: &C,
-) -> Result<DateTime<Utc>, sea_orm::DbErr>
-where
-    E: crate::SoftDeleteEntity,
-    C: sea_orm::ConnectionTrait,
-{
-    match (explicit, E::CLOCK) {
+) -> Result<DateTime<Utc>, sea_orm::DbErr> {
+    match (explicit, source) {
         (Some(at), _) => Ok(at),
         (None, ClockSource::Application) => Ok(now()),
         (None, ClockSource::Database) => database_now(db).await,

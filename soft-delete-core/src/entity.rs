@@ -1,23 +1,22 @@
-//! The trait `#[derive(SoftDelete)]` implements, and the three finders.
+//! The trait `#[derive(SoftDelete)]` implements: what a soft-deletable table is (its marker,
+//! batch and audit columns, unique keys, clock, hooks and cascade children) and the finders.
+//! The operations on it are in [`SoftDeleteEntityExt`](crate::SoftDeleteEntityExt).
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, PrimaryKeyTrait, QueryFilter, Select, UpdateMany, Value};
 
 use chrono::{DateTime, Utc};
 
-use crate::bulk::{ForceDeleteMany, RestoreMany, SoftDeleteMany};
-use crate::cascade::CascadeEdge;
 use crate::clock::ClockSource;
-use crate::hook_runtime::DynHooks;
-use crate::instance::{ForceDeleteOne, RestoreOne, SoftDeleteOne};
-use crate::lookup::LookupById;
-use crate::purge::PurgeTrash;
+use crate::edge::CascadeEdge;
+use crate::hook_context::DynHooks;
 use crate::timestamp::DeletionTimestamp;
 
 /// A SeaORM entity whose rows are soft-deleted. Implemented by `#[derive(SoftDelete)]`.
 ///
-/// The derive also generates every provided method here as an inherent function of `Entity`,
-/// so `product::Entity::objects()` needs no import; the trait is for generic code.
+/// The derive also generates every provided method here, and every operation of
+/// [`SoftDeleteEntityExt`](crate::SoftDeleteEntityExt), as an inherent function of `Entity`, so
+/// `product::Entity::objects()` needs no import; the traits are for generic code.
 ///
 /// ```
 /// # mod product {
@@ -127,58 +126,6 @@ pub trait SoftDeleteEntity: EntityTrait {
     /// trash. Every SeaORM `UpdateMany` method (`col_expr`, `set`, `filter`, `exec`) applies.
     fn update_many_active() -> UpdateMany<Self> {
         Self::update_many().filter(active_condition::<Self>())
-    }
-
-    /// Moves the active rows that match the builder's filters to the trash, in one `UPDATE`.
-    fn soft_delete_many() -> SoftDeleteMany<Self> {
-        SoftDeleteMany::new()
-    }
-
-    /// Brings the trashed rows that match the builder's filters back, in one `UPDATE`.
-    fn restore_many() -> RestoreMany<Self> {
-        RestoreMany::new()
-    }
-
-    /// Permanently deletes the rows, active or trashed, that match the builder's filters.
-    fn force_delete_many() -> ForceDeleteMany<Self> {
-        ForceDeleteMany::new()
-    }
-
-    /// Moves the row with this primary key to the trash and returns it as stored.
-    fn soft_delete_by_id<K>(key: K) -> SoftDeleteOne<Self>
-    where
-        K: Into<<Self::PrimaryKey as PrimaryKeyTrait>::ValueType>,
-    {
-        SoftDeleteOne::by_id(key)
-    }
-
-    /// Restores the row with this primary key and returns it as stored.
-    fn restore_by_id<K>(key: K) -> RestoreOne<Self>
-    where
-        K: Into<<Self::PrimaryKey as PrimaryKeyTrait>::ValueType>,
-    {
-        RestoreOne::by_id(key)
-    }
-
-    /// Permanently deletes the row with this primary key.
-    fn force_delete_by_id<K>(key: K) -> ForceDeleteOne<Self>
-    where
-        K: Into<<Self::PrimaryKey as PrimaryKeyTrait>::ValueType>,
-    {
-        ForceDeleteOne::by_id(key)
-    }
-
-    /// Tells an active row, a trashed row and a missing row apart, in one `SELECT`.
-    fn lookup_by_id<K>(key: K) -> LookupById<Self>
-    where
-        K: Into<<Self::PrimaryKey as PrimaryKeyTrait>::ValueType>,
-    {
-        LookupById::new(key)
-    }
-
-    /// Permanently deletes trashed rows deleted before `cutoff`, in bounded batches.
-    fn purge_trash(cutoff: DateTime<Utc>) -> PurgeTrash<Self> {
-        PurgeTrash::new(cutoff)
     }
 }
 

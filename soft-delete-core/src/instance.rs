@@ -7,80 +7,21 @@
 //! read-back run inside one transaction they open (a savepoint when `db` is already a
 //! transaction).
 
-use std::marker::PhantomData;
-
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Condition, IntoValueTuple, ValueTuple};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, Iterable, ModelTrait, PrimaryKeyToColumn,
-    PrimaryKeyTrait, QueryFilter, QuerySelect, UpdateMany, Value,
+    ConnectionTrait, EntityTrait, PrimaryKeyTrait, QueryFilter, QuerySelect, UpdateMany, Value,
 };
 
 use crate::clock;
-use crate::connection::{TransactionalConnection, needs_transaction};
+use crate::engine::executor::{self, Operation, compound_reason};
+use crate::engine::statements::soft_delete_statement;
+use crate::engine::{force_delete, restore, soft_delete};
 use crate::entity::SoftDeleteEntity;
-use crate::error::{Error, key_text};
-use crate::hook_runtime::Origin;
-use crate::ops::{self, Filters, finish};
-
-/// A primary key's values, in the order of the entity's `PrimaryKey` variants.
-#[derive(Clone, Debug)]
-pub(crate) struct RowKey<E> {
-    values: Vec<Value>,
-    /// `Instance` when made from a model, `ById` from a key.
-    origin: Origin,
-    entity: PhantomData<E>,
-}
+use crate::error::Error;
+use crate::keys::RowKey;
+use crate::session::TransactionalConnection;
 
 impl<E: EntityTrait> RowKey<E> {
-    fn new(values: ValueTuple) -> Self {
-        Self {
-            values: values.into_iter().collect(),
-            origin: Origin::ById,
-            entity: PhantomData,
-        }
-    }
-
-    pub(crate) fn of_id<K>(key: K) -> Self
-    where
-        K: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
-    {
-        Self::new(key.into().into_value_tuple())
-    }
-
-    fn of_model(model: &E::Model) -> Self {
-        Self {
-            origin: Origin::Instance,
-            ..Self::new(model.get_primary_key_value())
-        }
-    }
-
-    fn condition(&self) -> Condition {
-        E::PrimaryKey::iter()
-            .zip(&self.values)
-            .fold(Condition::all(), |condition, (key, value)| {
-                condition.add(key.into_column().eq(value.clone()))
-            })
-    }
-
-    fn filters(&self) -> Filters {
-        Filters::new().with(self.condition())
-    }
-
-    fn not_found(&self) -> Error {
-        Error::RowNotFound {
-            table: E::default().table_name(),
-            key: key_text(ValueTuple::Many(self.values.clone())),
-        }
-    }
-
-    pub(crate) async fn find_row<C: ConnectionTrait>(
-        &self,
-        db: &C,
-    ) -> Result<Option<E::Model>, DbErr> {
-        E::find().filter(self.condition()).one(db).await
-    }
-
     /// Reads the row back inside the operation's transaction.
     async fn read<C: ConnectionTrait>(&self, db: &C) -> Result<E::Model, Error> {
         self.find_row(db).await?.ok_or_else(|| self.not_found())
@@ -249,31 +190,7 @@ impl<E: SoftDeleteEntity> SoftDeleteOne<E> {
         self,
         db: &C,
     ) -> Result<Outcome<E::Model>, Error> {
-        if db.support_returning()
-            && !ops::is_compound::<E>()?
-            && let Some(outcome) = self.change_returning(db).await?
-        {
-            return Ok(outcome);
-        }
-        let txn = ops::begin(db).await?;
-        let outcome = async {
-            let at = clock::operation_time::<E, _>(self.at, &txn).await?;
-            let filters = self.key.filters();
-            let operation = || async {
-                let changed = ops::soft_delete::<E, _>(
-                    &txn,
-                    &filters,
-                    at,
-                    self.actor.clone(),
-                    self.key.origin,
-                )
-                .await?;
-                Ok(changed.rows)
-            };
-            self.key.settle(&txn, operation, is_trashed::<E>).await
-        }
-        .await;
-        finish(txn, outcome).await
+        executor::exec(&self, db).await
     }
 
     /// Runs the operation on a connection that cannot open a transaction (an
@@ -284,22 +201,42 @@ impl<E: SoftDeleteEntity> SoftDeleteOne<E> {
         self,
         db: &C,
     ) -> Result<E::Model, Error> {
-        const OPERATION: &str = "soft_delete_by_id";
-        if let Some(reason) = ops::compound_reason::<E>(false)? {
-            return Err(needs_transaction::<E>(OPERATION, reason));
-        }
-        require_returning::<E>(OPERATION, db)?;
-        changed_row::<E>(OPERATION, self.change_returning(db).await?)
+        Ok(executor::exec_without_transaction(&self, db).await?.row)
+    }
+}
+
+impl<E: SoftDeleteEntity> Operation for SoftDeleteOne<E> {
+    type Entity = E;
+    type Output = Outcome<E::Model>;
+    const NAME: &'static str = "soft_delete_by_id";
+
+    fn compound_reason(&self, db: &impl ConnectionTrait) -> Result<Option<&'static str>, Error> {
+        Ok(compound_reason::<E>(false)?.or_else(|| without_returning(db)))
     }
 
-    async fn change_returning<C: ConnectionTrait>(
-        &self,
-        db: &C,
-    ) -> Result<Option<Outcome<E::Model>>, Error> {
-        let at = clock::operation_time::<E, _>(self.at, db).await?;
+    async fn run_alone<C: ConnectionTrait>(&self, db: &C) -> Result<Option<Self::Output>, Error> {
+        let at = clock::operation_time(E::CLOCK, self.at, db).await?;
         let filters = self.key.filters();
-        let change = || ops::simple_soft_delete::<E>(&filters, at, self.actor.clone());
+        let stamp = soft_delete::stamp::<E>(at, self.actor.clone());
+        let change = || soft_delete_statement::<E>(&filters, &stamp);
         self.key.change_returning(change, is_trashed::<E>, db).await
+    }
+
+    async fn run<C: ConnectionTrait>(&self, txn: &C) -> Result<Self::Output, Error> {
+        let at = clock::operation_time(E::CLOCK, self.at, txn).await?;
+        let filters = self.key.filters();
+        let operation = || async {
+            let changed = soft_delete::soft_delete::<E, _>(
+                txn,
+                &filters,
+                at,
+                self.actor.clone(),
+                self.key.origin,
+            )
+            .await?;
+            Ok(changed.rows)
+        };
+        self.key.settle(txn, operation, is_trashed::<E>).await
     }
 }
 
@@ -383,26 +320,7 @@ impl<E: SoftDeleteEntity> RestoreOne<E> {
         self,
         db: &C,
     ) -> Result<Outcome<E::Model>, Error> {
-        if db.support_returning()
-            && !self.with_ancestors
-            && !ops::restore_is_compound::<E>()?
-            && let Some(outcome) = self.change_returning(db).await?
-        {
-            return Ok(outcome);
-        }
-        let txn = ops::begin(db).await?;
-        let outcome = async {
-            let filters = self.key.filters();
-            let operation = || async {
-                let changed =
-                    ops::restore::<E, _>(&txn, &filters, self.with_ancestors, self.key.origin)
-                        .await?;
-                Ok(changed.rows)
-            };
-            self.key.settle(&txn, operation, is_active::<E>).await
-        }
-        .await;
-        finish(txn, outcome).await
+        executor::exec(&self, db).await
     }
 
     /// Runs the operation on a connection that cannot open a transaction as one
@@ -413,27 +331,39 @@ impl<E: SoftDeleteEntity> RestoreOne<E> {
         self,
         db: &C,
     ) -> Result<E::Model, Error> {
-        const OPERATION: &str = "restore_by_id";
-        if let Some(reason) = ops::compound_reason::<E>(true)? {
-            return Err(needs_transaction::<E>(OPERATION, reason));
-        }
-        if self.with_ancestors {
-            return Err(needs_transaction::<E>(
-                OPERATION,
-                "with_ancestors() locks the parent rows",
-            ));
-        }
-        require_returning::<E>(OPERATION, db)?;
-        changed_row::<E>(OPERATION, self.change_returning(db).await?)
+        Ok(executor::exec_without_transaction(&self, db).await?.row)
+    }
+}
+
+impl<E: SoftDeleteEntity> Operation for RestoreOne<E> {
+    type Entity = E;
+    type Output = Outcome<E::Model>;
+    const NAME: &'static str = "restore_by_id";
+
+    fn compound_reason(&self, db: &impl ConnectionTrait) -> Result<Option<&'static str>, Error> {
+        let with_ancestors = self
+            .with_ancestors
+            .then_some("with_ancestors() locks the parent rows");
+        Ok(compound_reason::<E>(true)?
+            .or(with_ancestors)
+            .or_else(|| without_returning(db)))
     }
 
-    async fn change_returning<C: ConnectionTrait>(
-        &self,
-        db: &C,
-    ) -> Result<Option<Outcome<E::Model>>, Error> {
-        let change = ops::simple_restore::<E, _>(db, &self.key.filters()).await?;
+    async fn run_alone<C: ConnectionTrait>(&self, db: &C) -> Result<Option<Self::Output>, Error> {
+        let change = restore::simple_restore::<E, _>(db, &self.key.filters()).await?;
         let change = || change.clone();
         self.key.change_returning(change, is_active::<E>, db).await
+    }
+
+    async fn run<C: ConnectionTrait>(&self, txn: &C) -> Result<Self::Output, Error> {
+        let filters = self.key.filters();
+        let operation = || async {
+            let changed =
+                restore::restore::<E, _>(txn, &filters, self.with_ancestors, self.key.origin)
+                    .await?;
+            Ok(changed.rows)
+        };
+        self.key.settle(txn, operation, is_active::<E>).await
     }
 }
 
@@ -498,25 +428,28 @@ impl<E: SoftDeleteEntity> ForceDeleteOne<E> {
     /// Runs the `DELETE`, after those of the row's cascade descendants.
     /// [`Error::RowNotFound`] when no such row exists.
     pub async fn exec<C: TransactionalConnection>(self, db: &C) -> Result<(), Error> {
-        if !ops::is_compound::<E>()? {
-            return self.run(db).await;
-        }
-        let txn = ops::begin(db).await?;
-        let outcome = self.run(&txn).await;
-        finish(txn, outcome).await
+        executor::exec(&self, db).await
     }
 
     /// Runs the `DELETE` on a connection that cannot open a transaction: it fails with
     /// [`Error::NeedsTransaction`], having sent nothing, when the entity has cascades or hooks.
     pub async fn exec_without_transaction<C: ConnectionTrait>(self, db: &C) -> Result<(), Error> {
-        if let Some(reason) = ops::compound_reason::<E>(false)? {
-            return Err(needs_transaction::<E>("force_delete_by_id", reason));
-        }
-        self.run(db).await
+        executor::exec_without_transaction(&self, db).await
+    }
+}
+
+impl<E: SoftDeleteEntity> Operation for ForceDeleteOne<E> {
+    type Entity = E;
+    type Output = ();
+    const NAME: &'static str = "force_delete_by_id";
+
+    fn compound_reason(&self, _: &impl ConnectionTrait) -> Result<Option<&'static str>, Error> {
+        compound_reason::<E>(false)
     }
 
     async fn run<C: ConnectionTrait>(&self, db: &C) -> Result<(), Error> {
-        let removed = ops::force_delete::<E, _>(db, &self.key.filters(), self.key.origin).await?;
+        let removed =
+            force_delete::force_delete::<E, _>(db, &self.key.filters(), self.key.origin).await?;
         if removed.rows == 0 {
             return Err(self.key.not_found());
         }
@@ -567,37 +500,13 @@ pub struct Outcome<M> {
     pub changed: bool,
 }
 
-/// A one-row operation without a transaction is one `UPDATE .. RETURNING`: refused, before
-/// anything is sent, on a backend without it.
-fn require_returning<E: SoftDeleteEntity>(
-    operation: &'static str,
-    db: &impl ConnectionTrait,
-) -> Result<(), Error> {
-    if db.support_returning() {
-        Ok(())
-    } else {
-        Err(needs_transaction::<E>(operation, WITHOUT_RETURNING))
-    }
+/// A one-row operation without a transaction is one `UPDATE .. RETURNING`; on MySQL and
+/// MariaDB, which have none, the row is read back in a second statement.
+fn without_returning(db: &impl ConnectionTrait) -> Option<&'static str> {
+    (!db.support_returning()).then_some(
+        "this backend has no `UPDATE .. RETURNING`, so the row is read back in a second statement",
+    )
 }
-
-/// The row a one-row operation without a transaction settled on, or the refusal when concurrent
-/// calls kept changing it.
-fn changed_row<E: SoftDeleteEntity>(
-    operation: &'static str,
-    outcome: Option<Outcome<E::Model>>,
-) -> Result<E::Model, Error> {
-    outcome
-        .map(|outcome| outcome.row)
-        .ok_or_else(|| needs_transaction::<E>(operation, KEPT_CHANGING))
-}
-
-/// Why a one-row operation needs a transaction on MySQL and MariaDB.
-const WITHOUT_RETURNING: &str =
-    "this backend has no `UPDATE .. RETURNING`, so the row is read back in a second statement";
-
-/// Why a one-row operation gave up without a transaction.
-const KEPT_CHANGING: &str =
-    "concurrent calls kept changing the row between its update and its read";
 
 fn is_trashed<E: SoftDeleteEntity>(row: &E::Model) -> bool {
     E::deleted_at(row).is_some()

@@ -6,9 +6,20 @@
 //! deeper than 1,000 (a chain of `OR`s for composite keys). So keys travel as one flat row-value
 //! list, `(a, b) IN ((?, ?), ..)`, in chunks of at most [`MAX_KEYS_PER_STATEMENT`] keys: the
 //! statement count grows by one per 10,000 rows, never per row.
+//!
+//! A one-row operation names its row by a [`RowKey`].
 
-use sea_orm::sea_query::{BinOper, Condition, Expr, ExprTrait, ValueTuple};
-use sea_orm::{ColumnTrait, DbBackend, EntityTrait, Iterable, PrimaryKeyToColumn};
+use std::marker::PhantomData;
+
+use sea_orm::sea_query::{BinOper, Condition, Expr, ExprTrait, IntoValueTuple, ValueTuple};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, Iterable, ModelTrait,
+    PrimaryKeyToColumn, PrimaryKeyTrait, QueryFilter, Value,
+};
+
+use crate::error::{Error, key_text};
+use crate::hook_context::Origin;
+use crate::values::Filters;
 
 /// The most primary keys one statement names.
 pub const MAX_KEYS_PER_STATEMENT: usize = 10_000;
@@ -73,6 +84,65 @@ pub(crate) fn chunks<E: EntityTrait>(keys: &[ValueTuple]) -> Vec<&[ValueTuple]> 
         return vec![keys];
     }
     keys.chunks(keys_per_statement::<E>()).collect()
+}
+
+/// A primary key's values, in the order of the entity's `PrimaryKey` variants.
+#[derive(Clone, Debug)]
+pub(crate) struct RowKey<E> {
+    values: Vec<Value>,
+    /// `Instance` when made from a model, `ById` from a key.
+    pub(crate) origin: Origin,
+    entity: PhantomData<E>,
+}
+
+impl<E: EntityTrait> RowKey<E> {
+    fn new(values: ValueTuple) -> Self {
+        Self {
+            values: values.into_iter().collect(),
+            origin: Origin::ById,
+            entity: PhantomData,
+        }
+    }
+
+    pub(crate) fn of_id<K>(key: K) -> Self
+    where
+        K: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+    {
+        Self::new(key.into().into_value_tuple())
+    }
+
+    pub(crate) fn of_model(model: &E::Model) -> Self {
+        Self {
+            origin: Origin::Instance,
+            ..Self::new(model.get_primary_key_value())
+        }
+    }
+
+    pub(crate) fn condition(&self) -> Condition {
+        E::PrimaryKey::iter()
+            .zip(&self.values)
+            .fold(Condition::all(), |condition, (key, value)| {
+                condition.add(key.into_column().eq(value.clone()))
+            })
+    }
+
+    pub(crate) fn filters(&self) -> Filters {
+        Filters::new().with(self.condition())
+    }
+
+    pub(crate) fn not_found(&self) -> Error {
+        Error::RowNotFound {
+            table: E::default().table_name(),
+            key: key_text(ValueTuple::Many(self.values.clone())),
+        }
+    }
+
+    pub(crate) async fn find_row<C: ConnectionTrait>(
+        &self,
+        db: &C,
+    ) -> Result<Option<E::Model>, DbErr> {
+        E::find().filter(self.condition()).one(db).await
+    }
 }
 
 #[cfg(test)]

@@ -135,15 +135,36 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// Leaves: values and object-safe traits that know no entity.
 pub mod audit;
-mod bulk;
-mod cascade;
 pub mod clock;
-mod conflict;
-mod connection;
-mod entity;
+mod edge;
 mod error;
-mod hook_runtime;
+mod hook_context;
+mod keys;
+mod session;
+mod timestamp;
+mod values;
+
+// The model: what a soft-deletable table is, its hooks, and the cascade graph between tables.
+mod entity;
+mod graph;
+mod hook_trait;
+
+// The engine: statements, steps, the three state changes and the executor.
+mod engine;
+
+// The API: builders, finders on relations, schema and migration helpers.
+mod bulk;
+mod ext;
+mod instance;
+mod lookup;
+#[cfg(feature = "migration")]
+#[cfg_attr(docsrs, doc(cfg(feature = "migration")))]
+pub mod migration;
+mod purge;
+mod relations;
+pub mod schema;
 
 /// Hooks that see, veto and follow every state change: soft delete, restore and force delete,
 /// whatever the call (instance, by id, bulk, cascade or purge).
@@ -157,28 +178,19 @@ mod hook_runtime;
 /// (`SELECT .. FOR UPDATE`; SQLite's transactions lock the whole database instead), and then
 /// changes exactly those rows. Without hooks nothing is read and statement counts are unchanged.
 pub mod hooks {
-    pub use crate::connection::HookSavepoint;
-    pub use crate::hook_runtime::{HookConnection, HookContext, Origin, SoftDeleteHooks};
+    pub use crate::hook_context::{HookContext, Origin};
+    pub use crate::hook_trait::SoftDeleteHooks;
+    pub use crate::session::{HookConnection, HookSavepoint};
 }
-mod instance;
-mod keys;
-mod lookup;
-#[cfg(feature = "migration")]
-#[cfg_attr(docsrs, doc(cfg(feature = "migration")))]
-pub mod migration;
-mod ops;
-mod purge;
-mod relations;
-pub mod schema;
-mod timestamp;
 
 pub use bulk::{BulkResult, ForceDeleteMany, RestoreMany, SoftDeleteMany, SoftDeleteResult};
-pub use cascade::{CascadeCounts, HasBatchColumn};
 pub use clock::ClockSource;
-pub use connection::{HookSavepoint, TransactionalConnection};
 pub use entity::{SoftDeleteEntity, active_condition, trashed_condition};
 pub use error::{Error, is_retryable};
-pub use hook_runtime::{HookContext, Origin, SoftDeleteHooks};
+pub use ext::SoftDeleteEntityExt;
+pub use graph::HasBatchColumn;
+pub use hook_context::{HookContext, Origin};
+pub use hook_trait::SoftDeleteHooks;
 pub use instance::{ForceDeleteOne, Outcome, RestoreOne, SoftDeleteOne};
 pub use keys::MAX_KEYS_PER_STATEMENT;
 pub use lookup::{LookupById, RowState};
@@ -187,6 +199,7 @@ pub use relations::{
     FindRelatedActive, SelectActiveRelated, SoftDeleteFilter, active_condition_in, active_join,
     hard_delete_denied,
 };
+pub use session::{HookSavepoint, TransactionalConnection};
 /// Makes a SeaORM entity soft-deletable: derive it next to `DeriveEntityModel` on the `Model`.
 ///
 /// It generates, as inherent functions on `Entity`, the finders `objects()`,
@@ -479,12 +492,13 @@ pub use relations::{
 #[doc(inline)]
 pub use soft_delete_derive::SoftDelete;
 pub use timestamp::DeletionTimestamp;
+pub use values::CascadeCounts;
 
 /// Glob-import next to `sea_orm::entity::prelude::*`: no name here clashes with SeaORM's.
 pub mod prelude {
     pub use crate::{
         FindRelatedActive, RowState, SelectActiveRelated, SoftDelete, SoftDeleteEntity,
-        SoftDeleteFilter,
+        SoftDeleteEntityExt, SoftDeleteFilter,
     };
 }
 
@@ -492,8 +506,11 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::audit::TouchTimestamp;
-    pub use crate::cascade::{CascadeEdge, RegisteredParent, assert_batch_type, edge};
-    pub use crate::hook_runtime::{DynHooks, hooks_of};
+    pub use crate::edge::CascadeEdge;
+    pub use crate::engine::typed_edge::edge;
+    pub use crate::graph::{RegisteredParent, assert_batch_type};
+    pub use crate::hook_context::DynHooks;
+    pub use crate::hook_trait::hooks_of;
     pub use crate::timestamp::{TimeMarkersEnabled, assert_time_markers_enabled};
     pub use chrono;
     pub use inventory;

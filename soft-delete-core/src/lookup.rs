@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, PrimaryKeyTrait};
 
 use crate::entity::SoftDeleteEntity;
-use crate::instance::RowKey;
+use crate::keys::RowKey;
 use crate::timestamp::DeletionTimestamp;
 
 /// What a lookup by primary key found.

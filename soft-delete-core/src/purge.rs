@@ -1,6 +1,7 @@
 //! Emptying the trash of rows deleted before a retention cutoff, in bounded batches.
 
 use std::fmt;
+use std::future::Future;
 use std::marker::PhantomData;
 
 use chrono::{DateTime, Utc};
@@ -13,13 +14,15 @@ use sea_orm::{
 };
 
 use crate::clock;
-use crate::connection::{TransactionalConnection, needs_transaction};
+use crate::engine::executor::{self, Operation, compound_reason};
+use crate::engine::force_delete::force_delete;
 use crate::entity::SoftDeleteEntity;
 use crate::error::Error;
-use crate::hook_runtime::{BoxFuture, Origin};
+use crate::hook_context::Origin;
 use crate::keys;
-use crate::ops::{self, Filters};
+use crate::session::TransactionalConnection;
 use crate::timestamp::DeletionTimestamp;
+use crate::values::Filters;
 
 /// How far a purge has got, reported after every batch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -161,11 +164,10 @@ impl<E: SoftDeleteEntity> PurgeTrash<E> {
     /// batch's keys, then deletes their descendants (of any state), deepest first, and the rows
     /// themselves: a parent is never removed while its children remain.
     pub async fn exec<C: TransactionalConnection>(self, db: &C) -> Result<PurgeProgress, Error> {
-        self.run(db, |db, expired, batch_size| {
-            Box::pin(purge_batch_with_descendants::<E, C>(
-                db, expired, batch_size,
-            ))
-        })
+        self.run(
+            db,
+            move |batch| async move { executor::exec(&batch, db).await },
+        )
         .await
     }
 
@@ -176,47 +178,40 @@ impl<E: SoftDeleteEntity> PurgeTrash<E> {
         self,
         db: &C,
     ) -> Result<PurgeProgress, Error> {
-        if let Some(reason) = ops::compound_reason::<E>(false)? {
-            return Err(needs_transaction::<E>("purge_trash", reason));
-        }
-        self.run(db, |_, _, _| {
-            unreachable!("checked above: no batch names its keys")
+        self.run(db, move |batch| async move {
+            executor::exec_without_transaction(&batch, db).await
         })
         .await
     }
 
-    async fn run<'c, C: ConnectionTrait>(
-        self,
-        db: &'c C,
-        batch_with_descendants: impl Fn(&'c C, Expr, u64) -> BoxFuture<'c, Result<(u64, u64), Error>>,
-    ) -> Result<PurgeProgress, Error> {
-        let statement = self.batch_statement(db.get_database_backend());
-        // A graph, or hooks that need the keys.
-        let with_descendants = ops::is_compound::<E>()?;
-        let expired = self.expired();
-        // Owned, so the future holds no borrow of the (not `Sync`) callback across awaits.
-        let PurgeTrash {
-            batch_size,
-            mut on_progress,
-            ..
-        } = self;
-        // A batch that must name its keys names at most one statement's worth of them.
+    /// Runs `purge` on batches until one picks fewer rows than a full batch.
+    async fn run<C, F, Fut>(self, db: &C, mut purge: F) -> Result<PurgeProgress, Error>
+    where
+        C: ConnectionTrait,
+        F: FnMut(PurgeBatch<E>) -> Fut,
+        Fut: Future<Output = Result<(u64, u64), Error>>,
+    {
+        // A graph, or hooks that need the keys: each batch names its keys.
+        let with_descendants = compound_reason::<E>(false)?.is_some();
         let batch_size = if with_descendants {
-            Ord::min(batch_size, keys::keys_per_statement::<E>() as u64)
+            Ord::min(self.batch_size, keys::keys_per_statement::<E>() as u64)
         } else {
-            batch_size
+            self.batch_size
         };
+        let batch = PurgeBatch::<E> {
+            statement: self.batch_statement(db.get_database_backend()),
+            expired: self.expired(),
+            size: batch_size,
+            entity: PhantomData,
+        };
+        // Owned, so the future holds no borrow of the (not `Sync`) callback across awaits.
+        let mut on_progress = self.on_progress;
         let mut progress = PurgeProgress {
             batches: 0,
             rows_removed: 0,
         };
         loop {
-            let (picked, removed) = if with_descendants {
-                batch_with_descendants(db, expired.clone(), batch_size).await?
-            } else {
-                let removed = db.execute(&statement).await?.rows_affected();
-                (removed, removed)
-            };
+            let (picked, removed) = purge(batch.clone()).await?;
             progress.batches += 1;
             progress.rows_removed += removed;
             if let Some(callback) = &mut on_progress {
@@ -234,31 +229,55 @@ impl<E: SoftDeleteEntity> PurgeTrash<E> {
     }
 }
 
-/// One batch of a purge that must follow the cascade graph or run hooks: read the batch's keys,
-/// then force-delete those rows with their descendants, in one transaction. Returns how many
-/// expired rows the batch picked and how many rows of the table it removed (in a tree, some
-/// picked rows go as descendants of others).
-async fn purge_batch_with_descendants<E, C>(
-    db: &C,
+/// One batch of a purge: the rows it picked and the rows it removed (the picked rows and, in
+/// a tree, their descendant nodes).
+struct PurgeBatch<E> {
+    /// The batch as one `DELETE`, for an entity without cascades or hooks.
+    statement: DeleteStatement,
+    /// Trashed before the cutoff.
     expired: Expr,
-    batch_size: u64,
-) -> Result<(u64, u64), Error>
-where
-    E: SoftDeleteEntity,
-    C: TransactionalConnection,
-{
-    let txn = ops::begin(db).await?;
-    let outcome = async {
-        let mut batch = E::find().filter(expired).limit(batch_size);
+    size: u64,
+    entity: PhantomData<fn() -> E>,
+}
+
+impl<E> Clone for PurgeBatch<E> {
+    fn clone(&self) -> Self {
+        Self {
+            statement: self.statement.clone(),
+            expired: self.expired.clone(),
+            size: self.size,
+            entity: PhantomData,
+        }
+    }
+}
+
+impl<E: SoftDeleteEntity> Operation for PurgeBatch<E> {
+    type Entity = E;
+    type Output = (u64, u64);
+    const NAME: &'static str = "purge_trash";
+
+    fn compound_reason(&self, _: &impl ConnectionTrait) -> Result<Option<&'static str>, Error> {
+        compound_reason::<E>(false)
+    }
+
+    async fn run_alone<C: ConnectionTrait>(&self, db: &C) -> Result<Option<(u64, u64)>, Error> {
+        let removed = db.execute(&self.statement).await?.rows_affected();
+        Ok(Some((removed, removed)))
+    }
+
+    /// Reads the batch's keys (locked, so that no restore brings a picked row back before it is
+    /// deleted), then force-deletes those rows and their descendants.
+    async fn run<C: ConnectionTrait>(&self, txn: &C) -> Result<(u64, u64), Error> {
+        let mut batch = E::find().filter(self.expired.clone()).limit(self.size);
         for key in E::PrimaryKey::iter() {
             batch = batch.order_by_asc(key.into_column());
         }
-        if db.get_database_backend() != DbBackend::Sqlite {
-            // Locked, so that no restore brings a picked row back before it is deleted.
+        let backend = txn.get_database_backend();
+        if backend != DbBackend::Sqlite {
             batch = batch.lock_exclusive();
         }
         let keys: Vec<ValueTuple> = batch
-            .all(&txn)
+            .all(txn)
             .await?
             .iter()
             .map(ModelTrait::get_primary_key_value)
@@ -266,9 +285,8 @@ where
         if keys.is_empty() {
             return Ok((0, 0));
         }
-        let filters =
-            Filters::new().with(keys::keys_condition::<E>(&keys, db.get_database_backend()));
-        let changed = ops::force_delete::<E, _>(&txn, &filters, Origin::Purge).await?;
+        let filters = Filters::new().with(keys::keys_condition::<E>(&keys, backend));
+        let changed = force_delete::<E, _>(txn, &filters, Origin::Purge).await?;
         let table = E::default().table_name();
         let in_tree: u64 = changed
             .cascaded
@@ -278,6 +296,4 @@ where
             .sum();
         Ok((keys.len() as u64, changed.rows + in_tree))
     }
-    .await;
-    ops::finish(txn, outcome).await
 }

@@ -177,7 +177,8 @@ pub(crate) fn fallback(model: &crate::ast::Model<'_>) -> TokenStream {
     }
 }
 
-/// The inherent functions on `Entity` and `Model`, each calling the `SoftDeleteEntity` impl.
+/// The inherent functions on `Entity` and `Model`, each calling the `SoftDeleteEntity` impl or
+/// the operations built on it (`SoftDeleteEntityExt`).
 fn inherent_api(krate: &syn::Path) -> TokenStream {
     let sea_orm = quote!(#krate::__private::sea_orm);
     let result = quote!(::core::result::Result);
@@ -185,19 +186,20 @@ fn inherent_api(krate: &syn::Path) -> TokenStream {
         <PrimaryKey as #sea_orm::PrimaryKeyTrait>::ValueType
     };
     let entity = |call: TokenStream| quote!(<Entity as #krate::SoftDeleteEntity>::#call);
+    let operation = |call: TokenStream| quote!(<Entity as #krate::SoftDeleteEntityExt>::#call);
     let objects = entity(quote!(objects()));
     let deleted_objects = entity(quote!(deleted_objects()));
     let all_objects = entity(quote!(all_objects()));
     let find_active_by_id = entity(quote!(find_active_by_id(key)));
     let update_many_active = entity(quote!(update_many_active()));
-    let soft_delete_many = entity(quote!(soft_delete_many()));
-    let restore_many = entity(quote!(restore_many()));
-    let force_delete_many = entity(quote!(force_delete_many()));
-    let soft_delete_by_id = entity(quote!(soft_delete_by_id(key)));
-    let restore_by_id = entity(quote!(restore_by_id(key)));
-    let force_delete_by_id = entity(quote!(force_delete_by_id(key)));
-    let lookup_by_id = entity(quote!(lookup_by_id(key)));
-    let purge_trash = entity(quote!(purge_trash(cutoff)));
+    let soft_delete_many = operation(quote!(soft_delete_many()));
+    let restore_many = operation(quote!(restore_many()));
+    let force_delete_many = operation(quote!(force_delete_many()));
+    let soft_delete_by_id = operation(quote!(soft_delete_by_id(key)));
+    let restore_by_id = operation(quote!(restore_by_id(key)));
+    let force_delete_by_id = operation(quote!(force_delete_by_id(key)));
+    let lookup_by_id = operation(quote!(lookup_by_id(key)));
+    let purge_trash = operation(quote!(purge_trash(cutoff)));
     let is_deleted = quote! {
         ::core::option::Option::is_some(&<Entity as #krate::SoftDeleteEntity>::deleted_at(self))
     };

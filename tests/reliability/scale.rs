@@ -6,6 +6,7 @@
 use chrono::{TimeZone, Utc};
 use sea_orm::{ColumnTrait, PaginatorTrait};
 use soft_delete_core::MAX_KEYS_PER_STATEMENT;
+use soft_delete_core::SoftDeleteEntityExt;
 
 use crate::common::TestDb;
 use crate::fixtures::{counting_hooks, numbers, shelf, shop, tally, ticket};

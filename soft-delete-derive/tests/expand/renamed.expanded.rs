@@ -41,15 +41,15 @@ impl Entity {
     }
     /// Moves the active rows matching the filters to the trash, in one `UPDATE`.
     pub fn soft_delete_many() -> ::soft_delete_core::SoftDeleteMany<Entity> {
-        <Entity as ::soft_delete_core::SoftDeleteEntity>::soft_delete_many()
+        <Entity as ::soft_delete_core::SoftDeleteEntityExt>::soft_delete_many()
     }
     /// Brings the trashed rows matching the filters back, in one `UPDATE`.
     pub fn restore_many() -> ::soft_delete_core::RestoreMany<Entity> {
-        <Entity as ::soft_delete_core::SoftDeleteEntity>::restore_many()
+        <Entity as ::soft_delete_core::SoftDeleteEntityExt>::restore_many()
     }
     /// Permanently deletes the rows matching the filters, active or trashed.
     pub fn force_delete_many() -> ::soft_delete_core::ForceDeleteMany<Entity> {
-        <Entity as ::soft_delete_core::SoftDeleteEntity>::force_delete_many()
+        <Entity as ::soft_delete_core::SoftDeleteEntityExt>::force_delete_many()
     }
     /// Moves the row with this primary key to the trash; returns it as stored.
     pub fn soft_delete_by_id<K>(key: K) -> ::soft_delete_core::SoftDeleteOne<Entity>
@@ -58,7 +58,7 @@ impl Entity {
             <PrimaryKey as ::soft_delete_core::__private::sea_orm::PrimaryKeyTrait>::ValueType,
         >,
     {
-        <Entity as ::soft_delete_core::SoftDeleteEntity>::soft_delete_by_id(key)
+        <Entity as ::soft_delete_core::SoftDeleteEntityExt>::soft_delete_by_id(key)
     }
     /// Restores the row with this primary key; returns it as stored.
     pub fn restore_by_id<K>(key: K) -> ::soft_delete_core::RestoreOne<Entity>
@@ -67,7 +67,7 @@ impl Entity {
             <PrimaryKey as ::soft_delete_core::__private::sea_orm::PrimaryKeyTrait>::ValueType,
         >,
     {
-        <Entity as ::soft_delete_core::SoftDeleteEntity>::restore_by_id(key)
+        <Entity as ::soft_delete_core::SoftDeleteEntityExt>::restore_by_id(key)
     }
     /// Permanently deletes the row with this primary key.
     pub fn force_delete_by_id<K>(key: K) -> ::soft_delete_core::ForceDeleteOne<Entity>
@@ -76,7 +76,7 @@ impl Entity {
             <PrimaryKey as ::soft_delete_core::__private::sea_orm::PrimaryKeyTrait>::ValueType,
         >,
     {
-        <Entity as ::soft_delete_core::SoftDeleteEntity>::force_delete_by_id(key)
+        <Entity as ::soft_delete_core::SoftDeleteEntityExt>::force_delete_by_id(key)
     }
     /// Tells an active row, a trashed row and a missing row apart.
     pub fn lookup_by_id<K>(key: K) -> ::soft_delete_core::LookupById<Entity>
@@ -85,7 +85,7 @@ impl Entity {
             <PrimaryKey as ::soft_delete_core::__private::sea_orm::PrimaryKeyTrait>::ValueType,
         >,
     {
-        <Entity as ::soft_delete_core::SoftDeleteEntity>::lookup_by_id(key)
+        <Entity as ::soft_delete_core::SoftDeleteEntityExt>::lookup_by_id(key)
     }
     /// Permanently deletes trashed rows deleted before `cutoff`, in bounded batches.
     pub fn purge_trash(
@@ -93,7 +93,7 @@ impl Entity {
             ::soft_delete_core::__private::chrono::Utc,
         >,
     ) -> ::soft_delete_core::PurgeTrash<Entity> {
-        <Entity as ::soft_delete_core::SoftDeleteEntity>::purge_trash(cutoff)
+        <Entity as ::soft_delete_core::SoftDeleteEntityExt>::purge_trash(cutoff)
     }
 }
 #[automatically_derived]

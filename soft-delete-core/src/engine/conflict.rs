@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, IdenStatic, ModelTrait, Query
 
 use crate::entity::SoftDeleteEntity;
 use crate::error::{Error, key_text};
-use crate::hook_runtime::{ErasedConnection, HookConnection};
+use crate::session::{ErasedConnection, HookConnection};
 
 /// One `SELECT` per declared unique key: does any of the trashed rows about to be restored
 /// (`rows`, a condition on `E`'s table) hold a key that an active row already has? A second

@@ -1,4 +1,4 @@
-//! Which connections an operation can run on.
+//! Which connections an operation can run on, and the connection hooks get.
 //!
 //! An operation that may send several statements must run them in one transaction, so its
 //! `exec` takes a [`TransactionalConnection`]: a `DatabaseConnection`, a `DatabaseTransaction`,
@@ -13,14 +13,17 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
 use sea_orm::{
     AccessMode, ConnectionTrait, DbBackend, DbErr, ExecResult, IsolationLevel, QueryResult,
     Statement, TransactionError, TransactionOptions, TransactionSession, TransactionTrait,
 };
 
-use crate::entity::SoftDeleteEntity;
-use crate::error::Error;
-use crate::hook_runtime::{ErasedConnection, HookConnection};
+/// A boxed, sendable future: what object-safe async methods return.
+pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// A connection on which an operation can open a transaction (or a savepoint in the one it is
 /// in): what `exec` needs, because the operation may send several statements.
@@ -83,18 +86,6 @@ use crate::hook_runtime::{ErasedConnection, HookConnection};
 pub trait TransactionalConnection: ConnectionTrait + TransactionTrait {}
 
 impl<C: ConnectionTrait + TransactionTrait> TransactionalConnection for C {}
-
-/// The error of an operation that `exec_without_transaction` cannot run as one statement.
-pub(crate) fn needs_transaction<E: SoftDeleteEntity>(
-    operation: &'static str,
-    reason: &'static str,
-) -> Error {
-    Error::NeedsTransaction {
-        operation,
-        table: E::default().table_name(),
-        reason,
-    }
-}
 
 /// The savepoints open on a hook's connection, innermost last. A savepoint dropped without
 /// `commit` or `rollback` is marked abandoned and rolled back before the next statement on the
@@ -379,3 +370,128 @@ macro_rules! savepoint_transactions {
 
 savepoint_transactions!(HookConnection<'a>, |connection| *connection);
 savepoint_transactions!(HookSavepoint<'a>, |savepoint| savepoint.connection);
+
+/// A connection behind a pointer: what SeaORM's `ConnectionTrait` needs, without its generic
+/// methods, so that it can be passed through graph edges.
+#[doc(hidden)]
+pub trait ErasedConnection: Sync {
+    fn backend(&self) -> DbBackend;
+    fn execute<'a>(&'a self, stmt: Statement) -> BoxFuture<'a, Result<ExecResult, DbErr>>;
+    fn execute_unprepared<'a>(&'a self, sql: &'a str) -> BoxFuture<'a, Result<ExecResult, DbErr>>;
+    fn query_one<'a>(
+        &'a self,
+        stmt: Statement,
+    ) -> BoxFuture<'a, Result<Option<QueryResult>, DbErr>>;
+    fn query_all<'a>(&'a self, stmt: Statement) -> BoxFuture<'a, Result<Vec<QueryResult>, DbErr>>;
+    fn returning(&self) -> bool;
+}
+
+impl<C: ConnectionTrait> ErasedConnection for C {
+    fn backend(&self) -> DbBackend {
+        self.get_database_backend()
+    }
+
+    fn execute<'a>(&'a self, stmt: Statement) -> BoxFuture<'a, Result<ExecResult, DbErr>> {
+        self.execute_raw(stmt)
+    }
+
+    fn execute_unprepared<'a>(&'a self, sql: &'a str) -> BoxFuture<'a, Result<ExecResult, DbErr>> {
+        ConnectionTrait::execute_unprepared(self, sql)
+    }
+
+    fn query_one<'a>(
+        &'a self,
+        stmt: Statement,
+    ) -> BoxFuture<'a, Result<Option<QueryResult>, DbErr>> {
+        self.query_one_raw(stmt)
+    }
+
+    fn query_all<'a>(&'a self, stmt: Statement) -> BoxFuture<'a, Result<Vec<QueryResult>, DbErr>> {
+        self.query_all_raw(stmt)
+    }
+
+    fn returning(&self) -> bool {
+        self.support_returning()
+    }
+}
+
+/// The operation's transaction as hooks see it: a SeaORM connection, so entities, `find`,
+/// `insert`, raw statements and this crate's operations all work on it. Its `begin()` opens a
+/// savepoint ([`HookSavepoint`](crate::HookSavepoint)), so a hook can try something and roll only that back.
+#[derive(Clone, Copy)]
+pub struct HookConnection<'a> {
+    pub(crate) inner: &'a dyn ErasedConnection,
+    savepoints: Option<&'a SavepointStack>,
+}
+
+impl<'a> HookConnection<'a> {
+    /// The connection as a SeaORM connection, for the crate's own reads; it opens no savepoints.
+    pub(crate) fn new(inner: &'a dyn ErasedConnection) -> Self {
+        Self {
+            inner,
+            savepoints: None,
+        }
+    }
+
+    /// The operation's transaction as a hook sees it: `begin()` opens savepoints on `savepoints`.
+    pub(crate) fn with_savepoints(
+        inner: &'a dyn ErasedConnection,
+        savepoints: &'a SavepointStack,
+    ) -> Self {
+        Self {
+            inner,
+            savepoints: Some(savepoints),
+        }
+    }
+
+    pub(crate) fn savepoints(&self) -> Option<&'a SavepointStack> {
+        self.savepoints
+    }
+
+    /// Before a statement: savepoints the hook dropped unfinished are rolled back first.
+    pub(crate) async fn settle_savepoints(&self) -> Result<(), DbErr> {
+        match self.savepoints {
+            Some(stack) => stack.roll_back_abandoned(self.inner).await,
+            None => Ok(()),
+        }
+    }
+}
+
+impl fmt::Debug for HookConnection<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HookConnection")
+            .field("backend", &self.inner.backend())
+            .finish()
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for HookConnection<'_> {
+    fn get_database_backend(&self) -> DbBackend {
+        self.inner.backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.settle_savepoints().await?;
+        self.inner.execute(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.settle_savepoints().await?;
+        self.inner.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.settle_savepoints().await?;
+        self.inner.query_one(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.settle_savepoints().await?;
+        self.inner.query_all(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.inner.returning()
+    }
+}

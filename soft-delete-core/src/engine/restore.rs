@@ -1,0 +1,273 @@
+//! Restore: the trashed rows matching some filters and the descendants the same operations
+//! trashed, refused before anything changes when a unique key is taken or a cascade parent is
+//! in the trash (unless the parents are restored too).
+
+use std::any::TypeId;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::IntoCondition;
+use sea_orm::{ConnectionTrait, DbBackend, ModelTrait, QueryFilter, QuerySelect, UpdateMany};
+
+use crate::clock;
+use crate::edge::CascadeEdge;
+use crate::engine::conflict;
+use crate::engine::statements::{clear_batches, outside, restore_statement};
+use crate::engine::steps::{Down, Hooked};
+use crate::entity::{SoftDeleteEntity, trashed_condition};
+use crate::error::{Error, key_text};
+use crate::graph::{Graph, parent_edges};
+use crate::hook_context::{self, HookPoint, Origin};
+use crate::values::{CascadeCounts, Changed, Filters, add_count};
+
+/// How many refused rows an `Error::ParentTrashed` names.
+const MAX_NAMED_ORPHANS: u64 = 10;
+
+/// Restores the trashed rows matching `filters` and the descendants the same operations
+/// trashed. Refuses, before changing anything, rows whose unique key an active row holds (theirs,
+/// a cascaded child's or a restored ancestor's) and rows whose cascade parent is trashed (unless
+/// `with_ancestors`, which restores that parent chain, and only that, first).
+///
+/// Locks are taken parents first, as a cascading soft delete takes them: the parents' rows are
+/// locked before the restored rows are read or written, so that no parent can move to the trash
+/// between the check and the commit.
+pub(crate) async fn restore<E, C>(
+    db: &C,
+    filters: &Filters,
+    with_ancestors: bool,
+    origin: Origin,
+) -> Result<Changed, Error>
+where
+    E: SoftDeleteEntity,
+    C: ConnectionTrait,
+{
+    let backend = db.get_database_backend();
+    let at = restore_time::<E, _>(db).await?;
+    let down = Down {
+        origin: match origin {
+            Origin::Purge => Origin::Purge,
+            _ => Origin::Cascade {
+                root: E::default().table_name(),
+            },
+        },
+        at,
+        before: HookPoint::BeforeRestore,
+        after: HookPoint::AfterRestore,
+        restoring: true,
+    };
+    let mut cascaded = CascadeCounts::new();
+    if with_ancestors {
+        restore_ancestors::<E, _>(db, filters, &down, &mut cascaded).await?;
+    } else {
+        check_parents::<E, _>(db, filters).await?;
+    }
+    let restored = filters.condition().add(trashed_condition::<E>());
+    conflict::check_rows::<E, _>(db, restored).await?;
+    let root = Hooked::<E>::lock(
+        db,
+        filters,
+        trashed_condition::<E>().into_condition(),
+        origin,
+        at,
+    )
+    .await?;
+    root.run(db, HookPoint::BeforeRestore).await?;
+    let graph = Graph::of::<E>()?;
+    let unique_keys = conflict::unique_keys::<E>();
+    let mut rows = 0;
+    for chunk in root.chunks() {
+        rows += restore_statement::<E>(&chunk, graph.is_empty(), at)
+            .exec(db)
+            .await
+            .map_err(|error| {
+                conflict::restore_failed(error, E::default().table_name(), &unique_keys)
+            })?
+            .rows_affected;
+    }
+    if !graph.is_empty() {
+        // The batch tells children which parent restore they belong to; active rows keep none.
+        // A leaf's batch is matched by nobody, so its restore clears it at once: on a large
+        // leaf table that halves the rows written.
+        let is_leaf = |edge: &&dyn CascadeEdge| edge.child_edges().is_empty();
+        for edge in &graph.edges {
+            let statement = edge.restore_children(at, is_leaf(edge), backend)?;
+            let rows = edge.restore_condition(backend)?;
+            down.run(db, *edge, &statement, rows, &mut cascaded).await?;
+        }
+        db.execute(&clear_batches::<E>()).await?;
+        let mut cleared = vec![TypeId::of::<E>()];
+        for edge in &graph.edges {
+            if !is_leaf(edge) && !cleared.contains(&edge.child_type()) {
+                cleared.push(edge.child_type());
+                db.execute(&edge.clear_child_batches()).await?;
+            }
+        }
+    }
+    root.run(db, HookPoint::AfterRestore).await?;
+    Ok(Changed { rows, cascaded })
+}
+
+/// Refuses to restore trashed rows matching `filters` whose cascade parent (for a tree, a parent
+/// node that this call does not restore too) is in the trash, after locking those parents
+/// (`FOR SHARE`; SQLite's `BEGIN IMMEDIATE` already keeps every other writer out).
+async fn check_parents<E, C>(db: &C, filters: &Filters) -> Result<(), Error>
+where
+    E: SoftDeleteEntity,
+    C: ConnectionTrait,
+{
+    let backend = db.get_database_backend();
+    let restored = filters.condition().add(trashed_condition::<E>());
+    for edge in parent_edges(TypeId::of::<E>()) {
+        // The parents of every row the filters name, whatever its state now: a row that is
+        // active here may be trashed by a cascade before the restore's UPDATE reads it. A tree's
+        // parent nodes are often restored by this very call, which would upgrade a shared lock
+        // (two such restores would deadlock): those are locked exclusively. `lock_parents`
+        // decides per backend (SQLite sends nothing).
+        edge.lock_parents(filters.condition(), edge.is_self_referencing(), db)
+            .await?;
+        let trashed_parents = if edge.is_self_referencing() {
+            edge.trashed_parents()
+                .add(outside::<E>(restored.clone(), backend))
+        } else {
+            edge.trashed_parents()
+        };
+        let mut orphans = E::find()
+            .filter(restored.clone())
+            .filter(edge.children_of(trashed_parents, backend)?)
+            .limit(MAX_NAMED_ORPHANS);
+        if backend == DbBackend::MySql {
+            // A locking read reads the latest committed rows, not the snapshot of a caller's
+            // REPEATABLE READ transaction. Exclusive, because the restore's UPDATE of the same
+            // rows would upgrade a shared lock, and two restores of one row would deadlock.
+            orphans = orphans.lock_exclusive();
+        }
+        let orphans = orphans.all(db).await?;
+        if !orphans.is_empty() {
+            return Err(Error::ParentTrashed {
+                table: E::default().table_name(),
+                parent_table: edge.parent_table(),
+                keys: orphans
+                    .iter()
+                    .map(|row| key_text(row.get_primary_key_value()))
+                    .collect(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The one `UPDATE` a restore of `filters` is when restoring `E` is not compound (see
+/// [`compound_reason`](crate::engine::executor::compound_reason)), preceded by a read of the
+/// server clock only where [`restore`] reads it too.
+pub(crate) async fn simple_restore<E, C>(db: &C, filters: &Filters) -> Result<UpdateMany<E>, Error>
+where
+    E: SoftDeleteEntity,
+    C: ConnectionTrait,
+{
+    let at = restore_time::<E, _>(db).await?;
+    Ok(restore_statement::<E>(filters, true, at))
+}
+
+/// A restore's time, read only when some table it may write has a `touch` column (the time is
+/// written nowhere else), so that restores otherwise send no extra statement.
+async fn restore_time<E, C>(db: &C) -> Result<Option<DateTime<Utc>>, Error>
+where
+    E: SoftDeleteEntity,
+    C: ConnectionTrait,
+{
+    let probe = clock::now();
+    let graph = Graph::of::<E>()?;
+    let touches = E::touch_value(probe).is_some()
+        || graph.edges.iter().any(|edge| edge.touches())
+        || parent_edges(TypeId::of::<E>())
+            .iter()
+            .any(|edge| edge.parent_touches());
+    if !touches {
+        return Ok(None);
+    }
+    Ok(Some(clock::operation_time(E::CLOCK, None, db).await?))
+}
+
+/// Restores the trashed ancestors of the trashed rows matching `filters`, up to the roots,
+/// without cascading down to their other children. A tree is climbed one level per statement
+/// until a level restores nothing (an active node's ancestors are active).
+async fn restore_ancestors<E, C>(
+    db: &C,
+    filters: &Filters,
+    down: &Down,
+    counts: &mut CascadeCounts,
+) -> Result<(), Error>
+where
+    E: SoftDeleteEntity,
+    C: ConnectionTrait,
+{
+    const MAX_STEPS: usize = 1_024;
+    let backend = db.get_database_backend();
+    // Only rows that this call restores pull their ancestors back: restoring an active row
+    // changes nothing, with or without ancestors.
+    let restored = filters.condition().add(trashed_condition::<E>());
+    // Each level: the rows whose parents are restored, the rows whose parents are locked first
+    // (whatever their state, as in `check_parents`, but exclusively, because the parents may be
+    // restored next), and the edges up.
+    let mut frontier = vec![(
+        restored.clone(),
+        filters.condition(),
+        parent_edges(TypeId::of::<E>()),
+    )];
+    let mut steps = 0;
+    while let Some((rows, locked, edges)) = frontier.pop() {
+        for edge in edges {
+            steps += 1;
+            if steps > MAX_STEPS {
+                return Err(Error::InvalidCascade(
+                    "the cascade parents form a cycle".into(),
+                ));
+            }
+            edge.lock_parents(locked.clone(), true, db).await?;
+            let mut parents = edge.parents_of(rows.clone(), backend)?;
+            if edge.parent_type() == TypeId::of::<E>() {
+                // A tree node that this call restores itself is no ancestor: restored as one,
+                // it would lose its batch and the root restore would skip it.
+                parents = parents.add(outside::<E>(restored.clone(), backend));
+            }
+            let trashed = parents.clone().add(edge.trashed_parents());
+            edge.check_parent_conflicts(trashed.clone(), db).await?;
+            let keys = match edge.parent_hooks() {
+                Some(_) => edge.parent_keys(trashed, db).await?,
+                None => Vec::new(),
+            };
+            hook_context::run(
+                edge.parent_hooks(),
+                down.before,
+                down.origin,
+                edge.parent_table(),
+                &keys,
+                down.at,
+                db,
+            )
+            .await?;
+            let restored = db
+                .execute(&edge.restore_parents(parents.clone(), down.at))
+                .await
+                .map_err(|error| {
+                    down.failed(error, edge.parent_table(), edge.parent_unique_keys())
+                })?
+                .rows_affected();
+            hook_context::run(
+                edge.parent_hooks(),
+                down.after,
+                down.origin,
+                edge.parent_table(),
+                &keys,
+                down.at,
+                db,
+            )
+            .await?;
+            add_count(counts, edge.parent_table(), restored);
+            if edge.is_self_referencing() && restored == 0 {
+                continue;
+            }
+            frontier.push((parents.clone(), parents, parent_edges(edge.parent_type())));
+        }
+    }
+    Ok(())
+}

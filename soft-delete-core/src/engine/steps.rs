@@ -1,0 +1,186 @@
+//! The steps every state change is made of, shared by the three operations: the operation's own
+//! rows (read and locked first when its table has hooks) and one change travelling along the
+//! cascade graph with the hooks of each table it reaches.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Condition, UpdateStatement, ValueTuple};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr};
+
+use crate::edge::CascadeEdge;
+use crate::engine::conflict;
+use crate::engine::reads::locked_keys;
+use crate::entity::SoftDeleteEntity;
+use crate::error::Error;
+use crate::hook_context::{self, HookPoint, Origin};
+use crate::keys;
+use crate::values::{CascadeCounts, Filters, add_count};
+
+/// The root rows of an operation on `E`. With hooks, their keys are read first with a lock and
+/// the operation is narrowed to exactly those rows, in chunks of at most
+/// [`keys::MAX_KEYS_PER_STATEMENT`] keys; without, nothing is read.
+pub(crate) struct Hooked<E> {
+    backend: DbBackend,
+    filters: Filters,
+    keys: Option<Vec<ValueTuple>>,
+    origin: Origin,
+    at: Option<DateTime<Utc>>,
+    entity: std::marker::PhantomData<E>,
+}
+
+impl<E: SoftDeleteEntity> Hooked<E> {
+    pub(crate) async fn lock<C: ConnectionTrait>(
+        db: &C,
+        filters: &Filters,
+        state: Condition,
+        origin: Origin,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<Self, Error> {
+        let mut keys = None;
+        if E::hooks().is_some() {
+            let rows = Condition::all().add(filters.condition()).add(state);
+            keys = Some(locked_keys::<E>(rows, db).await?);
+        }
+        Ok(Hooked {
+            backend: db.get_database_backend(),
+            filters: filters.clone(),
+            keys,
+            origin,
+            at,
+            entity: std::marker::PhantomData,
+        })
+    }
+
+    /// The filters of each statement that changes the root rows: the caller's, or the keys read
+    /// (and locked) with them, which say the same without repeating the caller's conditions.
+    pub(crate) fn chunks(&self) -> Vec<Filters> {
+        match &self.keys {
+            None => vec![self.filters.clone()],
+            Some(keys) => keys::chunks::<E>(keys)
+                .into_iter()
+                .map(|chunk| Filters::new().with(keys::keys_condition::<E>(chunk, self.backend)))
+                .collect(),
+        }
+    }
+
+    pub(crate) async fn run<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        point: HookPoint,
+    ) -> Result<(), Error> {
+        let table = E::default().table_name();
+        hook_context::run(
+            E::hooks(),
+            point,
+            self.origin,
+            table,
+            self.keys.as_deref().unwrap_or_default(),
+            self.at,
+            db,
+        )
+        .await
+    }
+
+    pub(crate) fn cascade_origin(&self) -> Origin {
+        match self.origin {
+            Origin::Purge => Origin::Purge,
+            _ => Origin::Cascade {
+                root: E::default().table_name(),
+            },
+        }
+    }
+}
+
+/// One state change travelling down (or up) a cascade graph, with the hooks of each table.
+pub(crate) struct Down {
+    pub(crate) origin: Origin,
+    pub(crate) at: Option<DateTime<Utc>>,
+    pub(crate) before: HookPoint,
+    pub(crate) after: HookPoint,
+    /// A restore: each table's unique keys are checked before its rows come back.
+    pub(crate) restoring: bool,
+}
+
+impl Down {
+    /// Runs an edge's statement between the child's hooks; a self-referencing edge again until
+    /// a run changes nothing, one tree level per run.
+    pub(crate) async fn run<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        edge: &dyn CascadeEdge,
+        statement: &UpdateStatement,
+        rows: Condition,
+        counts: &mut CascadeCounts,
+    ) -> Result<(), Error> {
+        loop {
+            if self.restoring {
+                edge.check_child_conflicts(rows.clone(), db).await?;
+            }
+            let keys = self.before_child(db, edge, rows.clone()).await?;
+            let changed = db
+                .execute(statement)
+                .await
+                .map_err(|error| self.failed(error, edge.child_table(), edge.child_unique_keys()))?
+                .rows_affected();
+            self.after_child(db, edge, &keys).await?;
+            add_count(counts, edge.child_table(), changed);
+            if changed == 0 || !edge.is_self_referencing() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// A statement of this change failed on `table`.
+    pub(crate) fn failed(
+        &self,
+        error: DbErr,
+        table: &'static str,
+        unique_keys: Vec<Vec<&'static str>>,
+    ) -> Error {
+        if self.restoring {
+            conflict::restore_failed(error, table, &unique_keys)
+        } else {
+            Error::Database(error)
+        }
+    }
+
+    pub(crate) async fn before_child<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        edge: &dyn CascadeEdge,
+        rows: Condition,
+    ) -> Result<Vec<ValueTuple>, Error> {
+        let Some(child_hooks) = edge.child_hooks() else {
+            return Ok(Vec::new());
+        };
+        let keys = edge.child_keys(rows, db).await?;
+        hook_context::run(
+            Some(child_hooks),
+            self.before,
+            self.origin,
+            edge.child_table(),
+            &keys,
+            self.at,
+            db,
+        )
+        .await?;
+        Ok(keys)
+    }
+
+    pub(crate) async fn after_child<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        edge: &dyn CascadeEdge,
+        keys: &[ValueTuple],
+    ) -> Result<(), Error> {
+        hook_context::run(
+            edge.child_hooks(),
+            self.after,
+            self.origin,
+            edge.child_table(),
+            keys,
+            self.at,
+            db,
+        )
+        .await
+    }
+}
