@@ -1,5 +1,5 @@
 //! The data of the benchmark scenarios (BENCHMARKS.md), shared by the benchmarks and by the test
-//! that asserts their statement counts (`tests/bench_scenarios.rs`), so both run the same
+//! that asserts their statement counts (`tests/integration/bench_scenarios.rs`), so both run the same
 //! shapes.
 
 #![allow(dead_code)]

@@ -1,14 +1,16 @@
 //! Reliability under concurrency and at scale (issue 12): regression tests named for each bug
-//! found by outside probes, a two-pool race suite checked against a sequential model, and a scale
-//! suite at 100,000 rows. SQLite runs here as a file shared by a pool of four connections.
+//! found by outside probes, a two-pool race suite checked against a sequential model, storms of
+//! tasks sharing a pool, and a scale suite at 100,000 rows. SQLite runs here as a file shared by a pool of four connections.
 
 #![allow(missing_debug_implementations)]
 
 #[path = "../common/mod.rs"]
+#[macro_use]
 mod common;
 mod fixtures;
 mod races;
 mod scale;
+mod storms;
 
 use chrono::{DateTime, TimeZone, Utc};
 use common::entities::folder;

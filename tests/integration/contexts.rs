@@ -3,10 +3,8 @@
 //! `C: ConnectionTrait` code and an `ActiveModelBehavior` hook. What a bare connection cannot
 //! run as one statement fails with `Error::NeedsTransaction` before anything is sent.
 
-mod common;
-
+use crate::common::{Backend, TestDb};
 use chrono::{TimeDelta, Utc};
-use common::{Backend, TestDb};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Set, TransactionSession,
     TransactionTrait,

@@ -2,13 +2,11 @@
 //! of the bulk and cascade scenarios (S2, S3, S4, S4b) at a small and at the benchmarked size,
 //! which must not grow with rows, and the correctness probes S6 and S7, which are not timed.
 
-mod common;
-
-#[path = "../benches/shapes/mod.rs"]
+#[path = "../../benches/shapes/mod.rs"]
 mod shapes;
 
+use crate::common::TestDb;
 use chrono::{DateTime, TimeZone, Utc};
-use common::TestDb;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use shapes::{Catalog, category, item, product, review, sku};
 use soft_delete_core::clock::{self, ManualClock};

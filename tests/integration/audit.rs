@@ -1,11 +1,8 @@
 //! Audit columns on every backend: `touch` and `deleted_by` are written by the same statement
 //! as the state change, with the operation's timestamp and actor.
 
-mod common;
-
+use crate::common::{Backend, TestDb};
 use chrono::{DateTime, TimeZone, Utc};
-use common::entities::memo;
-use common::{Backend, TestDb};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryOrder, Set};
 use soft_delete_core::SoftDeleteOne;
 use soft_delete_core::audit::with_actor;
@@ -82,4 +79,29 @@ backend_tests! {
         assert_eq!(db.statements.take().len(), 1, "one UPDATE");
         assert_eq!(audit(db).await[..2], [(at(5), Some("dave".into()), Some(at(5))), (at(5), Some("dave".into()), Some(at(5)))], "the call's actor wins over the task's");
     }
+}
+
+// The entities only this module uses.
+
+/// Audit columns: `updated_at` touched and `deleted_by` recorded by the state change itself.
+pub mod memo {
+    use sea_orm::entity::prelude::*;
+    use soft_delete_core::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
+    #[sea_orm(table_name = "memo")]
+    #[soft_delete(touch = updated_at, deleted_by = deleted_by)]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub body: String,
+        pub updated_at: DateTimeUtc,
+        pub deleted_by: Option<String>,
+        pub deleted_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
 }

@@ -1,10 +1,7 @@
 //! Active-only relation queries and the hard-delete guard, on every backend. Each leak path has
 //! a test that shows trashed rows hidden, next to SeaORM's original that still shows them.
 
-mod common;
-
-use common::TestDb;
-use common::entities::{author, book, book_tag, tag};
+use crate::common::TestDb;
 use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, IntoActiveModel, LoaderTrait, ModelTrait,
@@ -237,4 +234,184 @@ backend_tests! {
         let bypass = author::Entity::delete_by_id(eve.id).exec(&db.conn).await.expect("delete_by_id bypasses the hook");
         assert_eq!(bypass.rows_affected, 1);
     }
+}
+
+// The entities only this module uses.
+
+/// author 1-n book, book n-m tag through the soft-deletable junction book_tag. Authors refuse
+/// SeaORM's own hard delete.
+pub mod author {
+    use sea_orm::entity::prelude::*;
+    use soft_delete_core::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
+    #[sea_orm(table_name = "author")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub name: String,
+        pub deleted_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {
+        #[sea_orm(has_many = "super::book::Entity")]
+        Book,
+    }
+
+    impl Related<super::book::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Book.def()
+        }
+    }
+
+    #[async_trait::async_trait]
+    impl ActiveModelBehavior for ActiveModel {
+        async fn before_delete<C>(self, _db: &C) -> Result<Self, DbErr>
+        where
+            C: ConnectionTrait,
+        {
+            Err(soft_delete_core::hard_delete_denied::<Entity>())
+        }
+    }
+
+    /// The author's books through a `Linked` whose join hides trashed books.
+    #[derive(Debug)]
+    pub struct ActiveBooks;
+
+    impl Linked for ActiveBooks {
+        type FromEntity = Entity;
+        type ToEntity = super::book::Entity;
+
+        fn link(&self) -> Vec<RelationDef> {
+            vec![soft_delete_core::active_join::<super::book::Entity>(
+                Relation::Book.def(),
+            )]
+        }
+    }
+}
+
+pub mod book {
+    use sea_orm::entity::prelude::*;
+    use soft_delete_core::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
+    #[sea_orm(table_name = "book")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub author_id: i32,
+        pub title: String,
+        pub deleted_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {
+        #[sea_orm(
+            belongs_to = "super::author::Entity",
+            from = "Column::AuthorId",
+            to = "super::author::Column::Id"
+        )]
+        Author,
+        #[sea_orm(has_many = "super::book_tag::Entity")]
+        BookTag,
+    }
+
+    impl Related<super::author::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Author.def()
+        }
+    }
+
+    impl Related<super::book_tag::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::BookTag.def()
+        }
+    }
+
+    impl Related<super::tag::Entity> for Entity {
+        fn to() -> RelationDef {
+            super::book_tag::Relation::Tag.def()
+        }
+
+        fn via() -> Option<RelationDef> {
+            Some(super::book_tag::Relation::Book.def().rev())
+        }
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod tag {
+    use sea_orm::entity::prelude::*;
+    use soft_delete_core::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
+    #[sea_orm(table_name = "tag")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub name: String,
+        pub deleted_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl Related<super::book::Entity> for Entity {
+        fn to() -> RelationDef {
+            super::book_tag::Relation::Book.def()
+        }
+
+        fn via() -> Option<RelationDef> {
+            Some(super::book_tag::Relation::Tag.def().rev())
+        }
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod book_tag {
+    use sea_orm::entity::prelude::*;
+    use soft_delete_core::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
+    #[sea_orm(table_name = "book_tag")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub book_id: i32,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub tag_id: i32,
+        pub deleted_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {
+        #[sea_orm(
+            belongs_to = "super::book::Entity",
+            from = "Column::BookId",
+            to = "super::book::Column::Id"
+        )]
+        Book,
+        #[sea_orm(
+            belongs_to = "super::tag::Entity",
+            from = "Column::TagId",
+            to = "super::tag::Column::Id"
+        )]
+        Tag,
+    }
+
+    impl Related<super::book::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Book.def()
+        }
+    }
+
+    impl Related<super::tag::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Tag.def()
+        }
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
 }

@@ -5,14 +5,12 @@
 //!
 //! `SOFT_DELETE_PROPTEST_CASES` sets the number of sequences per backend (default 24).
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::common::entities::{category, item, item_label, label, review};
+use crate::common::{Backend, TestDb};
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use common::entities::{category, item, item_label, label, review};
-use common::{Backend, TestDb};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, Set};

@@ -1,11 +1,9 @@
 //! Hooks on every backend: they see the keys of the rows that change state, a before-hook veto
 //! changes nothing, a failing after-hook rolls everything back, and every origin reaches them.
 
-mod common;
-
+use crate::common::TestDb;
+use crate::common::entities::product;
 use chrono::{TimeDelta, Utc};
-use common::TestDb;
-use common::entities::{entry, hook_event, ledger, product};
 use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, QueryOrder, Set};
 use soft_delete_core::Error;
 
@@ -181,5 +179,175 @@ backend_tests! {
         println!("rows, statements with hooks off, with hooks on ({:?}): {counts:?}", db.backend);
         assert!(counts.iter().all(|(_, off, _)| *off == 1), "{counts:?}");
         assert_eq!(counts[0].2, counts[1].2, "hooks add a fixed number of statements: {counts:?}");
+    }
+}
+
+// The entities only this module uses.
+
+/// Hooks on a cascade parent (`ledger`) and its child (`entry`); every hook call is written to
+/// `hook_event` through the operation's own transaction.
+pub mod ledger {
+    use sea_orm::entity::prelude::*;
+    use soft_delete_core::prelude::*;
+    use soft_delete_core::{Error, HookContext, SoftDeleteHooks};
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
+    #[sea_orm(table_name = "ledger")]
+    #[soft_delete(hooks, cascade(super::entry::Entity))]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub name: String,
+        pub deleted_at: Option<DateTimeUtc>,
+        pub deleted_batch: Option<i64>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {
+        #[sea_orm(has_many = "super::entry::Entity")]
+        Entry,
+    }
+
+    impl Related<super::entry::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Entry.def()
+        }
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+
+    async fn named(ctx: &HookContext<'_>, name: &str) -> Result<bool, Error> {
+        let ids = ctx.keys.iter().flat_map(|key| key.clone().into_iter());
+        let matching = Entity::find()
+            .filter(Column::Id.is_in(ids))
+            .filter(Column::Name.eq(name))
+            .count(&ctx.db)
+            .await?;
+        Ok(matching > 0)
+    }
+
+    impl SoftDeleteHooks for Entity {
+        async fn before_soft_delete(ctx: &HookContext<'_>) -> Result<(), Error> {
+            super::hook_event::record("before_soft_delete", ctx).await?;
+            if named(ctx, "protected").await? {
+                return Err(Error::vetoed("protected ledgers stay"));
+            }
+            Ok(())
+        }
+
+        async fn after_soft_delete(ctx: &HookContext<'_>) -> Result<(), Error> {
+            super::hook_event::record("after_soft_delete", ctx).await
+        }
+
+        async fn before_restore(ctx: &HookContext<'_>) -> Result<(), Error> {
+            super::hook_event::record("before_restore", ctx).await
+        }
+
+        async fn after_restore(ctx: &HookContext<'_>) -> Result<(), Error> {
+            super::hook_event::record("after_restore", ctx).await?;
+            if named(ctx, "fragile").await? {
+                return Err(Error::vetoed("fragile ledgers break on restore"));
+            }
+            Ok(())
+        }
+
+        async fn before_force_delete(ctx: &HookContext<'_>) -> Result<(), Error> {
+            super::hook_event::record("before_force_delete", ctx).await
+        }
+
+        async fn after_force_delete(ctx: &HookContext<'_>) -> Result<(), Error> {
+            super::hook_event::record("after_force_delete", ctx).await
+        }
+    }
+}
+
+pub mod entry {
+    use sea_orm::entity::prelude::*;
+    use soft_delete_core::prelude::*;
+    use soft_delete_core::{Error, HookContext, SoftDeleteHooks};
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
+    #[sea_orm(table_name = "entry")]
+    #[soft_delete(hooks)]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub ledger_id: i32,
+        pub deleted_at: Option<DateTimeUtc>,
+        pub deleted_batch: Option<i64>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {
+        #[sea_orm(
+            belongs_to = "super::ledger::Entity",
+            from = "Column::LedgerId",
+            to = "super::ledger::Column::Id"
+        )]
+        Ledger,
+    }
+
+    impl Related<super::ledger::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Ledger.def()
+        }
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+
+    impl SoftDeleteHooks for Entity {
+        async fn after_soft_delete(ctx: &HookContext<'_>) -> Result<(), Error> {
+            super::hook_event::record("after_soft_delete", ctx).await
+        }
+
+        async fn after_restore(ctx: &HookContext<'_>) -> Result<(), Error> {
+            super::hook_event::record("after_restore", ctx).await
+        }
+
+        async fn after_force_delete(ctx: &HookContext<'_>) -> Result<(), Error> {
+            super::hook_event::record("after_force_delete", ctx).await
+        }
+    }
+}
+
+/// The log the hooks above write, inside the operation's transaction.
+pub mod hook_event {
+    use sea_orm::entity::prelude::*;
+    use soft_delete_core::{Error, HookContext};
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "hook_event")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub point: String,
+        pub origin: String,
+        pub table_name: String,
+        #[sea_orm(column_type = "Text")]
+        pub keys: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+
+    pub async fn record(point: &str, ctx: &HookContext<'_>) -> Result<(), Error> {
+        let keys: Vec<String> = ctx
+            .keys
+            .iter()
+            .flat_map(|key| key.clone().into_iter())
+            .map(|v| v.to_string())
+            .collect();
+        ActiveModel {
+            point: sea_orm::Set(point.to_owned()),
+            origin: sea_orm::Set(format!("{:?}", ctx.origin)),
+            table_name: sea_orm::Set(ctx.table.to_owned()),
+            keys: sea_orm::Set(keys.join(",")),
+            ..Default::default()
+        }
+        .insert(&ctx.db)
+        .await?;
+        Ok(())
     }
 }

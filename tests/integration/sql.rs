@@ -3,10 +3,8 @@
 //! For these statements SQLite's text equals PostgreSQL's, and MySQL's differs only in quoting
 //! identifiers with backticks; each case states the PostgreSQL text and checks all three.
 
-mod common;
-
+use crate::common::entities::{account, membership, product, renamed};
 use chrono::{TimeZone, Utc};
-use common::entities::{account, membership, product, renamed};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DbBackend, QueryTrait, Statement};
 

@@ -2,11 +2,9 @@
 //! it sends, with that statement failing, and must leave the database exactly as it was. Purge
 //! must keep every batch before the failing one and nothing of the failing one.
 
-mod common;
-
-use common::entities::{account, category, item, item_label, label, product, review};
-use common::faults::{Faults, FaultyConnection};
-use common::{Backend, TestDb};
+use crate::common::entities::{account, category, item, item_label, label, product, review};
+use crate::common::faults::{Faults, FaultyConnection};
+use crate::common::{Backend, TestDb};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryOrder, Set};
 use soft_delete_core::{Error, RestoreOne, SoftDeleteOne};
 

@@ -2,11 +2,9 @@
 //! orphans, force delete of a subtree, rollback on failure, and statement counts that do not
 //! grow with the number of rows.
 
-mod common;
-
+use crate::common::entities::{category, folder, item, item_label, label, review};
+use crate::common::{Backend, TestDb};
 use chrono::{DateTime, TimeZone, Utc};
-use common::entities::{category, folder, item, item_label, label, review};
-use common::{Backend, TestDb};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };

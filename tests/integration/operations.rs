@@ -1,10 +1,8 @@
 //! The finders, bulk and instance operations on every backend, asserted on database state.
 
-mod common;
-
+use crate::common::entities::product;
+use crate::common::{Backend, TestDb};
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use common::entities::product;
-use common::{Backend, TestDb};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, ExprTrait, PaginatorTrait, QueryOrder, Set,

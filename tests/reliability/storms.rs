@@ -3,14 +3,12 @@
 //! must be explained by the calls that reported a change. (SQLite serialises writers on its
 //! single connection, so a storm there proves nothing.)
 
-mod common;
-
 use std::collections::HashMap;
 use std::time::Instant;
 
+use crate::common::entities::product;
+use crate::common::{Backend, TestDb};
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use common::entities::product;
-use common::{Backend, TestDb};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, ExprTrait, QueryFilter, Set,

@@ -1,11 +1,9 @@
 //! Schema and data lifecycle on every backend: active-unique keys, conflict-safe restore,
 //! purge, the database clock, and gone-vs-missing lookups.
 
-mod common;
-
+use crate::common::entities::{account, product};
+use crate::common::{Backend, TestDb};
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use common::entities::{account, product, server_stamped};
-use common::{Backend, TestDb};
 use sea_orm::sea_query::{ColumnDef, Table};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryOrder,
@@ -246,4 +244,27 @@ backend_tests! {
         assert_eq!(product::Entity::lookup_by_id(pen.id).one(&db.conn).await.expect("lookup"), RowState::Missing);
         assert_eq!(product::Entity::lookup_by_id(12_345).one(&db.conn).await.expect("lookup"), RowState::Missing);
     }
+}
+
+// The entities only this module uses.
+
+/// Timestamps from the database server's clock.
+pub mod server_stamped {
+    use sea_orm::entity::prelude::*;
+    use soft_delete_core::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
+    #[sea_orm(table_name = "server_stamped")]
+    #[soft_delete(clock = database)]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub label: String,
+        pub deleted_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
 }
