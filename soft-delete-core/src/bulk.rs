@@ -8,11 +8,14 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::IntoCondition;
 use sea_orm::{ConnectionTrait, DbBackend, QueryTrait, Statement, Value};
 
+use crate::audit;
 use crate::clock;
+use crate::clock::ClockSource;
 use crate::engine::executor::{self, Operation, compound_reason};
-use crate::engine::{force_delete, restore, soft_delete, statements};
+use crate::engine::{force_delete, plan, restore, soft_delete, statements};
 use crate::entity::{SoftDeleteEntity, trashed_condition};
 use crate::error::Error;
+use crate::graph::Graph;
 use crate::hook_context::Origin;
 use crate::session::TransactionalConnection;
 use crate::values::{CascadeCounts, Changed, Filters, Stamp};
@@ -92,6 +95,9 @@ pub struct SoftDeleteMany<E> {
     filters: Filters,
     at: Option<DateTime<Utc>>,
     actor: Option<Value>,
+    /// The operation's batch id, drawn when the builder is made so that `statements()` shows
+    /// the one `exec` writes.
+    batch: Option<i64>,
     entity: PhantomData<E>,
 }
 
@@ -101,6 +107,7 @@ impl<E: SoftDeleteEntity> SoftDeleteMany<E> {
             filters: Filters::new(),
             at: None,
             actor: None,
+            batch: E::batch_column().map(|_| soft_delete::new_batch_id()),
             entity: PhantomData,
         }
     }
@@ -124,15 +131,66 @@ impl<E: SoftDeleteEntity> SoftDeleteMany<E> {
         self
     }
 
-    /// The SQL of the entity's own `UPDATE`, for inspection; the clock is read now unless `at`
-    /// was given, and no batch id is shown.
+    /// The SQL of the entity's own `UPDATE`, the first statement `exec` sends (with hooks,
+    /// `exec` names the keys it read instead of the filters). The clock is read now unless
+    /// `at` was given.
     pub fn build(&self, backend: DbBackend) -> Statement {
-        let stamp = Stamp {
-            at: self.at.unwrap_or_else(clock::now),
-            batch: None,
-            actor: self.actor.clone(),
-        };
+        let stamp = self.stamp(self.at.unwrap_or_else(clock::now));
         statements::soft_delete_statement::<E>(&self.filters, &stamp).build(backend)
+    }
+
+    /// Every statement `exec` sends, in order: the entity's own `UPDATE`, then one per edge of
+    /// its cascade graph (a tree's is sent again until it changes no row). The clock is read now
+    /// unless `at` was given. Fails with [`Error::StatementsDependOnData`] for an entity with
+    /// hooks, or with `clock = database` and no `at`.
+    ///
+    /// ```
+    /// # mod product {
+    /// #     use sea_orm::entity::prelude::*;
+    /// #     use soft_delete_core::prelude::*;
+    /// #     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+    /// #     #[sea_orm(table_name = "product")]
+    /// #     pub struct Model {
+    /// #         #[sea_orm(primary_key)]
+    /// #         pub id: i32,
+    /// #         pub deleted_at: Option<DateTimeUtc>,
+    /// #     }
+    /// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    /// #     pub enum Relation {}
+    /// #     impl ActiveModelBehavior for ActiveModel {}
+    /// # }
+    /// use chrono::{TimeZone, Utc};
+    /// use sea_orm::DbBackend;
+    ///
+    /// let at = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
+    /// let statements = product::Entity::soft_delete_many()
+    ///     .at(at)
+    ///     .statements(DbBackend::Postgres)?;
+    /// assert_eq!(
+    ///     statements[0].to_string(),
+    ///     r#"UPDATE "product" SET "deleted_at" = '2026-01-02 03:04:05.000000 +00:00' WHERE "product"."deleted_at" IS NULL"#
+    /// );
+    /// # Ok::<(), soft_delete_core::Error>(())
+    /// ```
+    pub fn statements(&self, backend: DbBackend) -> Result<Vec<Statement>, Error> {
+        if self.at.is_none() && E::CLOCK == ClockSource::Database {
+            return Err(Error::StatementsDependOnData {
+                operation: <Self as Operation>::NAME,
+                table: E::default().table_name(),
+                reason: "its time is read from the database when it runs",
+            });
+        }
+        let stamp = self.stamp(self.at.unwrap_or_else(clock::now));
+        plan::soft_delete::<E>(<Self as Operation>::NAME, &self.filters, &stamp, backend)
+    }
+
+    /// What the operation writes at `at`.
+    fn stamp(&self, at: DateTime<Utc>) -> Stamp {
+        Stamp {
+            at,
+            batch: self.batch,
+            actor: audit::operation_actor(self.actor.clone()),
+        }
     }
 
     /// Runs the operation (preceded by a read of the server's clock for entities declared
@@ -163,14 +221,9 @@ impl<E: SoftDeleteEntity> Operation for SoftDeleteMany<E> {
 
     async fn run<C: ConnectionTrait>(&self, db: &C) -> Result<SoftDeleteResult, Error> {
         let at = clock::operation_time(E::CLOCK, self.at, db).await?;
-        let changed = soft_delete::soft_delete::<E, _>(
-            db,
-            &self.filters,
-            at,
-            self.actor.clone(),
-            Origin::Bulk,
-        )
-        .await?;
+        let changed =
+            soft_delete::soft_delete::<E, _>(db, &self.filters, &self.stamp(at), Origin::Bulk)
+                .await?;
         Ok(SoftDeleteResult {
             rows_affected: changed.rows,
             deleted_at: at,
@@ -247,9 +300,34 @@ impl<E: SoftDeleteEntity> RestoreMany<E> {
         self
     }
 
-    /// The SQL of the entity's own `UPDATE`, for inspection.
+    /// The SQL of the entity's own `UPDATE`, as `exec` sends it (with hooks, `exec` names the
+    /// keys it read instead of the filters).
     pub fn build(&self, backend: DbBackend) -> Statement {
-        statements::restore_statement::<E>(&self.filters, true, None).build(backend)
+        let leaf = Graph::of::<E>().map_or(true, |graph| graph.is_empty());
+        let at = self.time().unwrap_or_default();
+        statements::restore_statement::<E>(&self.filters, leaf, at).build(backend)
+    }
+
+    /// Every statement `exec` sends when it restores (a refusal stops earlier), in order: the
+    /// locks and checks of the cascade parents, one `SELECT` per unique key, the entity's own
+    /// `UPDATE`, each cascade edge's checks and `UPDATE` (a tree's are sent again until they
+    /// change no row) and the statements that clear the batches of restored rows. Fails with
+    /// [`Error::StatementsDependOnData`] for an entity with hooks, with `with_ancestors()`, for
+    /// cascade parents on MySQL and MariaDB, and for a `touch` column with `clock = database`.
+    pub fn statements(&self, backend: DbBackend) -> Result<Vec<Statement>, Error> {
+        let at = self.time()?;
+        plan::restore::<E>(
+            <Self as Operation>::NAME,
+            &self.filters,
+            self.with_ancestors,
+            at,
+            backend,
+        )
+    }
+
+    /// The time the restore writes to `touch` columns: the clock's now, where there is one.
+    fn time(&self) -> Result<Option<DateTime<Utc>>, Error> {
+        Ok(restore::restore_touches::<E>()?.then(clock::now))
     }
 
     /// Runs the operation. It fails, having changed nothing, with [`Error::RestoreConflict`]
@@ -347,9 +425,17 @@ impl<E: SoftDeleteEntity> ForceDeleteMany<E> {
         self.filter(trashed_condition::<E>())
     }
 
-    /// The SQL of the entity's own `DELETE`, for inspection.
+    /// The SQL of the entity's own `DELETE`, the last statement `exec` sends (with hooks,
+    /// `exec` names the keys it read instead of the filters).
     pub fn build(&self, backend: DbBackend) -> Statement {
         statements::delete_statement::<E>(&self.filters).build(backend)
+    }
+
+    /// Every statement `exec` sends, in order: the `DELETE`s of the descendants, deepest table
+    /// first, then the entity's own. Fails with [`Error::StatementsDependOnData`] for an entity
+    /// with hooks, and for a tree (its depth decides how many levels are deleted).
+    pub fn statements(&self, backend: DbBackend) -> Result<Vec<Statement>, Error> {
+        plan::force_delete::<E>(<Self as Operation>::NAME, &self.filters, backend)
     }
 
     /// Runs the operation, in a transaction it opens when it sends several statements.

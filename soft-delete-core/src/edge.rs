@@ -5,8 +5,10 @@
 use std::any::TypeId;
 
 use chrono::{DateTime, Utc};
-use sea_orm::DbBackend;
-use sea_orm::sea_query::{Condition, DeleteStatement, UpdateStatement, ValueTuple};
+use sea_orm::sea_query::{
+    Condition, DeleteStatement, SelectStatement, UpdateStatement, ValueTuple,
+};
+use sea_orm::{DbBackend, Statement};
 
 use crate::error::Error;
 use crate::hook_context::DynHooks;
@@ -80,6 +82,16 @@ pub trait CascadeEdge: Send + Sync + 'static {
         exclusive: bool,
         db: &'a dyn ErasedConnection,
     ) -> BoxFuture<'a, Result<(), Error>>;
+    /// PostgreSQL's lock of [`CascadeEdge::lock_parents`]: one locking `SELECT` of the parents
+    /// of the child rows matching `child`.
+    fn parent_lock(
+        &self,
+        child: Condition,
+        exclusive: bool,
+        backend: DbBackend,
+    ) -> Result<SelectStatement, Error>;
+    /// The `SELECT`s of [`CascadeEdge::check_child_conflicts`] when no key is taken.
+    fn child_conflict_statements(&self, rows: Condition, backend: DbBackend) -> Vec<Statement>;
     /// Whether any child row matches `rows`.
     fn any_child<'a>(
         &'a self,

@@ -91,6 +91,19 @@ pub enum Error {
         /// Why it sends more than one statement.
         reason: &'static str,
     },
+    /// `statements()` was asked for an operation whose statements depend on the data, so that
+    /// they cannot be listed before it runs: with hooks (the writes name the keys read first),
+    /// a force delete of a tree, a restore with ancestors or (on MySQL and MariaDB) with cascade
+    /// parents, or a database clock.
+    #[error("{operation} on `{table}` cannot list its statements before it runs: {reason}")]
+    StatementsDependOnData {
+        /// The call, as in `soft_delete_many`.
+        operation: &'static str,
+        /// The entity's table name.
+        table: &'static str,
+        /// What the statements depend on.
+        reason: &'static str,
+    },
     /// The database (or the connection to it) failed.
     #[error(transparent)]
     Database(DbErr),

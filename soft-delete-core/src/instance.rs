@@ -226,14 +226,9 @@ impl<E: SoftDeleteEntity> Operation for SoftDeleteOne<E> {
         let at = clock::operation_time(E::CLOCK, self.at, txn).await?;
         let filters = self.key.filters();
         let operation = || async {
-            let changed = soft_delete::soft_delete::<E, _>(
-                txn,
-                &filters,
-                at,
-                self.actor.clone(),
-                self.key.origin,
-            )
-            .await?;
+            let stamp = soft_delete::stamp::<E>(at, self.actor.clone());
+            let changed =
+                soft_delete::soft_delete::<E, _>(txn, &filters, &stamp, self.key.origin).await?;
             Ok(changed.rows)
         };
         self.key.settle(txn, operation, is_trashed::<E>).await

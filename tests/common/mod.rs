@@ -145,6 +145,17 @@ impl TestDb {
         self.statements.take();
     }
 
+    /// Creates the tables of the shared cascade graph: category -> item -> review and
+    /// item -> item_label -> label.
+    pub async fn create_cascade_graph(&self) {
+        use entities::{category, item, item_label, label, review};
+        self.create::<category::Entity>().await;
+        self.create::<item::Entity>().await;
+        self.create::<review::Entity>().await;
+        self.create::<label::Entity>().await;
+        self.create::<item_label::Entity>().await;
+    }
+
     /// Runs raw SQL, for setting up state behind the library's back.
     pub async fn exec(&self, sql: &str) {
         self.conn

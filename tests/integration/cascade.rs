@@ -17,14 +17,6 @@ fn noon() -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
-async fn create_graph(db: &TestDb) {
-    db.create::<category::Entity>().await;
-    db.create::<item::Entity>().await;
-    db.create::<review::Entity>().await;
-    db.create::<label::Entity>().await;
-    db.create::<item_label::Entity>().await;
-}
-
 /// `categories` categories, each with `items` items, each item with two reviews and one label
 /// link (to one shared label).
 async fn seed(db: &TestDb, categories: usize, items: usize) -> Vec<category::Model> {
@@ -129,7 +121,7 @@ async fn census(db: &TestDb) -> [(u64, u64); 5] {
 
 backend_tests! {
     async fn deleting_a_parent_trashes_its_subtree_with_one_timestamp(db: &TestDb) {
-        create_graph(db).await;
+        db.create_cascade_graph().await;
         let categories = seed(db, 2, 3).await;
         let deleted = clock::with_clock(ManualClock::new(noon()), categories[0].soft_delete(&db.conn)).await.expect("cascade");
         assert_eq!(deleted.deleted_at, Some(noon()));
@@ -142,7 +134,7 @@ backend_tests! {
     }
 
     async fn bulk_cascade_reports_rows_per_table(db: &TestDb) {
-        create_graph(db).await;
+        db.create_cascade_graph().await;
         seed(db, 3, 2).await;
         let result = category::Entity::soft_delete_many()
             .filter(category::Column::Name.ne("c1"))
@@ -156,7 +148,7 @@ backend_tests! {
     }
 
     async fn statement_counts_do_not_grow_with_rows(db: &TestDb) {
-        create_graph(db).await;
+        db.create_cascade_graph().await;
         let mut counts = Vec::new();
         for children in [1, 100, 10_000] {
             let categories = seed(db, 1, children).await;
@@ -176,7 +168,7 @@ backend_tests! {
     }
 
     async fn restore_brings_back_exactly_what_the_operation_trashed(db: &TestDb) {
-        create_graph(db).await;
+        db.create_cascade_graph().await;
         let categories = seed(db, 1, 3).await;
         let frozen = ManualClock::new(noon());
         let items = item::Entity::find().order_by_asc(item::Column::Id).all(&db.conn).await.expect("items");
@@ -201,7 +193,7 @@ backend_tests! {
     }
 
     async fn restoring_under_a_trashed_parent_is_refused(db: &TestDb) {
-        create_graph(db).await;
+        db.create_cascade_graph().await;
         let categories = seed(db, 1, 2).await;
         categories[0].soft_delete(&db.conn).await.expect("cascade");
         let before = census(db).await;
@@ -220,7 +212,7 @@ backend_tests! {
     }
 
     async fn restoring_an_active_row_with_ancestors_changes_nothing(db: &TestDb) {
-        create_graph(db).await;
+        db.create_cascade_graph().await;
         let categories = seed(db, 1, 0).await;
         categories[0].soft_delete(&db.conn).await.expect("trash the category");
         let item = item::ActiveModel { category_id: Set(categories[0].id), name: Set("late".into()), ..Default::default() }
@@ -232,7 +224,7 @@ backend_tests! {
     }
 
     async fn force_delete_removes_the_subtree_first(db: &TestDb) {
-        create_graph(db).await;
+        db.create_cascade_graph().await;
         let categories = seed(db, 2, 2).await;
         categories[0].force_delete(&db.conn).await.expect("force delete");
         assert_eq!(census(db).await, [(1, 0), (2, 0), (4, 0), (2, 0), (1, 0)]);
@@ -242,7 +234,7 @@ backend_tests! {
     }
 
     async fn a_failure_mid_cascade_rolls_everything_back(db: &TestDb) {
-        create_graph(db).await;
+        db.create_cascade_graph().await;
         let categories = seed(db, 1, 2).await;
         review::Entity::update_many()
             .col_expr(review::Column::Body, sea_orm::sea_query::Expr::value("locked"))
@@ -270,7 +262,7 @@ backend_tests! {
     }
 
     async fn purge_removes_expired_parents_with_their_descendants(db: &TestDb) {
-        create_graph(db).await;
+        db.create_cascade_graph().await;
         let categories = seed(db, 3, 2).await;
         category::Entity::soft_delete_by_id(categories[0].id).at(noon()).exec(&db.conn).await.expect("old");
         category::Entity::soft_delete_by_id(categories[1].id).at(noon()).exec(&db.conn).await.expect("old");

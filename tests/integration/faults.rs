@@ -15,11 +15,7 @@ struct Seed {
 }
 
 async fn create(db: &TestDb) {
-    db.create::<category::Entity>().await;
-    db.create::<item::Entity>().await;
-    db.create::<review::Entity>().await;
-    db.create::<label::Entity>().await;
-    db.create::<item_label::Entity>().await;
+    db.create_cascade_graph().await;
     db.create::<account::Entity>().await;
 }
 

@@ -15,5 +15,6 @@ mod faults;
 mod hooks;
 mod lifecycle;
 mod operations;
+mod plans;
 mod relations;
 mod sql;

@@ -214,3 +214,158 @@ fn active_index_is_partial_where_the_backend_allows() {
         "CREATE INDEX `idx_product_active` ON `product` (`deleted_at`, `name`)"
     );
 }
+
+/// A plan's statements as text, with the operation's random batch id written `<batch>`.
+fn plan_text(plan: Vec<Statement>) -> Vec<String> {
+    let text: Vec<String> = plan.iter().map(ToString::to_string).collect();
+    let batch = text
+        .first()
+        .and_then(|first| {
+            ["_batch\" = ", "_batch` = "]
+                .iter()
+                .find_map(|column| first.split(column).nth(1))
+        })
+        .and_then(|rest| rest.split(' ').next())
+        .map(str::to_owned);
+    match batch {
+        Some(batch) => text
+            .iter()
+            .map(|sql| sql.replace(&batch, "<batch>"))
+            .collect(),
+        None => text,
+    }
+}
+
+const CASCADE_SOFT_DELETE: [&str; 4] = [
+    r#"UPDATE "category" SET "deleted_at" = '2026-01-02 03:04:05.000000 +00:00', "deleted_batch" = <batch> WHERE "category"."id" = 1 AND "category"."deleted_at" IS NULL"#,
+    r#"UPDATE "item" SET "deleted_at" = '2026-01-02 03:04:05.000000 +00:00', "trash_batch" = <batch> WHERE "item"."category_id" IN (SELECT "category"."id" FROM "category" WHERE "category"."deleted_batch" = <batch>) AND "item"."deleted_at" IS NULL"#,
+    r#"UPDATE "review" SET "deleted_at" = '2026-01-02 03:04:05.000000 +00:00', "deleted_batch" = <batch> WHERE "review"."item_id" IN (SELECT "item"."id" FROM "item" WHERE "item"."trash_batch" = <batch>) AND "review"."deleted_at" IS NULL"#,
+    r#"UPDATE "item_label" SET "deleted_at" = '2026-01-02 03:04:05.000000 +00:00', "deleted_batch" = <batch> WHERE "item_label"."item_id" IN (SELECT "item"."id" FROM "item" WHERE "item"."trash_batch" = <batch>) AND "item_label"."deleted_at" IS NULL"#,
+];
+
+#[test]
+fn a_cascade_soft_delete_plan_is_one_update_per_table() {
+    use crate::common::entities::category;
+    let plan = |backend| {
+        plan_text(
+            category::Entity::soft_delete_many()
+                .filter(category::Column::Id.eq(1))
+                .at(at())
+                .statements(backend)
+                .expect("plan"),
+        )
+    };
+    assert_eq!(plan(DbBackend::Postgres), CASCADE_SOFT_DELETE, "PostgreSQL");
+    assert_eq!(plan(DbBackend::Sqlite), CASCADE_SOFT_DELETE, "SQLite");
+    // MySQL and MariaDB refuse a subquery on the table being changed (error 1093) unless it is
+    // wrapped in a derived table; the item edge's subquery reads `category`, not `item`, but
+    // every edge is wrapped alike.
+    assert_eq!(
+        plan(DbBackend::MySql)[1],
+        "UPDATE `item` SET `deleted_at` = '2026-01-02 03:04:05.000000 +00:00', `trash_batch` = <batch> WHERE `item`.`category_id` IN (SELECT `sd_rows`.`id` FROM (SELECT `category`.`id` FROM `category` WHERE `category`.`deleted_batch` = <batch>) AS `sd_rows`) AND `item`.`deleted_at` IS NULL",
+        "MySQL"
+    );
+}
+
+#[test]
+fn a_cascade_restore_plan_restores_by_batch_and_clears_the_batches() {
+    use crate::common::entities::category;
+    let expected = [
+        r#"UPDATE "category" SET "deleted_at" = NULL WHERE "category"."deleted_at" IS NOT NULL"#,
+        r#"UPDATE "item" SET "deleted_at" = NULL WHERE "item"."deleted_at" IS NOT NULL AND ("item"."category_id", "item"."trash_batch") IN (SELECT "category"."id", "category"."deleted_batch" FROM "category" WHERE "category"."deleted_at" IS NULL AND "category"."deleted_batch" IS NOT NULL)"#,
+        r#"UPDATE "review" SET "deleted_at" = NULL, "deleted_batch" = NULL WHERE "review"."deleted_at" IS NOT NULL AND ("review"."item_id", "review"."deleted_batch") IN (SELECT "item"."id", "item"."trash_batch" FROM "item" WHERE "item"."deleted_at" IS NULL AND "item"."trash_batch" IS NOT NULL)"#,
+        r#"UPDATE "item_label" SET "deleted_at" = NULL, "deleted_batch" = NULL WHERE "item_label"."deleted_at" IS NOT NULL AND ("item_label"."item_id", "item_label"."deleted_batch") IN (SELECT "item"."id", "item"."trash_batch" FROM "item" WHERE "item"."deleted_at" IS NULL AND "item"."trash_batch" IS NOT NULL)"#,
+        r#"UPDATE "category" SET "deleted_batch" = NULL WHERE "category"."deleted_at" IS NULL AND "category"."deleted_batch" IS NOT NULL"#,
+        r#"UPDATE "item" SET "trash_batch" = NULL WHERE "item"."deleted_at" IS NULL AND "item"."trash_batch" IS NOT NULL"#,
+    ];
+    for backend in [DbBackend::Postgres, DbBackend::Sqlite] {
+        let plan = plan_text(
+            category::Entity::restore_many()
+                .statements(backend)
+                .expect("plan"),
+        );
+        assert_eq!(plan, expected, "{backend:?}");
+    }
+    let mysql = plan_text(
+        category::Entity::restore_many()
+            .statements(DbBackend::MySql)
+            .expect("plan"),
+    );
+    assert_eq!(mysql.len(), expected.len(), "MySQL");
+    assert_eq!(mysql[0], expected[0].replace('"', "`"), "MySQL");
+}
+
+#[test]
+fn a_cascade_force_delete_plan_deletes_the_deepest_tables_first() {
+    use crate::common::entities::category;
+    let plan = |backend| {
+        plan_text(
+            category::Entity::force_delete_many()
+                .filter(category::Column::Id.eq(1))
+                .statements(backend)
+                .expect("plan"),
+        )
+    };
+    let expected = [
+        r#"DELETE FROM "item_label" WHERE "item_label"."item_id" IN (SELECT "item"."id" FROM "item" WHERE "item"."category_id" IN (SELECT "category"."id" FROM "category" WHERE "category"."id" = 1))"#,
+        r#"DELETE FROM "review" WHERE "review"."item_id" IN (SELECT "item"."id" FROM "item" WHERE "item"."category_id" IN (SELECT "category"."id" FROM "category" WHERE "category"."id" = 1))"#,
+        r#"DELETE FROM "item" WHERE "item"."category_id" IN (SELECT "category"."id" FROM "category" WHERE "category"."id" = 1)"#,
+        r#"DELETE FROM "category" WHERE "category"."id" = 1"#,
+    ];
+    assert_eq!(plan(DbBackend::Postgres), expected, "PostgreSQL");
+    assert_eq!(plan(DbBackend::Sqlite), expected, "SQLite");
+    assert_eq!(
+        plan(DbBackend::MySql)[3],
+        expected[3].replace('"', "`"),
+        "MySQL"
+    );
+}
+
+#[test]
+fn an_audit_plan_writes_every_audit_column_in_the_state_change() {
+    use crate::audit::memo;
+    assert_sql(
+        |backend| {
+            let plan = memo::Entity::soft_delete_many()
+                .by("ada")
+                .at(at())
+                .statements(backend)
+                .expect("plan");
+            assert_eq!(plan.len(), 1, "one statement");
+            plan.into_iter().next().expect("the update")
+        },
+        r#"UPDATE "memo" SET "deleted_at" = '2026-01-02 03:04:05.000000 +00:00', "updated_at" = '2026-01-02 03:04:05.000000 +00:00', "deleted_by" = 'ada' WHERE "memo"."deleted_at" IS NULL"#,
+    );
+}
+
+#[test]
+fn a_hooked_plan_is_refused_because_its_writes_name_the_keys_read_first() {
+    use crate::hooks::ledger;
+    for backend in [DbBackend::Postgres, DbBackend::Sqlite, DbBackend::MySql] {
+        for refused in [
+            ledger::Entity::soft_delete_many().statements(backend),
+            ledger::Entity::restore_many().statements(backend),
+            ledger::Entity::force_delete_many().statements(backend),
+        ] {
+            let error = refused.expect_err("hooks make the statements depend on the data");
+            assert_eq!(
+                error.to_string(),
+                error
+                    .to_string()
+                    .split(':')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+                    + ": hooks read the rows' keys first, and the writes name those keys",
+                "{backend:?}"
+            );
+            assert!(matches!(
+                error,
+                soft_delete_core::Error::StatementsDependOnData {
+                    table: "ledger",
+                    ..
+                }
+            ));
+        }
+    }
+}

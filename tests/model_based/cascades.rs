@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::common::entities::{category, item, item_label, label, review};
+use crate::common::entities::{category, item};
 use crate::common::{Backend, TestDb};
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use proptest::prelude::*;
@@ -352,11 +352,7 @@ static OPERATIONS: AtomicUsize = AtomicUsize::new(0);
 
 async fn check(backend: Backend, ops: Vec<Op>) -> Result<(), TestCaseError> {
     let db = TestDb::new(backend).await;
-    db.create::<category::Entity>().await;
-    db.create::<item::Entity>().await;
-    db.create::<review::Entity>().await;
-    db.create::<label::Entity>().await;
-    db.create::<item_label::Entity>().await;
+    db.create_cascade_graph().await;
     let mut model = Model::default();
     for (step, op) in ops.iter().enumerate() {
         apply(op, &db, &mut model, step + 1).await?;

@@ -6,7 +6,10 @@
 //! [`Error::RestoreConflict`].
 
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, IdenStatic, ModelTrait, QueryFilter, SqlErr};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, IdenStatic, ModelTrait, QueryFilter,
+    QuerySelect, QueryTrait, Select, SqlErr, Statement,
+};
 
 use crate::entity::SoftDeleteEntity;
 use crate::error::{Error, key_text};
@@ -21,20 +24,7 @@ where
     C: ConnectionTrait,
 {
     for key in E::UNIQUE_KEYS {
-        let active = Alias::new("sd_active");
-        let mut holder = Query::select();
-        holder
-            .expr(Expr::val(1))
-            .from_as(E::default(), active.clone())
-            .and_where(Expr::col((active.clone(), E::deleted_at_column())).is_null());
-        for column in *key {
-            holder.and_where(Expr::col((active.clone(), *column)).equals((E::default(), *column)));
-        }
-        let restored = E::find()
-            .filter(rows.clone())
-            .filter(Expr::exists(holder))
-            .one(db)
-            .await?;
+        let restored = holding_a_taken_key::<E>(rows.clone(), key).one(db).await?;
         let Some(restored) = restored else { continue };
         let active_row = key
             .iter()
@@ -51,6 +41,40 @@ where
         });
     }
     Ok(())
+}
+
+/// The first of the trashed rows matching `rows` whose `key` an active row holds: the check's
+/// `SELECT` for one key.
+pub(crate) fn holding_a_taken_key<E: SoftDeleteEntity>(
+    rows: Condition,
+    key: &[E::Column],
+) -> Select<E> {
+    let active = Alias::new("sd_active");
+    let mut holder = Query::select();
+    holder
+        .expr(Expr::val(1))
+        .from_as(E::default(), active.clone())
+        .and_where(Expr::col((active.clone(), E::deleted_at_column())).is_null());
+    for column in key {
+        holder.and_where(Expr::col((active.clone(), *column)).equals((E::default(), *column)));
+    }
+    E::find().filter(rows).filter(Expr::exists(holder))
+}
+
+/// The statements [`check_rows`] sends when no key is taken: one `SELECT` per unique key.
+pub(crate) fn check_statements<E: SoftDeleteEntity>(
+    rows: Condition,
+    backend: DbBackend,
+) -> Vec<Statement> {
+    E::UNIQUE_KEYS
+        .iter()
+        .map(|key| {
+            // `one()` sends the select with `LIMIT 1`.
+            holding_a_taken_key::<E>(rows.clone(), key)
+                .limit(1)
+                .build(backend)
+        })
+        .collect()
 }
 
 /// [`check_rows`] through a type-erased connection, as cascade edges hold it.

@@ -3,8 +3,8 @@
 
 use std::any::TypeId;
 
-use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::Condition;
+use sea_orm::sea_query::{Condition, DeleteStatement};
+use sea_orm::{ConnectionTrait, DbBackend};
 
 use crate::edge::CascadeEdge;
 use crate::engine::statements::delete_statement;
@@ -50,7 +50,7 @@ const MAX_TREE_DEPTH: usize = 256;
 
 /// The rows of one table that a force delete removes, by tree level (one level unless the table
 /// is a tree), and the edges that reach them.
-struct Doomed {
+pub(crate) struct Doomed {
     table: TypeId,
     /// The edge into this table, `None` for the operation's own table.
     edge: Option<&'static dyn CascadeEdge>,
@@ -60,6 +60,66 @@ struct Doomed {
 }
 
 impl Doomed {
+    /// The operation's own rows.
+    pub(crate) fn root<E: SoftDeleteEntity>(rows: &Filters) -> Vec<Doomed> {
+        vec![Doomed {
+            table: TypeId::of::<E>(),
+            edge: None,
+            tree: None,
+            levels: vec![rows.condition()],
+        }]
+    }
+
+    /// Where in `doomed` the parent table of `edge` is.
+    pub(crate) fn parent_of(doomed: &[Doomed], edge: &dyn CascadeEdge) -> Result<usize, Error> {
+        doomed
+            .iter()
+            .position(|node| node.table == edge.parent_type())
+            .ok_or_else(|| {
+                // The graph's order puts every edge after the edges into its parent; anything
+                // else is a bug, and deleting without a condition would empty the child table.
+                Error::InvalidCascade(format!(
+                    "`{}` was reached before its parent `{}`",
+                    edge.child_table(),
+                    edge.parent_table()
+                ))
+            })
+    }
+
+    /// Adds the rows `edge` (not a tree's) reaches from the doomed rows of its parent, at
+    /// `parent`; a table reached twice deletes the rows of both paths in one statement.
+    pub(crate) fn add_children(
+        doomed: &mut Vec<Doomed>,
+        parent: usize,
+        edge: &'static dyn CascadeEdge,
+        backend: DbBackend,
+    ) -> Result<(), Error> {
+        let children = edge.children_of(doomed[parent].all(), backend)?;
+        match doomed
+            .iter_mut()
+            .find(|node| node.table == edge.child_type())
+        {
+            Some(node) => {
+                let all = node.all().add(children);
+                node.levels = vec![all];
+            }
+            None => doomed.push(Doomed {
+                table: edge.child_type(),
+                edge: Some(edge),
+                tree: None,
+                levels: vec![children],
+            }),
+        }
+        Ok(())
+    }
+
+    /// The statement that deletes level `depth` of this table: a tree's levels below the first
+    /// through its own edge; `None` for the operation's own rows, which go last.
+    pub(crate) fn delete_level(&self, depth: usize) -> Option<DeleteStatement> {
+        let edge = if depth > 0 { self.tree } else { self.edge }?;
+        Some(edge.delete_children(self.levels[depth].clone()))
+    }
+
     fn all(&self) -> Condition {
         self.levels
             .iter()
@@ -79,25 +139,9 @@ where
     C: ConnectionTrait,
 {
     let backend = db.get_database_backend();
-    let mut doomed = vec![Doomed {
-        table: TypeId::of::<E>(),
-        edge: None,
-        tree: None,
-        levels: vec![rows.condition()],
-    }];
+    let mut doomed = Doomed::root::<E>(rows);
     for edge in &graph.edges {
-        let Some(parent) = doomed
-            .iter()
-            .position(|node| node.table == edge.parent_type())
-        else {
-            // The graph's order puts every edge after the edges into its parent; anything else
-            // is a bug, and deleting without a condition would empty the child table.
-            return Err(Error::InvalidCascade(format!(
-                "`{}` was reached before its parent `{}`",
-                edge.child_table(),
-                edge.parent_table()
-            )));
-        };
+        let parent = Doomed::parent_of(&doomed, *edge)?;
         if edge.is_self_referencing() {
             let node = &mut doomed[parent];
             node.tree = Some(*edge);
@@ -118,36 +162,18 @@ where
             }
             continue;
         }
-        let children = edge.children_of(doomed[parent].all(), backend)?;
-        match doomed
-            .iter_mut()
-            .find(|node| node.table == edge.child_type())
-        {
-            Some(node) => {
-                let all = node.all().add(children);
-                node.levels = vec![all];
-            }
-            None => doomed.push(Doomed {
-                table: edge.child_type(),
-                edge: Some(*edge),
-                tree: None,
-                levels: vec![children],
-            }),
-        }
+        Doomed::add_children(&mut doomed, parent, *edge, backend)?;
     }
     let mut removed_roots = 0;
     for node in doomed.iter().rev() {
         for (depth, level) in node.levels.iter().enumerate().rev() {
             let edge = if depth > 0 { node.tree } else { node.edge };
-            let Some(edge) = edge else {
+            let (Some(edge), Some(statement)) = (edge, node.delete_level(depth)) else {
                 removed_roots = delete_statement::<E>(rows).exec(db).await?.rows_affected;
                 continue;
             };
             let keys = down.before_child(db, edge, level.clone()).await?;
-            let removed = db
-                .execute(&edge.delete_children(level.clone()))
-                .await?
-                .rows_affected();
+            let removed = db.execute(&statement).await?.rows_affected();
             down.after_child(db, edge, &keys).await?;
             add_count(cascaded, edge.child_table(), removed);
         }

@@ -5,8 +5,10 @@
 use std::any::TypeId;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::IntoCondition;
-use sea_orm::{ConnectionTrait, DbBackend, ModelTrait, QueryFilter, QuerySelect, UpdateMany};
+use sea_orm::sea_query::{Condition, IntoCondition};
+use sea_orm::{
+    ConnectionTrait, DbBackend, ModelTrait, QueryFilter, QuerySelect, Select, UpdateMany,
+};
 
 use crate::clock;
 use crate::edge::CascadeEdge;
@@ -124,22 +126,7 @@ where
         // decides per backend (SQLite sends nothing).
         edge.lock_parents(filters.condition(), edge.is_self_referencing(), db)
             .await?;
-        let trashed_parents = if edge.is_self_referencing() {
-            edge.trashed_parents()
-                .add(outside::<E>(restored.clone(), backend))
-        } else {
-            edge.trashed_parents()
-        };
-        let mut orphans = E::find()
-            .filter(restored.clone())
-            .filter(edge.children_of(trashed_parents, backend)?)
-            .limit(MAX_NAMED_ORPHANS);
-        if backend == DbBackend::MySql {
-            // A locking read reads the latest committed rows, not the snapshot of a caller's
-            // REPEATABLE READ transaction. Exclusive, because the restore's UPDATE of the same
-            // rows would upgrade a shared lock, and two restores of one row would deadlock.
-            orphans = orphans.lock_exclusive();
-        }
+        let orphans = orphans_of::<E>(edge, &restored, backend)?;
         let orphans = orphans.all(db).await?;
         if !orphans.is_empty() {
             return Err(Error::ParentTrashed {
@@ -153,6 +140,32 @@ where
         }
     }
     Ok(())
+}
+
+/// The restored rows (`restored`, a condition on `E`) whose parent along `edge` is trashed (for
+/// a tree, a parent node that this call does not restore too): the first few, for the error.
+pub(crate) fn orphans_of<E: SoftDeleteEntity>(
+    edge: &dyn CascadeEdge,
+    restored: &Condition,
+    backend: DbBackend,
+) -> Result<Select<E>, Error> {
+    let trashed_parents = if edge.is_self_referencing() {
+        edge.trashed_parents()
+            .add(outside::<E>(restored.clone(), backend))
+    } else {
+        edge.trashed_parents()
+    };
+    let mut orphans = E::find()
+        .filter(restored.clone())
+        .filter(edge.children_of(trashed_parents, backend)?)
+        .limit(MAX_NAMED_ORPHANS);
+    if backend == DbBackend::MySql {
+        // A locking read reads the latest committed rows, not the snapshot of a caller's
+        // REPEATABLE READ transaction. Exclusive, because the restore's UPDATE of the same rows
+        // would upgrade a shared lock, and two restores of one row would deadlock.
+        orphans = orphans.lock_exclusive();
+    }
+    Ok(orphans)
 }
 
 /// The one `UPDATE` a restore of `filters` is when restoring `E` is not compound (see
@@ -174,17 +187,20 @@ where
     E: SoftDeleteEntity,
     C: ConnectionTrait,
 {
-    let probe = clock::now();
-    let graph = Graph::of::<E>()?;
-    let touches = E::touch_value(probe).is_some()
-        || graph.edges.iter().any(|edge| edge.touches())
-        || parent_edges(TypeId::of::<E>())
-            .iter()
-            .any(|edge| edge.parent_touches());
-    if !touches {
+    if !restore_touches::<E>()? {
         return Ok(None);
     }
     Ok(Some(clock::operation_time(E::CLOCK, None, db).await?))
+}
+
+/// Whether some table a restore of `E` may write has a `touch` column.
+pub(crate) fn restore_touches<E: SoftDeleteEntity>() -> Result<bool, Error> {
+    let graph = Graph::of::<E>()?;
+    Ok(E::touch_value(DateTime::<Utc>::default()).is_some()
+        || graph.edges.iter().any(|edge| edge.touches())
+        || parent_edges(TypeId::of::<E>())
+            .iter()
+            .any(|edge| edge.parent_touches()))
 }
 
 /// Restores the trashed ancestors of the trashed rows matching `filters`, up to the roots,

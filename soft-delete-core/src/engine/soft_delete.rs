@@ -27,12 +27,11 @@ pub(crate) fn stamp<E: SoftDeleteEntity>(at: DateTime<Utc>, actor: Option<Value>
 }
 
 /// Trashes the active rows matching `filters` and, down the cascade graph, their active
-/// descendants, all with the timestamp `at` and one fresh batch id.
+/// descendants, all with `stamp`'s time, batch and actor.
 pub(crate) async fn soft_delete<E, C>(
     db: &C,
     filters: &Filters,
-    at: DateTime<Utc>,
-    actor: Option<Value>,
+    stamp: &Stamp,
     origin: Origin,
 ) -> Result<Changed, Error>
 where
@@ -40,19 +39,18 @@ where
     C: ConnectionTrait,
 {
     let graph = Graph::of::<E>()?;
-    let stamp = stamp::<E>(at, actor);
     let root = Hooked::<E>::lock(
         db,
         filters,
         active_condition::<E>().into_condition(),
         origin,
-        Some(at),
+        Some(stamp.at),
     )
     .await?;
     root.run(db, HookPoint::BeforeSoftDelete).await?;
     let mut rows = 0;
     for chunk in root.chunks() {
-        rows += soft_delete_statement::<E>(&chunk, &stamp)
+        rows += soft_delete_statement::<E>(&chunk, stamp)
             .exec(db)
             .await?
             .rows_affected;
@@ -62,13 +60,13 @@ where
         let backend = db.get_database_backend();
         let down = Down {
             origin: root.cascade_origin(),
-            at: Some(at),
+            at: Some(stamp.at),
             before: HookPoint::BeforeSoftDelete,
             after: HookPoint::AfterSoftDelete,
             restoring: false,
         };
         for edge in &graph.edges {
-            let statement = edge.stamp_children(&stamp, backend)?;
+            let statement = edge.stamp_children(stamp, backend)?;
             let rows = edge.stamp_condition(batch, backend)?;
             down.run(db, *edge, &statement, rows, &mut cascaded).await?;
         }

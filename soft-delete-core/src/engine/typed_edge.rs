@@ -19,7 +19,7 @@ use sea_orm::sea_query::{
     Condition, DeleteStatement, DynIden, Expr, ExprTrait, IntoIden, Query, SelectStatement,
     UpdateStatement, ValueTuple,
 };
-use sea_orm::{DbBackend, IdenStatic, Identity, Iterable, ModelTrait, QueryFilter};
+use sea_orm::{DbBackend, IdenStatic, Identity, Iterable, ModelTrait, QueryFilter, Statement};
 
 use crate::edge::CascadeEdge;
 use crate::engine::conflict;
@@ -264,12 +264,8 @@ where
             match backend {
                 DbBackend::Sqlite => Ok(()),
                 DbBackend::Postgres => {
-                    let mut parents = Query::select();
-                    parents
-                        .expr(Expr::val(1))
-                        .from(P::default())
-                        .cond_where(self.parents_of(child, backend)?);
-                    lock(parents).await?;
+                    let parents = self.parent_lock(child, exclusive, backend)?;
+                    db.execute(backend.build(&parents)).await?;
                     Ok(())
                 }
                 _ => {
@@ -302,6 +298,29 @@ where
                 }
             }
         })
+    }
+
+    fn parent_lock(
+        &self,
+        child: Condition,
+        exclusive: bool,
+        backend: DbBackend,
+    ) -> Result<SelectStatement, Error> {
+        let mut parents = Query::select();
+        parents
+            .expr(Expr::val(1))
+            .from(P::default())
+            .cond_where(self.parents_of(child, backend)?);
+        if exclusive {
+            parents.lock_exclusive();
+        } else {
+            parents.lock_shared();
+        }
+        Ok(parents)
+    }
+
+    fn child_conflict_statements(&self, rows: Condition, backend: DbBackend) -> Vec<Statement> {
+        conflict::check_statements::<C>(rows, backend)
     }
 
     fn any_child<'a>(
