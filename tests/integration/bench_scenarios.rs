@@ -2,7 +2,7 @@
 //! of the bulk and cascade scenarios (S2, S3, S4, S4b) at a small and at the benchmarked size,
 //! which must not grow with rows, and the correctness probes S6 and S7, which are not timed.
 
-#[path = "../../benches/shapes/mod.rs"]
+#[path = "../../bench/benches/shapes/mod.rs"]
 mod shapes;
 
 use crate::common::TestDb;

@@ -3,8 +3,8 @@
 //! active-rows index (`schema::active_index`). SQLite (a file) always; PostgreSQL when
 //! `SOFT_DELETE_BENCH_POSTGRES_URL` is set.
 //!
-//! `cargo bench --bench trash_growth`, then `cargo run --example bench_report` to draw the
-//! curve from criterion's results.
+//! `cargo bench -p soft-delete-bench --bench trash_growth`, then `cargo run -p soft-delete-bench --bin bench_report`
+//! to draw the curve from criterion's results.
 
 mod shapes;
 mod support;

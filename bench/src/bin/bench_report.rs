@@ -1,9 +1,9 @@
 //! Turns criterion's results into what BENCHMARKS.md shows: prints, per backend, the table of
-//! median times and ratios of the scenarios (`benches/scenarios.rs`), and writes the
-//! trash-growth curve (`benches/trash_growth.rs`) as `benches/results/trash_growth.csv` and
-//! `benches/results/trash_growth.svg`.
+//! median times and ratios of the scenarios (`bench/benches/scenarios`), and writes the
+//! trash-growth curve (`bench/benches/trash_growth.rs`) as `bench/results/trash_growth.csv` and
+//! `bench/results/trash_growth.svg`.
 //!
-//! `cargo bench`, then `cargo run --example bench_report`.
+//! `cargo bench -p soft-delete-bench`, then `cargo run -p soft-delete-bench --bin bench_report`.
 
 use std::collections::BTreeMap;
 use std::error::Error;
@@ -14,9 +14,9 @@ use plotters::prelude::*;
 
 /// The scenarios in the order BENCHMARKS.md lists them.
 const SCENARIOS: [&str; 8] = ["S1", "S2", "S3", "S4", "S4b", "S5a", "S5b", "S8"];
-/// Variants as `benches/scenarios.rs` names them: ours, hand-written SeaORM, raw SQL.
+/// Variants as `bench/benches/scenarios` names them: ours, hand-written SeaORM, raw SQL.
 const VARIANTS: [&str; 3] = ["soft-delete-core", "hand-written SeaORM", "raw SQL (sqlx)"];
-/// Must match `benches/trash_growth.rs`.
+/// Must match `bench/benches/trash_growth.rs`.
 const TRASH: [usize; 5] = [0, 10_000, 100_000, 300_000, 1_000_000];
 const BACKENDS: [&str; 2] = ["sqlite", "postgres"];
 
@@ -31,7 +31,9 @@ struct Measured {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let package = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // The workspace root, whose target directory criterion writes to: this package is `bench/`.
+    let root = package.parent().ok_or("bench/ has no parent directory")?;
     let criterion = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"))
@@ -40,18 +42,20 @@ fn main() -> Result<(), Box<dyn Error>> {
     collect(&criterion, &mut measured)?;
     if measured.is_empty() {
         return Err(format!(
-            "no results under {}: run `cargo bench` first",
+            "no results under {}: run `cargo bench -p soft-delete-bench` first",
             criterion.display()
         )
         .into());
     }
     print!("{}", scenario_tables(&measured));
 
-    let out = root.join("benches").join("results");
+    let out = package.join("results");
     std::fs::create_dir_all(&out)?;
     let (csv, panels) = growth_curves(&measured)?;
     if panels.is_empty() {
-        println!("no trash-growth results: run `cargo bench --bench trash_growth`");
+        println!(
+            "no trash-growth results: run `cargo bench -p soft-delete-bench --bench trash_growth`"
+        );
         return Ok(());
     }
     std::fs::write(out.join("trash_growth.csv"), csv)?;

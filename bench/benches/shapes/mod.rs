@@ -1,6 +1,6 @@
-//! The data of the benchmark scenarios (BENCHMARKS.md), shared by the benchmarks and by the test
-//! that asserts their statement counts (`tests/integration/bench_scenarios.rs`), so both run the same
-//! shapes.
+//! The data of the benchmark scenarios (BENCHMARKS.md), shared by the benchmarks and by the
+//! test that asserts their statement counts (`tests/integration/bench_scenarios.rs`), so both
+//! run the same shapes.
 
 #![allow(dead_code)]
 

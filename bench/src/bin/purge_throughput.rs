@@ -2,8 +2,8 @@
 //! ones it must not touch), in batches of the default size.
 //!
 //! ```sh
-//! cargo run --release --example purge_throughput                      # SQLite file in a temp dir
-//! DATABASE_URL=postgres://postgres@127.0.0.1:5432/test cargo run --release --example purge_throughput
+//! cargo run --release -p soft-delete-bench --bin purge_throughput                      # SQLite file in a temp dir
+//! DATABASE_URL=postgres://postgres@127.0.0.1:5432/test cargo run --release -p soft-delete-bench --bin purge_throughput
 //! ```
 //!
 //! It creates, fills and finally drops its own table `purge_item`.

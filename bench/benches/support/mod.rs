@@ -11,7 +11,10 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use criterion::Criterion;
 use criterion::measurement::WallTime;
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, sqlx};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    TransactionTrait, sqlx,
+};
 use tokio::runtime::Runtime;
 
 /// Expands `$body` once per sqlx pool type, with `$txn` a sqlx transaction and `$statement` each
@@ -135,6 +138,15 @@ impl Bench {
                 self.setup(&format!("VACUUM ANALYZE {table}")).await;
             }
         }
+    }
+
+    /// Runs `op` in one transaction and commits: how every variant that goes through SeaORM is
+    /// timed, as a service calls it.
+    pub async fn in_transaction<T>(&self, op: impl AsyncFnOnce(&DatabaseTransaction) -> T) -> T {
+        let txn = self.db.begin().await.expect("begin");
+        let output = op(&txn).await;
+        txn.commit().await.expect("commit");
+        output
     }
 
     /// Runs `sql` unprepared, for setup between iterations.
