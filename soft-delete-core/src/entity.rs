@@ -53,7 +53,7 @@ use crate::timestamp::DeletionTimestamp;
 /// # Ok(())
 /// # }
 /// ```
-pub trait SoftDeleteEntity: EntityTrait {
+pub trait SoftDeleteEntity: EntityTrait + Wiring {
     /// `T` in the marker field's `Option<T>`.
     type Timestamp: DeletionTimestamp;
 
@@ -87,18 +87,6 @@ pub trait SoftDeleteEntity: EntityTrait {
         None
     }
 
-    /// The entity's hooks, from `#[soft_delete(hooks)]`.
-    #[doc(hidden)]
-    fn hooks() -> Option<&'static dyn DynHooks> {
-        None
-    }
-
-    /// The children declared with `#[soft_delete(cascade(..))]`.
-    #[doc(hidden)]
-    fn cascade_edges() -> Vec<&'static dyn CascadeEdge> {
-        Vec::new()
-    }
-
     /// Active rows only: `deleted_at IS NULL`.
     fn objects() -> Select<Self> {
         Self::find().filter(active_condition::<Self>())
@@ -126,6 +114,22 @@ pub trait SoftDeleteEntity: EntityTrait {
     /// trash. Every SeaORM `UpdateMany` method (`col_expr`, `set`, `filter`, `exec`) applies.
     fn update_many_active() -> UpdateMany<Self> {
         Self::update_many().filter(active_condition::<Self>())
+    }
+}
+
+/// How the engine reaches an entity's hooks and cascade children, which it knows only as erased
+/// objects. Not public API: `#[derive(SoftDelete)]` implements it next to [`SoftDeleteEntity`],
+/// which describes the table itself.
+#[doc(hidden)]
+pub trait Wiring {
+    /// The entity's hooks, from `#[soft_delete(hooks)]`.
+    fn hooks() -> Option<&'static dyn DynHooks> {
+        None
+    }
+
+    /// The children declared with `#[soft_delete(cascade(..))]`.
+    fn cascade_edges() -> Vec<&'static dyn CascadeEdge> {
+        Vec::new()
     }
 }
 

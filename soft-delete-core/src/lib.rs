@@ -508,6 +508,7 @@ pub mod __private {
     pub use crate::audit::TouchTimestamp;
     pub use crate::edge::CascadeEdge;
     pub use crate::engine::typed_edge::edge;
+    pub use crate::entity::Wiring;
     pub use crate::graph::{RegisteredParent, assert_batch_type};
     pub use crate::hook_context::DynHooks;
     pub use crate::hook_trait::hooks_of;

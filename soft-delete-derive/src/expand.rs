@@ -81,7 +81,7 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
     let registration = (!cascades.is_empty()).then(|| {
         quote! {
             #private::inventory::submit! {
-                #private::RegisteredParent(<Entity as #krate::SoftDeleteEntity>::cascade_edges)
+                #private::RegisteredParent(<Entity as #private::Wiring>::cascade_edges)
             }
         }
     });
@@ -117,15 +117,19 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
     });
     quote! {
         #[automatically_derived]
-        impl #krate::SoftDeleteEntity for Entity {
+        impl #private::Wiring for Entity {
             #hooks_fn
+            #cascade_fn
+        }
+
+        #[automatically_derived]
+        impl #krate::SoftDeleteEntity for Entity {
             #touch_fn
             #deleted_by_fn
             type Timestamp = #timestamp_type;
             #unique_keys
             #clock
             #batch_fn
-            #cascade_fn
 
             fn deleted_at_column() -> Column {
                 Column::#column_variant
@@ -160,6 +164,9 @@ pub(crate) fn fallback(model: &crate::ast::Model<'_>) -> TokenStream {
     ));
     let inherent = inherent_api(&krate);
     quote! {
+        #[automatically_derived]
+        impl #krate::__private::Wiring for Entity {}
+
         #[automatically_derived]
         impl #krate::SoftDeleteEntity for Entity {
             type Timestamp = #chrono::DateTime<#chrono::Utc>;

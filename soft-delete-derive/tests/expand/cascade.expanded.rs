@@ -1,15 +1,18 @@
 #[automatically_derived]
-impl ::soft_delete_core::SoftDeleteEntity for Entity {
-    type Timestamp = DateTimeUtc;
-    fn batch_column() -> ::core::option::Option<Column> {
-        ::core::option::Option::Some(Column::TrashBatch)
-    }
+impl ::soft_delete_core::__private::Wiring for Entity {
     fn cascade_edges() -> ::soft_delete_core::__private::Vec<
         &'static dyn ::soft_delete_core::__private::CascadeEdge,
     > {
         ::soft_delete_core::__private::Vec::from([
             ::soft_delete_core::__private::edge::<Entity, super::item::Entity>(),
         ])
+    }
+}
+#[automatically_derived]
+impl ::soft_delete_core::SoftDeleteEntity for Entity {
+    type Timestamp = DateTimeUtc;
+    fn batch_column() -> ::core::option::Option<Column> {
+        ::core::option::Option::Some(Column::TrashBatch)
     }
     fn deleted_at_column() -> Column {
         Column::DeletedAt
@@ -25,7 +28,7 @@ const _: fn() = || {
 };
 ::soft_delete_core::__private::inventory::submit! {
     ::soft_delete_core::__private::RegisteredParent(< Entity as
-    ::soft_delete_core::SoftDeleteEntity > ::cascade_edges)
+    ::soft_delete_core::__private::Wiring > ::cascade_edges)
 }
 #[automatically_derived]
 impl Entity {

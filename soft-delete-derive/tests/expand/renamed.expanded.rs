@@ -1,4 +1,6 @@
 #[automatically_derived]
+impl ::soft_delete_core::__private::Wiring for Entity {}
+#[automatically_derived]
 impl ::soft_delete_core::SoftDeleteEntity for Entity {
     type Timestamp = DateTime;
     fn deleted_at_column() -> Column {

@@ -1,4 +1,6 @@
 #[automatically_derived]
+impl ::soft_delete_core::__private::Wiring for Entity {}
+#[automatically_derived]
 impl ::soft_delete_core::SoftDeleteEntity for Entity {
     type Timestamp = DateTimeUtc;
     const UNIQUE_KEYS: &'static [&'static [Column]] = &[
