@@ -10,6 +10,52 @@ use syn::spanned::Spanned;
 use crate::valid::Plan;
 
 pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
+    let wiring = wiring_impl(plan);
+    let entity = entity_impl(plan);
+    let checks = type_checks(plan);
+    let registration = cascade_registration(plan);
+    let inherent = inherent_api(&plan.krate);
+    quote! {
+        #wiring
+        #entity
+        #checks
+        #registration
+        #inherent
+    }
+}
+
+/// `Wiring`: the entity's hooks and cascade children, as the engine reaches them.
+fn wiring_impl(plan: &Plan<'_>) -> TokenStream {
+    let private = private(&plan.krate);
+    let hooks_fn = plan.hooks.map(|key| {
+        let hooks_of = quote_spanned! {key.span()=> #private::hooks_of::<Entity>()};
+        quote! {
+            fn hooks() -> ::core::option::Option<&'static dyn #private::DynHooks> {
+                ::core::option::Option::Some(#hooks_of)
+            }
+        }
+    });
+    let cascade_fn = (!plan.cascades.is_empty()).then(|| {
+        let edges = plan.cascades.iter().map(|child| {
+            quote_spanned! {child.span()=> #private::edge::<Entity, #child>()}
+        });
+        quote! {
+            fn cascade_edges() -> #private::Vec<&'static dyn #private::CascadeEdge> {
+                #private::Vec::from([#(#edges),*])
+            }
+        }
+    });
+    quote! {
+        #[automatically_derived]
+        impl #private::Wiring for Entity {
+            #hooks_fn
+            #cascade_fn
+        }
+    }
+}
+
+/// `SoftDeleteEntity`: what the table is (marker, batch and audit columns, unique keys, clock).
+fn entity_impl(plan: &Plan<'_>) -> TokenStream {
     let Plan {
         marker_field,
         timestamp_type,
@@ -17,14 +63,13 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
         unique_keys,
         database_clock,
         batch,
-        cascades,
         touch,
         deleted_by,
-        hooks,
         krate,
-        time_marker,
+        ..
     } = plan;
-    let sea_orm = quote!(#krate::__private::sea_orm);
+    let private = private(krate);
+    let value = quote!(#private::sea_orm::Value);
     let unique_keys = (!unique_keys.is_empty()).then(|| {
         let keys = unique_keys.iter().map(|key| quote!(&[#(Column::#key),*]));
         quote! {
@@ -36,56 +81,13 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
             const CLOCK: #krate::ClockSource = #krate::ClockSource::Database;
         }
     });
-    let private = quote!(#krate::__private);
-    let time_check = time_marker.then(|| {
-        let check = quote_spanned! {timestamp_type.span()=>
-            #private::assert_time_markers_enabled::<()>();
-        };
+    let batch_fn = batch.as_ref().map(|(variant, _)| {
         quote! {
-            const _: fn() = || {
-                #check
-            };
-        }
-    });
-    let batch_items = batch.as_ref().map(|(variant, batch_type)| {
-        let check = quote_spanned! {batch_type.span()=>
-            #private::assert_batch_type::<#batch_type>();
-        };
-        (
-            quote! {
-                fn batch_column() -> ::core::option::Option<Column> {
-                    ::core::option::Option::Some(Column::#variant)
-                }
-            },
-            quote! {
-                #[automatically_derived]
-                impl #krate::HasBatchColumn for Entity {}
-
-                const _: fn() = || {
-                    #check
-                };
-            },
-        )
-    });
-    let (batch_fn, batch_impls) = batch_items.unzip();
-    let cascade_fn = (!cascades.is_empty()).then(|| {
-        let edges = cascades.iter().map(|child| {
-            quote_spanned! {child.span()=> #private::edge::<Entity, #child>()}
-        });
-        quote! {
-            fn cascade_edges() -> #private::Vec<&'static dyn #private::CascadeEdge> {
-                #private::Vec::from([#(#edges),*])
+            fn batch_column() -> ::core::option::Option<Column> {
+                ::core::option::Option::Some(Column::#variant)
             }
         }
     });
-    let registration = (!cascades.is_empty()).then(|| {
-        quote! {
-            #private::inventory::submit! {
-                #private::RegisteredParent(<Entity as #private::Wiring>::cascade_edges)
-            }
-        }
-    });
-    let value = quote!(#sea_orm::Value);
     let touch_fn = touch.as_ref().map(|(variant, field_type)| {
         let write = quote_spanned! {field_type.span()=>
             <#field_type as #private::TouchTimestamp>::touch_value(at)
@@ -106,22 +108,7 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
             }
         }
     });
-    let inherent = inherent_api(krate);
-    let hooks_fn = hooks.map(|key| {
-        let hooks_of = quote_spanned! {key.span()=> #private::hooks_of::<Entity>()};
-        quote! {
-            fn hooks() -> ::core::option::Option<&'static dyn #private::DynHooks> {
-                ::core::option::Option::Some(#hooks_of)
-            }
-        }
-    });
     quote! {
-        #[automatically_derived]
-        impl #private::Wiring for Entity {
-            #hooks_fn
-            #cascade_fn
-        }
-
         #[automatically_derived]
         impl #krate::SoftDeleteEntity for Entity {
             #touch_fn
@@ -139,13 +126,57 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
                 ::core::option::Option::as_ref(&model.#marker_field)
             }
         }
-
-        #batch_impls
-        #time_check
-        #registration
-
-        #inherent
     }
+}
+
+/// Checks the compiler makes, spanned at the field they are about: the batch column's type
+/// (and `HasBatchColumn`, which cascade edges require), and a `time` marker's feature.
+fn type_checks(plan: &Plan<'_>) -> TokenStream {
+    let krate = &plan.krate;
+    let private = private(krate);
+    let batch = plan.batch.as_ref().map(|(_, batch_type)| {
+        let check = quote_spanned! {batch_type.span()=>
+            #private::assert_batch_type::<#batch_type>();
+        };
+        quote! {
+            #[automatically_derived]
+            impl #krate::HasBatchColumn for Entity {}
+
+            const _: fn() = || {
+                #check
+            };
+        }
+    });
+    let time = plan.time_marker.then(|| {
+        let check = quote_spanned! {plan.timestamp_type.span()=>
+            #private::assert_time_markers_enabled::<()>();
+        };
+        quote! {
+            const _: fn() = || {
+                #check
+            };
+        }
+    });
+    quote! {
+        #batch
+        #time
+    }
+}
+
+/// A cascade parent registers its edges at link time, so that its children find it.
+fn cascade_registration(plan: &Plan<'_>) -> Option<TokenStream> {
+    let private = private(&plan.krate);
+    (!plan.cascades.is_empty()).then(|| {
+        quote! {
+            #private::inventory::submit! {
+                #private::RegisteredParent(<Entity as #private::Wiring>::cascade_edges)
+            }
+        }
+    })
+}
+
+fn private(krate: &syn::Path) -> TokenStream {
+    quote!(#krate::__private)
 }
 
 /// What an entity whose attributes have errors expands to besides them: a placeholder
