@@ -131,17 +131,20 @@ impl<E: SoftDeleteEntity> SoftDeleteMany<E> {
         self
     }
 
-    /// The SQL of the entity's own `UPDATE`, the first statement `exec` sends (with hooks,
-    /// `exec` names the keys it read instead of the filters). The clock is read now unless
-    /// `at` was given.
+    /// The SQL of the entity's own `UPDATE`, the first write `exec` sends (with hooks, `exec`
+    /// names the keys it read instead of the filters). The clock is read now unless `at` was
+    /// given, and the actor is the one in scope now (see [`audit::with_actor`]).
     pub fn build(&self, backend: DbBackend) -> Statement {
         let stamp = self.stamp(self.at.unwrap_or_else(clock::now));
         statements::soft_delete_statement::<E>(&self.filters, &stamp).build(backend)
     }
 
-    /// Every statement `exec` sends, in order: the entity's own `UPDATE`, then one per edge of
-    /// its cascade graph (a tree's is sent again until it changes no row). The clock is read now
-    /// unless `at` was given. Fails with [`Error::StatementsDependOnData`] for an entity with
+    /// Every statement `exec` sends, in order, besides the transaction's own (`BEGIN`,
+    /// `SAVEPOINT`, `COMMIT`): the entity's own `UPDATE`, then one per edge of its cascade graph
+    /// (a tree's is sent again until it changes no row), all with the batch id this builder
+    /// drew, which its `exec` writes. The clock is read now unless `at` was given, and the actor
+    /// is the one in scope now; `exec` reads both again when it runs. Fails with
+    /// [`Error::StatementsDependOnData`] when the entity or any table its cascade reaches has
     /// hooks, or with `clock = database` and no `at`.
     ///
     /// ```
@@ -275,6 +278,7 @@ impl<E: SoftDeleteEntity> Operation for SoftDeleteMany<E> {
 pub struct RestoreMany<E> {
     filters: Filters,
     with_ancestors: bool,
+    at: Option<DateTime<Utc>>,
     entity: PhantomData<E>,
 }
 
@@ -283,6 +287,7 @@ impl<E: SoftDeleteEntity> RestoreMany<E> {
         Self {
             filters: Filters::new(),
             with_ancestors: false,
+            at: None,
             entity: PhantomData,
         }
     }
@@ -300,20 +305,31 @@ impl<E: SoftDeleteEntity> RestoreMany<E> {
         self
     }
 
-    /// The SQL of the entity's own `UPDATE`, as `exec` sends it (with hooks, `exec` names the
-    /// keys it read instead of the filters).
+    /// Writes `at` (truncated to microseconds) to the `touch` columns of the restored rows
+    /// instead of the clock's time.
+    pub fn at(mut self, at: DateTime<Utc>) -> Self {
+        self.at = Some(clock::to_storage_precision(at));
+        self
+    }
+
+    /// The SQL of the entity's own `UPDATE`, as `exec` writes it (with hooks, `exec` names the
+    /// keys it read instead of the filters). Without `at`, a `touch` column shows the clock's
+    /// time now; an invalid cascade graph, which `exec` refuses, shows as no graph.
     pub fn build(&self, backend: DbBackend) -> Statement {
         let leaf = Graph::of::<E>().map_or(true, |graph| graph.is_empty());
         let at = self.time().unwrap_or_default();
         statements::restore_statement::<E>(&self.filters, leaf, at).build(backend)
     }
 
-    /// Every statement `exec` sends when it restores (a refusal stops earlier), in order: the
-    /// locks and checks of the cascade parents, one `SELECT` per unique key, the entity's own
-    /// `UPDATE`, each cascade edge's checks and `UPDATE` (a tree's are sent again until they
-    /// change no row) and the statements that clear the batches of restored rows. Fails with
-    /// [`Error::StatementsDependOnData`] for an entity with hooks, with `with_ancestors()`, for
-    /// cascade parents on MySQL and MariaDB, and for a `touch` column with `clock = database`.
+    /// Every statement `exec` sends when it restores (a refusal stops earlier), in order,
+    /// besides the transaction's own (`BEGIN`, `SAVEPOINT`, `COMMIT`): the locks and checks of
+    /// the cascade parents, one `SELECT` per unique key, the entity's own `UPDATE`, each cascade
+    /// edge's checks and `UPDATE` (a tree's are sent again until they change no row) and the
+    /// statements that clear the batches of restored rows. A `touch` column gets `at`, else the
+    /// clock's time when this is called (`exec` reads the clock again). Fails with
+    /// [`Error::StatementsDependOnData`] when the entity or any table its cascade reaches has
+    /// hooks, with `with_ancestors()`, for cascade parents on MySQL and MariaDB, and for a
+    /// `touch` column with `clock = database` and no `at`.
     pub fn statements(&self, backend: DbBackend) -> Result<Vec<Statement>, Error> {
         let at = self.time()?;
         plan::restore::<E>(
@@ -321,13 +337,16 @@ impl<E: SoftDeleteEntity> RestoreMany<E> {
             &self.filters,
             self.with_ancestors,
             at,
+            self.at.is_some(),
             backend,
         )
     }
 
-    /// The time the restore writes to `touch` columns: the clock's now, where there is one.
+    /// The time the restore writes to `touch` columns, where there are any: `at`, else the
+    /// clock's now.
     fn time(&self) -> Result<Option<DateTime<Utc>>, Error> {
-        Ok(restore::restore_touches::<E>()?.then(clock::now))
+        let now = || self.at.unwrap_or_else(clock::now);
+        Ok(restore::restore_touches::<E>()?.then(now))
     }
 
     /// Runs the operation. It fails, having changed nothing, with [`Error::RestoreConflict`]
@@ -358,11 +377,15 @@ impl<E: SoftDeleteEntity> Operation for RestoreMany<E> {
     }
 
     async fn run<C: ConnectionTrait>(&self, db: &C) -> Result<BulkResult, Error> {
-        Ok(
-            restore::restore::<E, _>(db, &self.filters, self.with_ancestors, Origin::Bulk)
-                .await?
-                .into(),
+        Ok(restore::restore::<E, _>(
+            db,
+            &self.filters,
+            self.with_ancestors,
+            self.at,
+            Origin::Bulk,
         )
+        .await?
+        .into())
     }
 }
 
@@ -431,9 +454,10 @@ impl<E: SoftDeleteEntity> ForceDeleteMany<E> {
         statements::delete_statement::<E>(&self.filters).build(backend)
     }
 
-    /// Every statement `exec` sends, in order: the `DELETE`s of the descendants, deepest table
-    /// first, then the entity's own. Fails with [`Error::StatementsDependOnData`] for an entity
-    /// with hooks, and for a tree (its depth decides how many levels are deleted).
+    /// Every statement `exec` sends, in order, besides the transaction's own: the `DELETE`s of
+    /// the descendants, deepest table first, then the entity's own. Fails with
+    /// [`Error::StatementsDependOnData`] when the entity or any table its cascade reaches has
+    /// hooks, and for a tree (its depth decides how many levels are deleted).
     pub fn statements(&self, backend: DbBackend) -> Result<Vec<Statement>, Error> {
         plan::force_delete::<E>(<Self as Operation>::NAME, &self.filters, backend)
     }

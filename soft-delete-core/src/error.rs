@@ -272,7 +272,8 @@ impl sea_orm::sqlx::error::DatabaseError for Carried {
         match &self.0 {
             Error::RestoreConflict { table, .. }
             | Error::ParentTrashed { table, .. }
-            | Error::NeedsTransaction { table, .. } => Some(table),
+            | Error::NeedsTransaction { table, .. }
+            | Error::StatementsDependOnData { table, .. } => Some(table),
             _ => None,
         }
     }

@@ -52,12 +52,14 @@ use crate::purge::PurgeTrash;
 /// # }
 /// ```
 pub trait SoftDeleteEntityExt: SoftDeleteEntity {
-    /// Moves the active rows that match the builder's filters to the trash, in one `UPDATE`.
+    /// Moves the active rows that match the builder's filters to the trash (one `UPDATE`, plus
+    /// one per cascade edge).
     fn soft_delete_many() -> SoftDeleteMany<Self> {
         SoftDeleteMany::new()
     }
 
-    /// Brings the trashed rows that match the builder's filters back, in one `UPDATE`.
+    /// Brings the trashed rows that match the builder's filters back (one `UPDATE`, plus the
+    /// checks and cascade statements the entity needs).
     fn restore_many() -> RestoreMany<Self> {
         RestoreMany::new()
     }

@@ -354,7 +354,7 @@ impl<E: SoftDeleteEntity> Operation for RestoreOne<E> {
         let filters = self.key.filters();
         let operation = || async {
             let changed =
-                restore::restore::<E, _>(txn, &filters, self.with_ancestors, self.key.origin)
+                restore::restore::<E, _>(txn, &filters, self.with_ancestors, None, self.key.origin)
                     .await?;
             Ok(changed.rows)
         };

@@ -59,8 +59,8 @@
 //!
 //! # What the derive generates
 //!
-//! On `Entity`, as inherent functions (no trait import needed), all backed by
-//! [`SoftDeleteEntity`]:
+//! On `Entity`, as inherent functions (no trait import needed), backed by [`SoftDeleteEntity`]
+//! (the finders) and [`SoftDeleteEntityExt`] (the operations), which generic code imports:
 //!
 //! | call | what it does |
 //! |---|---|
@@ -204,9 +204,9 @@ pub use session::{HookSavepoint, TransactionalConnection};
 ///
 /// It generates, as inherent functions on `Entity`, the finders `objects()`,
 /// `deleted_objects()`, `all_objects()` and the operations listed in the [crate docs](crate),
-/// all backed by the [`SoftDeleteEntity`] impl it writes; on `Model`, `is_deleted()`,
-/// `soft_delete(db)`, `restore(db)` and `force_delete(db)`. Misuse is a compile error at the
-/// offending token.
+/// all backed by the [`SoftDeleteEntity`] impl it writes (and [`SoftDeleteEntityExt`],
+/// implemented for every such entity); on `Model`, `is_deleted()`, `soft_delete(db)`,
+/// `restore(db)` and `force_delete(db)`. Misuse is a compile error at the offending token.
 ///
 /// # Attribute reference
 ///

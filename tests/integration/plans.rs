@@ -46,12 +46,39 @@ struct Proofs {
 
 impl Proofs {
     /// Runs `exec` under the frozen clock the plan was made with, and asserts that it sent
-    /// exactly the planned statements (a tree's repeated statement counted once).
+    /// exactly the planned statements.
     async fn check<F>(
         &mut self,
         db: &TestDb,
         shape: &'static str,
         planned: Result<Vec<Statement>, Error>,
+        exec: F,
+    ) where
+        F: Future<Output = Result<u64, Error>>,
+    {
+        self.check_shape(db, shape, planned, false, exec).await;
+    }
+
+    /// [`Proofs::check`] for a tree, whose statements `exec` sends again, in the same order,
+    /// once per level: each repetition is counted once.
+    async fn check_tree<F>(
+        &mut self,
+        db: &TestDb,
+        shape: &'static str,
+        planned: Result<Vec<Statement>, Error>,
+        exec: F,
+    ) where
+        F: Future<Output = Result<u64, Error>>,
+    {
+        self.check_shape(db, shape, planned, true, exec).await;
+    }
+
+    async fn check_shape<F>(
+        &mut self,
+        db: &TestDb,
+        shape: &'static str,
+        planned: Result<Vec<Statement>, Error>,
+        tree: bool,
         exec: F,
     ) where
         F: Future<Output = Result<u64, Error>>,
@@ -72,7 +99,9 @@ impl Proofs {
             .into_iter()
             .filter(|sql| !is_transaction_control(sql))
             .collect();
-        sent.dedup();
+        if tree {
+            sent = without_repeats(sent);
+        }
         assert_eq!(sent, planned, "{shape} on {:?}", db.backend);
         self.statements += planned.len();
         self.proven.push(shape);
@@ -86,9 +115,21 @@ impl Proofs {
     }
 }
 
-/// `plan()` under the frozen clock `exec` runs under, for operations that read the clock.
-async fn at_noon<T>(plan: impl FnOnce() -> T) -> T {
-    clock::with_clock(ManualClock::new(noon()), async move { plan() }).await
+/// `sent` with every run of statements that immediately repeats itself (a tree level sent
+/// again) kept once.
+fn without_repeats(mut sent: Vec<String>) -> Vec<String> {
+    let mut start = 0;
+    while start < sent.len() {
+        let repeated = (1..=(sent.len() - start) / 2)
+            .find(|&len| sent[start..start + len] == sent[start + len..start + 2 * len]);
+        match repeated {
+            Some(len) => {
+                sent.drain(start + len..start + 2 * len);
+            }
+            None => start += 1,
+        }
+    }
+    sent
 }
 
 async fn seed(db: &TestDb) {
@@ -124,17 +165,15 @@ backend_tests! {
         let op = product::Entity::soft_delete_many().filter(product::Column::Price.gt(10)).at(noon());
         proofs.check(db, "soft delete", op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
         let op = product::Entity::restore_many().filter(product::Column::Id.eq(2));
-        let planned = at_noon(|| op.statements(backend)).await;
-        proofs.check(db, "restore", planned, async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
+        proofs.check(db, "restore", op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
         let op = product::Entity::force_delete_many().only_trashed();
         proofs.check(db, "force delete", op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
 
         // Audit columns: `touch` and `deleted_by` in the same statement.
         let op = memo::Entity::soft_delete_many().by("ada").at(noon());
         proofs.check(db, "soft delete with audit columns", op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
-        let op = memo::Entity::restore_many();
-        let planned = at_noon(|| op.statements(backend)).await;
-        proofs.check(db, "restore with audit columns", planned, async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
+        let op = memo::Entity::restore_many().at(noon());
+        proofs.check(db, "restore with audit columns", op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
 
         // Keys unique among active rows: one check per key before the restore.
         account::Entity::soft_delete_many().exec(&db.conn).await.expect("trash accounts");
@@ -157,11 +196,11 @@ backend_tests! {
 
         // A tree: the edge's statement runs once per level.
         let op = folder::Entity::soft_delete_many().filter(folder::Column::Id.eq(1)).at(noon());
-        proofs.check(db, "tree soft delete", op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
+        proofs.check_tree(db, "tree soft delete", op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
         let op = folder::Entity::restore_many().filter(folder::Column::Id.eq(1));
         match backend {
             sea_orm::DbBackend::MySql => proofs.refuse("tree restore", op.statements(backend)),
-            _ => proofs.check(db, "tree restore", op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await,
+            _ => proofs.check_tree(db, "tree restore", op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await,
         }
         proofs.refuse("tree force delete", folder::Entity::force_delete_many().statements(backend));
 

@@ -1,10 +1,10 @@
 //! The one place that decides whether an operation runs in a transaction of its own.
 //!
 //! Every builder describes itself as an [`Operation`]: why it may send several statements (or
-//! that it is one), how it runs as that one statement, and how it runs inside a transaction.
-//! [`exec`] and [`exec_without_transaction`] are the only callers of [`begin`] and [`finish`]
-//! outside of tests, so the decision is made once, from the same reasons that the
-//! `NeedsTransaction` error reports.
+//! that it is one), how it runs as that one statement, and how it runs on the transaction it is
+//! given. [`exec`] is the only caller of [`begin`] and [`finish`], and [`exec_without_transaction`]
+//! refuses from the same reasons, so the decision is made once and the `NeedsTransaction` error
+//! reports exactly it.
 
 use std::any::TypeId;
 use std::future::Future;
@@ -32,7 +32,8 @@ pub(crate) trait Operation: Sync {
     /// `None` when it is one statement.
     fn compound_reason(&self, db: &impl ConnectionTrait) -> Result<Option<&'static str>, Error>;
 
-    /// Runs the whole operation on `db`: inside its own transaction when it is compound.
+    /// Runs the whole operation on `db`: the transaction [`exec`] opened when the operation is
+    /// compound, else whatever connection it was given.
     fn run<C: ConnectionTrait>(
         &self,
         db: &C,

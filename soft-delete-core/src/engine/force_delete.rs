@@ -113,11 +113,15 @@ impl Doomed {
         Ok(())
     }
 
-    /// The statement that deletes level `depth` of this table: a tree's levels below the first
-    /// through its own edge; `None` for the operation's own rows, which go last.
-    pub(crate) fn delete_level(&self, depth: usize) -> Option<DeleteStatement> {
+    /// The edge through which level `depth` of this table is deleted (a tree's levels below the
+    /// first through its own edge) and the statement that deletes it; `None` for the
+    /// operation's own rows, which go last.
+    pub(crate) fn delete_level(
+        &self,
+        depth: usize,
+    ) -> Option<(&'static dyn CascadeEdge, DeleteStatement)> {
         let edge = if depth > 0 { self.tree } else { self.edge }?;
-        Some(edge.delete_children(self.levels[depth].clone()))
+        Some((edge, edge.delete_children(self.levels[depth].clone())))
     }
 
     fn all(&self) -> Condition {
@@ -167,8 +171,7 @@ where
     let mut removed_roots = 0;
     for node in doomed.iter().rev() {
         for (depth, level) in node.levels.iter().enumerate().rev() {
-            let edge = if depth > 0 { node.tree } else { node.edge };
-            let (Some(edge), Some(statement)) = (edge, node.delete_level(depth)) else {
+            let Some((edge, statement)) = node.delete_level(depth) else {
                 removed_roots = delete_statement::<E>(rows).exec(db).await?.rows_affected;
                 continue;
             };

@@ -70,7 +70,8 @@ pub(crate) fn soft_delete<E: SoftDeleteEntity>(
     Ok(statements)
 }
 
-/// A restore of the trashed rows matching `filters` at `at` (the time a `touch` column gets):
+/// A restore of the trashed rows matching `filters` at `at` (the time a `touch` column gets,
+/// given by the caller when `explicit_at`):
 /// the parents' locks and checks, the unique-key checks, the operation's own `UPDATE`, each
 /// edge's checks and `UPDATE`, and the statements that clear the batches of active rows.
 pub(crate) fn restore<E: SoftDeleteEntity>(
@@ -78,6 +79,7 @@ pub(crate) fn restore<E: SoftDeleteEntity>(
     filters: &Filters,
     with_ancestors: bool,
     at: Option<DateTime<Utc>>,
+    explicit_at: bool,
     backend: DbBackend,
 ) -> Result<Vec<Statement>, Error> {
     let graph = Graph::of::<E>()?;
@@ -86,7 +88,7 @@ pub(crate) fn restore<E: SoftDeleteEntity>(
         Some("with_ancestors() climbs as far as the trashed ancestors go")
     } else if backend == DbBackend::MySql && !parents.is_empty() {
         Some("on MySQL and MariaDB the cascade parents are locked by the keys read first")
-    } else if E::CLOCK == ClockSource::Database && at.is_some() {
+    } else if E::CLOCK == ClockSource::Database && at.is_some() && !explicit_at {
         Some("the time its `touch` columns get is read from the database")
     } else {
         None
@@ -146,7 +148,7 @@ pub(crate) fn force_delete<E: SoftDeleteEntity>(
         .iter()
         .rev()
         .filter_map(|node| node.delete_level(0))
-        .map(|delete| backend.build(&delete))
+        .map(|(_, delete)| backend.build(&delete))
         .collect();
     statements.push(delete_statement::<E>(filters).build(backend));
     Ok(statements)

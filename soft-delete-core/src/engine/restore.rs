@@ -36,6 +36,7 @@ pub(crate) async fn restore<E, C>(
     db: &C,
     filters: &Filters,
     with_ancestors: bool,
+    explicit_at: Option<DateTime<Utc>>,
     origin: Origin,
 ) -> Result<Changed, Error>
 where
@@ -43,7 +44,7 @@ where
     C: ConnectionTrait,
 {
     let backend = db.get_database_backend();
-    let at = restore_time::<E, _>(db).await?;
+    let at = restore_time::<E, _>(explicit_at, db).await?;
     let down = Down {
         origin: match origin {
             Origin::Purge => Origin::Purge,
@@ -176,13 +177,17 @@ where
     E: SoftDeleteEntity,
     C: ConnectionTrait,
 {
-    let at = restore_time::<E, _>(db).await?;
+    let at = restore_time::<E, _>(None, db).await?;
     Ok(restore_statement::<E>(filters, true, at))
 }
 
-/// A restore's time, read only when some table it may write has a `touch` column (the time is
-/// written nowhere else), so that restores otherwise send no extra statement.
-async fn restore_time<E, C>(db: &C) -> Result<Option<DateTime<Utc>>, Error>
+/// A restore's time (`explicit`, else the entity's clock), read only when some table it may
+/// write has a `touch` column (the time is written nowhere else), so that restores otherwise
+/// send no extra statement.
+async fn restore_time<E, C>(
+    explicit: Option<DateTime<Utc>>,
+    db: &C,
+) -> Result<Option<DateTime<Utc>>, Error>
 where
     E: SoftDeleteEntity,
     C: ConnectionTrait,
@@ -190,7 +195,7 @@ where
     if !restore_touches::<E>()? {
         return Ok(None);
     }
-    Ok(Some(clock::operation_time(E::CLOCK, None, db).await?))
+    Ok(Some(clock::operation_time(E::CLOCK, explicit, db).await?))
 }
 
 /// Whether some table a restore of `E` may write has a `touch` column.
