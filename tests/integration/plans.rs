@@ -36,6 +36,13 @@ fn is_transaction_control(sql: &str) -> bool {
     .any(|prefix| sql.starts_with(prefix))
 }
 
+/// Whether `exec` sends the planned statements once, or again per level of a tree.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Levels {
+    Once,
+    Repeated,
+}
+
 /// Counts the shapes whose plan was proven on one backend.
 #[derive(Default)]
 struct Proofs {
@@ -46,39 +53,14 @@ struct Proofs {
 
 impl Proofs {
     /// Runs `exec` under the frozen clock the plan was made with, and asserts that it sent
-    /// exactly the planned statements.
+    /// exactly the planned statements; for a tree, whose statements `exec` sends again, in the
+    /// same order, once per level, each repetition counted once.
     async fn check<F>(
         &mut self,
         db: &TestDb,
         shape: &'static str,
+        levels: Levels,
         planned: Result<Vec<Statement>, Error>,
-        exec: F,
-    ) where
-        F: Future<Output = Result<u64, Error>>,
-    {
-        self.check_shape(db, shape, planned, false, exec).await;
-    }
-
-    /// [`Proofs::check`] for a tree, whose statements `exec` sends again, in the same order,
-    /// once per level: each repetition is counted once.
-    async fn check_tree<F>(
-        &mut self,
-        db: &TestDb,
-        shape: &'static str,
-        planned: Result<Vec<Statement>, Error>,
-        exec: F,
-    ) where
-        F: Future<Output = Result<u64, Error>>,
-    {
-        self.check_shape(db, shape, planned, true, exec).await;
-    }
-
-    async fn check_shape<F>(
-        &mut self,
-        db: &TestDb,
-        shape: &'static str,
-        planned: Result<Vec<Statement>, Error>,
-        tree: bool,
         exec: F,
     ) where
         F: Future<Output = Result<u64, Error>>,
@@ -99,7 +81,7 @@ impl Proofs {
             .into_iter()
             .filter(|sql| !is_transaction_control(sql))
             .collect();
-        if tree {
+        if levels == Levels::Repeated {
             sent = without_repeats(sent);
         }
         assert_eq!(sent, planned, "{shape} on {:?}", db.backend);
@@ -163,51 +145,51 @@ backend_tests! {
 
         // One table.
         let op = product::Entity::soft_delete_many().filter(product::Column::Price.gt(10)).at(noon());
-        proofs.check(db, "soft delete", op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
+        proofs.check(db, "soft delete", Levels::Once, op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
         let op = product::Entity::restore_many().filter(product::Column::Id.eq(2));
-        proofs.check(db, "restore", op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
+        proofs.check(db, "restore", Levels::Once, op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
         let op = product::Entity::force_delete_many().only_trashed();
-        proofs.check(db, "force delete", op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
+        proofs.check(db, "force delete", Levels::Once, op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
 
         // Audit columns: `touch` and `deleted_by` in the same statement.
         let op = memo::Entity::soft_delete_many().by("ada").at(noon());
-        proofs.check(db, "soft delete with audit columns", op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
+        proofs.check(db, "soft delete with audit columns", Levels::Once, op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
         let op = memo::Entity::restore_many().at(noon());
-        proofs.check(db, "restore with audit columns", op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
+        proofs.check(db, "restore with audit columns", Levels::Once, op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
 
         // Keys unique among active rows: one check per key before the restore.
         account::Entity::soft_delete_many().exec(&db.conn).await.expect("trash accounts");
         let op = account::Entity::restore_many();
-        proofs.check(db, "restore with unique keys", op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
+        proofs.check(db, "restore with unique keys", Levels::Once, op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
 
         // A cascade graph: category -> item -> review, item -> item_label.
         let op = category::Entity::soft_delete_many().filter(category::Column::Id.eq(1)).at(noon());
-        proofs.check(db, "cascade soft delete", op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
+        proofs.check(db, "cascade soft delete", Levels::Once, op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
         let op = category::Entity::restore_many();
-        proofs.check(db, "cascade restore", op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
+        proofs.check(db, "cascade restore", Levels::Once, op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
         item::Entity::soft_delete_many().filter(item::Column::Id.eq(3)).exec(&db.conn).await.expect("trash an item");
         let op = item::Entity::restore_many().filter(item::Column::Id.eq(3));
         match backend {
             sea_orm::DbBackend::MySql => proofs.refuse("restore under cascade parents", op.statements(backend)),
-            _ => proofs.check(db, "restore under cascade parents", op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await,
+            _ => proofs.check(db, "restore under cascade parents", Levels::Once, op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await,
         }
         let op = category::Entity::force_delete_many().filter(category::Column::Id.eq(2));
-        proofs.check(db, "cascade force delete", op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
+        proofs.check(db, "cascade force delete", Levels::Once, op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
 
         // A tree: the edge's statement runs once per level.
         let op = folder::Entity::soft_delete_many().filter(folder::Column::Id.eq(1)).at(noon());
-        proofs.check_tree(db, "tree soft delete", op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
+        proofs.check(db, "tree soft delete", Levels::Repeated, op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
         let op = folder::Entity::restore_many().filter(folder::Column::Id.eq(1));
         match backend {
             sea_orm::DbBackend::MySql => proofs.refuse("tree restore", op.statements(backend)),
-            _ => proofs.check_tree(db, "tree restore", op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await,
+            _ => proofs.check(db, "tree restore", Levels::Repeated, op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await,
         }
         proofs.refuse("tree force delete", folder::Entity::force_delete_many().statements(backend));
 
         // The database clock: planned only with an explicit time.
         proofs.refuse("database clock without a time", server_stamped::Entity::soft_delete_many().statements(backend));
         let op = server_stamped::Entity::soft_delete_many().at(noon());
-        proofs.check(db, "database clock with a time", op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
+        proofs.check(db, "database clock with a time", Levels::Once, op.statements(backend), async { Ok(op.exec(&db.conn).await?.rows_affected) }).await;
 
         // Hooks: the writes name the keys read at run time.
         proofs.refuse("hooked soft delete", ledger::Entity::soft_delete_many().statements(backend));
