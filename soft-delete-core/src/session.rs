@@ -6,7 +6,7 @@
 //! transaction). Code that holds only a `C: ConnectionTrait` (an `ActiveModelBehavior` hook,
 //! generic helpers) calls `exec_without_transaction` instead: it runs every operation that is one
 //! write statement for the entity and backend, and otherwise fails with
-//! [`Error::NeedsTransaction`], having changed nothing.
+//! [`Error::NeedsTransaction`](crate::Error::NeedsTransaction), having changed nothing.
 //!
 //! See [`TransactionalConnection`] for which operations a bare connection runs.
 
@@ -29,8 +29,9 @@ pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// in): what `exec` needs, because the operation may send several statements.
 ///
 /// Code that holds only a `C: ConnectionTrait` calls `exec_without_transaction(db)` instead, which
-/// runs these operations and fails with [`Error::NeedsTransaction`] (having changed nothing) for
-/// the rest:
+/// runs these operations and fails with
+/// [`Error::NeedsTransaction`](crate::Error::NeedsTransaction) (having changed nothing) for the
+/// rest:
 ///
 /// | operation | `exec_without_transaction` runs it when the entity has |
 /// |---|---|
