@@ -2,7 +2,7 @@
 //! batch and audit columns, unique keys, clock, hooks and cascade children) and the finders.
 //! The operations on it are in [`SoftDeleteEntityExt`](crate::SoftDeleteEntityExt).
 
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{ColumnTrait, EntityTrait, PrimaryKeyTrait, QueryFilter, Select, UpdateMany, Value};
 
 use chrono::{DateTime, Utc};
@@ -97,9 +97,11 @@ pub trait SoftDeleteEntity: EntityTrait + Wiring {
         Self::find().filter(trashed_condition::<Self>())
     }
 
-    /// Every row, active or trashed (the same as SeaORM's `find()`, named for the reader).
+    /// Every row, active or trashed: SeaORM's `find()` with
+    /// `deleted_at IS NULL OR deleted_at IS NOT NULL`, a condition true for every row that says
+    /// in the SQL that the trash is meant (the [leak guard](crate::guard) reads it so).
     fn all_objects() -> Select<Self> {
-        Self::find()
+        Self::find().filter(any_state_condition::<Self>())
     }
 
     /// The active row with this primary key, if there is one: `find_by_id` without the trash.
@@ -108,6 +110,15 @@ pub trait SoftDeleteEntity: EntityTrait + Wiring {
         K: Into<<Self::PrimaryKey as PrimaryKeyTrait>::ValueType>,
     {
         Self::find_by_id(key).filter(active_condition::<Self>())
+    }
+
+    /// The row with this primary key, active or trashed: `find_by_id` with the condition of
+    /// [`all_objects`](Self::all_objects), so the SQL says the trash is meant.
+    fn find_any_by_id<K>(key: K) -> Select<Self>
+    where
+        K: Into<<Self::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+    {
+        Self::find_by_id(key).filter(any_state_condition::<Self>())
     }
 
     /// SeaORM's `update_many()` restricted to active rows, so a bulk edit never rewrites the
@@ -176,4 +187,13 @@ pub fn active_condition<E: SoftDeleteEntity>() -> Expr {
 /// `deleted_at IS NOT NULL`, qualified with the entity's table name.
 pub fn trashed_condition<E: SoftDeleteEntity>() -> Expr {
     E::deleted_at_column().is_not_null()
+}
+
+/// `deleted_at IS NULL OR deleted_at IS NOT NULL`: true for every row, and the SQL of
+/// [`SoftDeleteEntity::all_objects`], which says in the statement that the trash is meant (the
+/// leak guard reads it so, and so does a reader of the query log).
+pub fn any_state_condition<E: SoftDeleteEntity>() -> Condition {
+    Condition::any()
+        .add(active_condition::<E>())
+        .add(trashed_condition::<E>())
 }

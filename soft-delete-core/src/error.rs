@@ -104,6 +104,12 @@ pub enum Error {
         /// What the statements depend on.
         reason: &'static str,
     },
+    /// A [`GuardedConnection`](crate::guard::GuardedConnection) in deny mode refused a
+    /// statement that would show trashed rows, rewrite them or hard-delete; nothing was sent.
+    #[cfg(feature = "guard")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "guard")))]
+    #[error("soft-delete leak guard refused a {0}")]
+    Leak(Box<crate::guard::Leak>),
     /// The database (or the connection to it) failed.
     #[error(transparent)]
     Database(DbErr),

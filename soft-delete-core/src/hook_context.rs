@@ -88,7 +88,8 @@ pub(crate) async fn run(
         at,
         db: HookConnection::with_savepoints(db, &savepoints),
     };
-    let outcome = hooks.run(point, &ctx).await;
+    // The hook is application code: the leak guard checks what it sends.
+    let outcome = crate::scope::application(hooks.run(point, &ctx)).await;
     savepoints.roll_back_abandoned(db).await?;
     outcome
 }

@@ -142,6 +142,7 @@ mod edge;
 mod error;
 mod hook_context;
 mod keys;
+mod scope;
 mod session;
 mod timestamp;
 mod values;
@@ -150,6 +151,7 @@ mod values;
 mod entity;
 mod graph;
 mod hook_trait;
+pub mod tables;
 
 // The engine: statements, steps, the three state changes and the executor.
 mod engine;
@@ -157,6 +159,9 @@ mod engine;
 // The API: builders, finders on relations, schema and migration helpers.
 mod bulk;
 mod ext;
+#[cfg(feature = "guard")]
+#[cfg_attr(docsrs, doc(cfg(feature = "guard")))]
+pub mod guard;
 mod instance;
 mod lookup;
 #[cfg(feature = "migration")]
@@ -185,7 +190,7 @@ pub mod hooks {
 
 pub use bulk::{BulkResult, ForceDeleteMany, RestoreMany, SoftDeleteMany, SoftDeleteResult};
 pub use clock::ClockSource;
-pub use entity::{SoftDeleteEntity, active_condition, trashed_condition};
+pub use entity::{SoftDeleteEntity, active_condition, any_state_condition, trashed_condition};
 pub use error::{Error, is_retryable};
 pub use ext::SoftDeleteEntityExt;
 pub use graph::HasBatchColumn;
@@ -512,6 +517,7 @@ pub mod __private {
     pub use crate::graph::{RegisteredParent, assert_batch_type};
     pub use crate::hook_context::DynHooks;
     pub use crate::hook_trait::hooks_of;
+    pub use crate::tables::{RegisteredTable, describe};
     pub use crate::timestamp::{TimeMarkersEnabled, assert_time_markers_enabled};
     pub use chrono;
     pub use inventory;

@@ -113,7 +113,7 @@ impl<E: SoftDeleteEntity> LookupById<E> {
 
     /// Runs the lookup. It fails only when the database does, so the error is SeaORM's.
     pub async fn one<C: ConnectionTrait>(self, db: &C) -> Result<RowState<E::Model>, DbErr> {
-        let Some(row) = self.key.find_row(db).await? else {
+        let Some(row) = crate::scope::library(self.key.find_row(db)).await? else {
             return Ok(RowState::Missing);
         };
         let deleted_at = E::deleted_at(&row).map(DeletionTimestamp::to_utc);

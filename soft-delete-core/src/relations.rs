@@ -5,13 +5,17 @@
 //! Loaders need no helper: SeaORM's `load_one` / `load_many` accept a pre-filtered `Select`, so
 //! `authors.load_many(book::Entity::objects(), db)` loads active books only.
 
-use sea_orm::sea_query::{Alias, Condition, ConditionType, Expr, ExprTrait, IntoCondition};
+use sea_orm::sea_query::{
+    Alias, Condition, ConditionType, DynIden, Expr, ExprTrait, IntoCondition, IntoIden, TableName,
+    TableRef,
+};
 use sea_orm::{
     EntityTrait, JoinType, ModelTrait, QueryFilter, QuerySelect, Related, RelationDef, Select,
     SelectTwo, SelectTwoMany,
 };
 
 use crate::entity::{SoftDeleteEntity, active_condition, trashed_condition};
+use crate::tables::registered_tables;
 
 /// `alias.deleted_at IS NULL`, for hand-written joins and subqueries where `E`'s table has an
 /// alias (`active_condition` names the table itself).
@@ -27,6 +31,11 @@ pub fn active_condition_in<E: SoftDeleteEntity>(alias: &str) -> Expr {
 /// A relation declared with `condition_type = "any"` ORs its own condition with the join columns;
 /// the active condition is then ANDed to the whole `ON` clause instead, so that it still holds.
 pub fn active_join<R: SoftDeleteEntity>(rel: RelationDef) -> RelationDef {
+    join_on_active(rel, R::deleted_at_column().into_iden())
+}
+
+/// `rel` with `to.marker IS NULL` added to its `ON` clause (see [`active_join`]).
+fn join_on_active(rel: RelationDef, marker: DynIden) -> RelationDef {
     let existing = rel.on_condition.clone();
     let any = rel.condition_type == ConditionType::Any;
     let rel = if any {
@@ -35,7 +44,7 @@ pub fn active_join<R: SoftDeleteEntity>(rel: RelationDef) -> RelationDef {
         rel
     };
     rel.on_condition(move |from, to| {
-        let active = Expr::col((to.clone(), R::deleted_at_column())).is_null();
+        let active = Expr::col((to.clone(), marker.clone())).is_null();
         match &existing {
             Some(condition) if any => Condition::all()
                 .add(Condition::any().add(condition(from, to)))
@@ -44,6 +53,41 @@ pub fn active_join<R: SoftDeleteEntity>(rel: RelationDef) -> RelationDef {
             None => active.into_condition(),
         }
     })
+}
+
+/// The junction table through which `E` reaches `R` and its marker column, when `E` reaches `R`
+/// through a junction (`Related::via`) whose entity is soft-deletable. SeaORM's relation names
+/// the junction's table, not its type, so the table is found in the registry by name.
+fn soft_deletable_junction<E, R>() -> Option<(DynIden, DynIden)>
+where
+    E: Related<R>,
+    R: EntityTrait,
+{
+    <E as Related<R>>::via()?;
+    let TableRef::Table(TableName(_, table), alias) = <E as Related<R>>::to().from_tbl else {
+        return None;
+    };
+    let name = table.to_string();
+    let description = registered_tables()
+        .iter()
+        .find(|description| description.table == name)?;
+    Some((
+        alias.unwrap_or(table),
+        Alias::new(description.marker.as_str()).into_iden(),
+    ))
+}
+
+/// `junction.marker IS NULL` for a soft-deletable junction between `E` and `R`, else nothing.
+fn active_junction_condition<E, R>() -> Condition
+where
+    E: Related<R>,
+    R: EntityTrait,
+{
+    let mut condition = Condition::all();
+    if let Some((junction, marker)) = soft_deletable_junction::<E, R>() {
+        condition = condition.add(Expr::col((junction, marker)).is_null());
+    }
+    condition
 }
 
 /// Active-only related rows from a model: `model.find_related_active(book::Entity)`.
@@ -113,11 +157,14 @@ pub trait FindRelatedActive: ModelTrait {
         R: SoftDeleteEntity,
         Self::Entity: Related<R>,
     {
-        self.find_related(related).filter(active_condition::<R>())
+        self.find_related(related)
+            .filter(active_condition::<R>())
+            .filter(active_junction_condition::<Self::Entity, R>())
     }
 
     /// `find_related` through a soft-deletable junction `J`: hides trashed far-side rows and
-    /// trashed links alike.
+    /// trashed links alike. [`find_related_active`](Self::find_related_active) now finds a
+    /// soft-deletable junction by itself; this spelling names it.
     fn find_related_active_via<R, J>(&self, related: R) -> Select<R>
     where
         R: SoftDeleteEntity,
@@ -242,7 +289,8 @@ impl<E: EntityTrait> SelectActiveRelated<E> for Select<E> {
     {
         let condition = Condition::all()
             .add(condition.into_condition())
-            .add(active_condition::<R>());
+            .add(active_condition::<R>())
+            .add(active_junction_condition::<E, R>());
         self.has_related(related, condition)
     }
 }
@@ -252,9 +300,12 @@ where
     E: EntityTrait + Related<R>,
     R: SoftDeleteEntity,
 {
-    let select = match <E as Related<R>>::via() {
-        Some(via) => select.join(JoinType::LeftJoin, via),
-        None => select,
+    let select = match (<E as Related<R>>::via(), soft_deletable_junction::<E, R>()) {
+        (Some(via), Some((_, marker))) => {
+            select.join(JoinType::LeftJoin, join_on_active(via, marker))
+        }
+        (Some(via), None) => select.join(JoinType::LeftJoin, via),
+        (None, _) => select,
     };
     select.join(
         JoinType::LeftJoin,

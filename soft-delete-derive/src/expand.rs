@@ -13,7 +13,7 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
     let wiring = wiring_impl(plan);
     let entity = entity_impl(plan);
     let checks = type_checks(plan);
-    let registration = cascade_registration(plan);
+    let registration = registration(plan);
     let inherent = inherent_api(&plan.krate);
     quote! {
         #wiring
@@ -163,16 +163,24 @@ fn type_checks(plan: &Plan<'_>) -> TokenStream {
     }
 }
 
-/// A cascade parent registers its edges at link time, so that its children find it.
-fn cascade_registration(plan: &Plan<'_>) -> Option<TokenStream> {
+/// Every entity registers its table at link time (for code that sees tables by name: the leak
+/// guard, junction joins); a cascade parent also registers its edges, so that its children find
+/// it.
+fn registration(plan: &Plan<'_>) -> TokenStream {
     let private = private(&plan.krate);
-    (!plan.cascades.is_empty()).then(|| {
+    let edges = (!plan.cascades.is_empty()).then(|| {
         quote! {
             #private::inventory::submit! {
                 #private::RegisteredParent(<Entity as #private::Wiring>::cascade_edges)
             }
         }
-    })
+    });
+    quote! {
+        #private::inventory::submit! {
+            #private::RegisteredTable(#private::describe::<Entity>)
+        }
+        #edges
+    }
 }
 
 fn private(krate: &syn::Path) -> TokenStream {
@@ -229,6 +237,7 @@ fn inherent_api(krate: &syn::Path) -> TokenStream {
     let deleted_objects = entity(quote!(deleted_objects()));
     let all_objects = entity(quote!(all_objects()));
     let find_active_by_id = entity(quote!(find_active_by_id(key)));
+    let find_any_by_id = entity(quote!(find_any_by_id(key)));
     let update_many_active = entity(quote!(update_many_active()));
     let soft_delete_many = operation(quote!(soft_delete_many()));
     let restore_many = operation(quote!(restore_many()));
@@ -269,6 +278,14 @@ fn inherent_api(krate: &syn::Path) -> TokenStream {
                 K: ::core::convert::Into<#primary_key_value>,
             {
                 #find_active_by_id
+            }
+
+            /// The row with this primary key, active or trashed.
+            pub fn find_any_by_id<K>(key: K) -> #sea_orm::Select<Entity>
+            where
+                K: ::core::convert::Into<#primary_key_value>,
+            {
+                #find_any_by_id
             }
 
             /// SeaORM's `update_many()` restricted to active rows.

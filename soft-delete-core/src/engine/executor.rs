@@ -17,6 +17,7 @@ use sea_orm::{
 use crate::entity::SoftDeleteEntity;
 use crate::error::Error;
 use crate::graph::{Graph, parent_edges};
+use crate::scope;
 use crate::session::TransactionalConnection;
 
 /// An operation as the executor sees it.
@@ -57,14 +58,17 @@ where
     O: Operation,
     C: TransactionalConnection,
 {
-    if operation.compound_reason(db)?.is_none()
-        && let Some(output) = operation.run_alone(db).await?
-    {
-        return Ok(output);
-    }
-    let txn = begin(db).await?;
-    let outcome = operation.run(&txn).await;
-    finish(txn, outcome).await
+    scope::library(async {
+        if operation.compound_reason(db)?.is_none()
+            && let Some(output) = operation.run_alone(db).await?
+        {
+            return Ok(output);
+        }
+        let txn = begin(db).await?;
+        let outcome = operation.run(&txn).await;
+        finish(txn, outcome).await
+    })
+    .await
 }
 
 /// Runs `operation` on a connection that cannot open a transaction: it fails with
@@ -85,8 +89,7 @@ where
     if let Some(reason) = operation.compound_reason(db)? {
         return Err(refused(reason));
     }
-    operation
-        .run_alone(db)
+    scope::library(operation.run_alone(db))
         .await?
         .ok_or_else(|| refused(KEPT_CHANGING))
 }
@@ -129,9 +132,7 @@ where
     // `SET TRANSACTION` that MySQL refuses there, and the failed begin rolls the caller's
     // transaction back when SeaORM drops it. Generic code cannot ask a connection whether it is
     // in a transaction without a statement, so the type decides.
-    let is_pool =
-        std::any::type_name::<C>() == std::any::type_name::<sea_orm::DatabaseConnection>();
-    if db.get_database_backend() == DbBackend::MySql && is_pool {
+    if db.get_database_backend() == DbBackend::MySql && is_pool::<C>() {
         return db
             .begin_with_config(Some(IsolationLevel::ReadCommitted), None)
             .await;
@@ -141,6 +142,18 @@ where
         ..TransactionOptions::default()
     })
     .await
+}
+
+/// Whether `C` is a pool (SeaORM's `DatabaseConnection`, guarded or not) rather than a
+/// transaction.
+fn is_pool<C>() -> bool {
+    let name = std::any::type_name::<C>();
+    #[cfg(feature = "guard")]
+    if name == std::any::type_name::<crate::guard::GuardedConnection<sea_orm::DatabaseConnection>>()
+    {
+        return true;
+    }
+    name == std::any::type_name::<sea_orm::DatabaseConnection>()
 }
 
 /// Runs `operation` in a transaction (a savepoint inside the caller's) and commits, or rolls

@@ -10,6 +10,10 @@ impl ::soft_delete_core::SoftDeleteEntity for Entity {
         ::core::option::Option::as_ref(&model.deleted_at)
     }
 }
+::soft_delete_core::__private::inventory::submit! {
+    ::soft_delete_core::__private::RegisteredTable(::soft_delete_core::__private::describe::
+    < Entity >)
+}
 #[automatically_derived]
 impl Entity {
     /// Active rows only: `deleted_at IS NULL`.
@@ -34,6 +38,17 @@ impl Entity {
         >,
     {
         <Entity as ::soft_delete_core::SoftDeleteEntity>::find_active_by_id(key)
+    }
+    /// The row with this primary key, active or trashed.
+    pub fn find_any_by_id<K>(
+        key: K,
+    ) -> ::soft_delete_core::__private::sea_orm::Select<Entity>
+    where
+        K: ::core::convert::Into<
+            <PrimaryKey as ::soft_delete_core::__private::sea_orm::PrimaryKeyTrait>::ValueType,
+        >,
+    {
+        <Entity as ::soft_delete_core::SoftDeleteEntity>::find_any_by_id(key)
     }
     /// SeaORM's `update_many()` restricted to active rows.
     pub fn update_many_active() -> ::soft_delete_core::__private::sea_orm::UpdateMany<

@@ -1,0 +1,752 @@
+//! What one SQL text does to soft-deletable tables: read them without a condition on the marker,
+//! update them without one, or delete from them. Pure: SQL in, findings out, so it is cached by
+//! text and tested without a database.
+
+use std::ops::ControlFlow;
+
+use sea_orm::DbBackend;
+use sqlparser::ast::{
+    Delete, Expr, FromTable, Ident, JoinConstraint, JoinOperator, ObjectName, Query, Select,
+    SelectItem, SelectItemQualifiedWildcardKind, Statement, TableFactor, TableWithJoins, Update,
+    Visit, Visitor,
+};
+use sqlparser::dialect::{Dialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
+use sqlparser::parser::Parser;
+
+use crate::tables::TableDescription;
+
+/// The kind of a leak.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LeakKind {
+    /// A `SELECT` reads a soft-deletable table with no condition on its marker: trashed rows
+    /// show.
+    Read,
+    /// An `UPDATE` of a soft-deletable table with no condition on its marker: it rewrites
+    /// trashed rows too.
+    Write,
+    /// A `DELETE` from a soft-deletable table that the library's force delete or purge did not
+    /// send: rows are gone for good.
+    HardDelete,
+}
+
+impl LeakKind {
+    /// What to call instead.
+    pub fn instead(self) -> &'static str {
+        match self {
+            LeakKind::Read => {
+                "use `Entity::objects()` (or `deleted_objects()` / `all_objects()` to mean the \
+                 trash), the `*_active` relation helpers, or a condition on the marker column"
+            }
+            LeakKind::Write => {
+                "use `Entity::update_many_active()`, or add a condition on the marker column"
+            }
+            LeakKind::HardDelete => {
+                "use `soft_delete_many()` / `soft_delete_by_id()`, or `force_delete_many()` / \
+                 `force_delete_by_id()` to delete for good"
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for LeakKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            LeakKind::Read => "read of trashed rows",
+            LeakKind::Write => "update of trashed rows",
+            LeakKind::HardDelete => "hard delete",
+        })
+    }
+}
+
+/// One soft-deletable table that a statement reaches without saying what it means for the trash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Finding {
+    pub(crate) kind: LeakKind,
+    pub(crate) table: String,
+    /// The alias the statement gives the table, when it gives one.
+    pub(crate) alias: Option<String>,
+    /// `WHERE` pins the table's whole primary key to values: the read of one row by its key.
+    pub(crate) pinned: bool,
+}
+
+/// What the guard knows about one SQL text.
+#[derive(Debug, Default)]
+pub(crate) struct Analysis {
+    pub(crate) findings: Vec<Finding>,
+    /// The soft-deletable table an `INSERT` writes to.
+    pub(crate) inserts_into: Option<String>,
+    /// The parser could not read the text (the message says where).
+    pub(crate) unreadable: Option<String>,
+}
+
+/// Reads `sql` as `backend`'s dialect and reports every table of `tables` it leaks.
+pub(crate) fn analyze(sql: &str, backend: DbBackend, tables: &[TableDescription]) -> Analysis {
+    let dialect: &dyn Dialect = match backend {
+        DbBackend::Postgres => &PostgreSqlDialect {},
+        DbBackend::MySql => &MySqlDialect {},
+        _ => &SQLiteDialect {},
+    };
+    let statements = match Parser::parse_sql(dialect, sql) {
+        Ok(statements) => statements,
+        Err(error) => {
+            return Analysis {
+                unreadable: Some(error.to_string()),
+                ..Analysis::default()
+            };
+        }
+    };
+    let mut leaks = Leaks {
+        tables,
+        findings: Vec::new(),
+        inserts_into: None,
+    };
+    for statement in &statements {
+        let _ = statement.visit(&mut leaks);
+    }
+    leaks.findings.dedup();
+    Analysis {
+        findings: leaks.findings,
+        inserts_into: leaks.inserts_into,
+        unreadable: None,
+    }
+}
+
+/// Visits every statement and every `SELECT` at any depth (subqueries, `EXISTS`, `IN`, CTEs,
+/// set operations, derived tables).
+struct Leaks<'t> {
+    tables: &'t [TableDescription],
+    findings: Vec<Finding>,
+    inserts_into: Option<String>,
+}
+
+impl Visitor for Leaks<'_> {
+    type Break = ();
+
+    fn pre_visit_select(&mut self, select: &Select) -> ControlFlow<()> {
+        let mut conditions: Vec<&Expr> = select.selection.iter().collect();
+        let mut tables = Vec::new();
+        for from in &select.from {
+            collect_tables(from, &mut tables, &mut conditions);
+        }
+        let mut projected = Columns::default();
+        let _ = select.projection.visit(&mut projected);
+        for (position, table) in tables.into_iter().enumerate() {
+            if position > 0 && self.is_anchor(select, &table, &projected) {
+                continue;
+            }
+            let pinned = select
+                .selection
+                .as_ref()
+                .is_some_and(|selection| pins_primary_key(selection, &table, self.tables));
+            self.require_marker(LeakKind::Read, table, &conditions, pinned);
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_statement(&mut self, statement: &Statement) -> ControlFlow<()> {
+        match statement {
+            Statement::Update(update) => self.update(update),
+            Statement::Delete(delete) => self.delete(delete),
+            Statement::Insert(insert) => {
+                if let sqlparser::ast::TableObject::TableName(name) = &insert.table
+                    && let Some(table) = TableRef::new(name, None)
+                {
+                    self.inserts_into = table
+                        .descriptions(self.tables)
+                        .next()
+                        .map(|description| description.table.clone());
+                }
+            }
+            _ => {}
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+impl<'t> Leaks<'t> {
+    /// The updated table needs a marker condition, unless the statement names one row by its
+    /// whole primary key (SeaORM's `ActiveModel::update`, for a row the application read
+    /// through a query the guard checked). Tables the update reads (joins, `FROM`) are reads.
+    fn update(&mut self, update: &Update) {
+        let mut conditions: Vec<&Expr> = update.selection.iter().collect();
+        let mut targets = Vec::new();
+        collect_tables(&update.table, &mut targets, &mut conditions);
+        let mut read = targets.split_off(1.min(targets.len()));
+        if let Some(from) = &update.from {
+            let (sqlparser::ast::UpdateTableFromKind::BeforeSet(from)
+            | sqlparser::ast::UpdateTableFromKind::AfterSet(from)) = from;
+            for from in from {
+                collect_tables(from, &mut read, &mut conditions);
+            }
+        }
+        for target in targets {
+            let one_row = update
+                .selection
+                .as_ref()
+                .is_some_and(|selection| names_one_row(selection, &target, self.tables));
+            if !one_row {
+                self.require_marker(LeakKind::Write, target, &conditions, false);
+            }
+        }
+        for table in read {
+            self.require_marker(LeakKind::Read, table, &conditions, false);
+        }
+    }
+
+    /// Every soft-deletable table deleted from is a hard delete.
+    fn delete(&mut self, delete: &Delete) {
+        let (FromTable::WithFromKeyword(from) | FromTable::WithoutKeyword(from)) = &delete.from;
+        let mut conditions = Vec::new();
+        let mut named = Vec::new();
+        for from in from {
+            collect_tables(from, &mut named, &mut conditions);
+        }
+        // MySQL's `DELETE t1 FROM t1 JOIN t2 ..` deletes from the tables listed first only.
+        let deleted: Vec<TableRef> = if delete.tables.is_empty() {
+            named.into_iter().take(1).collect()
+        } else {
+            delete
+                .tables
+                .iter()
+                .filter_map(|name| {
+                    named
+                        .iter()
+                        .find(|table| table.answers_to(name))
+                        .cloned()
+                        .or_else(|| TableRef::new(name, None))
+                })
+                .collect()
+        };
+        for table in deleted {
+            for description in table.descriptions(self.tables) {
+                self.findings.push(Finding {
+                    kind: LeakKind::HardDelete,
+                    table: description.table.clone(),
+                    alias: table.alias.clone(),
+                    pinned: false,
+                });
+            }
+        }
+    }
+
+    /// Whether joined `table` only anchors the query to one row the caller already holds:
+    /// `WHERE` pins its whole primary key to values and the `SELECT` returns none of its
+    /// columns. SeaORM's `model.find_related(..)` and `find_linked(..)` join the model's own
+    /// table so; the rows returned are the other tables', checked on their own.
+    fn is_anchor(&self, select: &Select, table: &TableRef, projected: &Columns) -> bool {
+        let pinned = select
+            .selection
+            .as_ref()
+            .is_some_and(|selection| pins_primary_key(selection, table, self.tables));
+        let wildcard = select.projection.iter().any(|item| match item {
+            SelectItem::Wildcard(_) => true,
+            SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(name), _) => {
+                table.answers_to(name)
+            }
+            _ => false,
+        });
+        let returned = wildcard
+            || projected.names.iter().any(|(qualifier, _)| {
+                qualifier
+                    .as_ref()
+                    .is_none_or(|qualifier| table.is_qualified_by(qualifier))
+            });
+        pinned && !returned
+    }
+
+    /// Reports `table` unless one of `conditions` refers to its marker column.
+    fn require_marker(
+        &mut self,
+        kind: LeakKind,
+        table: TableRef,
+        conditions: &[&Expr],
+        pinned: bool,
+    ) {
+        for description in table.descriptions(self.tables) {
+            let guarded = conditions
+                .iter()
+                .any(|condition| refers_to(condition, &table, &description.marker));
+            if !guarded {
+                self.findings.push(Finding {
+                    kind,
+                    table: description.table.clone(),
+                    alias: table.alias.clone(),
+                    pinned,
+                });
+            }
+        }
+    }
+}
+
+/// A table in a `FROM` clause: its name and the alias it goes by.
+#[derive(Clone, Debug)]
+struct TableRef {
+    schema: Option<String>,
+    name: String,
+    alias: Option<String>,
+}
+
+impl TableRef {
+    fn new(name: &ObjectName, alias: Option<&Ident>) -> Option<Self> {
+        let mut parts = name.0.iter().rev().map(|part| part.as_ident());
+        let table = parts.next()??;
+        let schema = parts.next().flatten();
+        Some(Self {
+            schema: schema.map(|schema| schema.value.clone()),
+            name: table.value.clone(),
+            alias: alias.map(|alias| alias.value.clone()),
+        })
+    }
+
+    fn descriptions<'t>(
+        &self,
+        tables: &'t [TableDescription],
+    ) -> impl Iterator<Item = &'t TableDescription> {
+        let (schema, name) = (self.schema.clone(), self.name.clone());
+        tables
+            .iter()
+            .filter(move |description| description.is_named(schema.as_deref(), &name))
+    }
+
+    /// Whether a column qualified by `qualifier` belongs to this table: its alias when it has
+    /// one, else its name.
+    fn is_qualified_by(&self, qualifier: &Ident) -> bool {
+        match &self.alias {
+            Some(alias) => qualifier.value.eq_ignore_ascii_case(alias),
+            None => qualifier.value.eq_ignore_ascii_case(&self.name),
+        }
+    }
+
+    /// Whether `name` (in MySQL's `DELETE t FROM ..` list) is this table or its alias.
+    fn answers_to(&self, name: &ObjectName) -> bool {
+        name.0
+            .last()
+            .and_then(|part| part.as_ident())
+            .is_some_and(|ident| {
+                self.is_qualified_by(ident) || ident.value.eq_ignore_ascii_case(&self.name)
+            })
+    }
+}
+
+/// The named tables of a `FROM` item and its joins, and the joins' `ON` conditions.
+fn collect_tables<'a>(
+    from: &'a TableWithJoins,
+    tables: &mut Vec<TableRef>,
+    conditions: &mut Vec<&'a Expr>,
+) {
+    collect_factor(&from.relation, tables, conditions);
+    for join in &from.joins {
+        collect_factor(&join.relation, tables, conditions);
+        if let Some(JoinConstraint::On(on)) = join_constraint(&join.join_operator) {
+            conditions.push(on);
+        }
+    }
+}
+
+fn collect_factor<'a>(
+    factor: &'a TableFactor,
+    tables: &mut Vec<TableRef>,
+    conditions: &mut Vec<&'a Expr>,
+) {
+    match factor {
+        TableFactor::Table {
+            name, alias, args, ..
+        } if args.is_none() => {
+            tables.extend(TableRef::new(name, alias.as_ref().map(|alias| &alias.name)));
+        }
+        TableFactor::NestedJoin {
+            table_with_joins, ..
+        } => collect_tables(table_with_joins, tables, conditions),
+        // Derived tables and the like are queries: visited on their own.
+        _ => {}
+    }
+}
+
+fn join_constraint(operator: &JoinOperator) -> Option<&JoinConstraint> {
+    match operator {
+        JoinOperator::Join(constraint)
+        | JoinOperator::Inner(constraint)
+        | JoinOperator::Left(constraint)
+        | JoinOperator::LeftOuter(constraint)
+        | JoinOperator::Right(constraint)
+        | JoinOperator::RightOuter(constraint)
+        | JoinOperator::FullOuter(constraint)
+        | JoinOperator::CrossJoin(constraint)
+        | JoinOperator::Semi(constraint)
+        | JoinOperator::LeftSemi(constraint)
+        | JoinOperator::RightSemi(constraint)
+        | JoinOperator::Anti(constraint)
+        | JoinOperator::LeftAnti(constraint)
+        | JoinOperator::RightAnti(constraint)
+        | JoinOperator::StraightJoin(constraint) => Some(constraint),
+        JoinOperator::AsOf { constraint, .. } => Some(constraint),
+        _ => None,
+    }
+}
+
+/// Whether `condition` names `table`'s column `marker` at its own level (a subquery's columns
+/// belong to the subquery's tables). An unqualified name counts: the database would have
+/// refused it were it ambiguous.
+fn refers_to(condition: &Expr, table: &TableRef, marker: &str) -> bool {
+    let mut columns = Columns::default();
+    let _ = condition.visit(&mut columns);
+    columns.names.iter().any(|(qualifier, column)| {
+        column.value.eq_ignore_ascii_case(marker)
+            && qualifier
+                .as_ref()
+                .is_none_or(|qualifier| table.is_qualified_by(qualifier))
+    })
+}
+
+/// The columns an expression names outside its subqueries, with their qualifiers.
+#[derive(Default)]
+struct Columns {
+    depth: usize,
+    names: Vec<(Option<Ident>, Ident)>,
+}
+
+impl Visitor for Columns {
+    type Break = ();
+
+    fn pre_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
+        self.depth += 1;
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
+        self.depth -= 1;
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
+        if self.depth == 0 {
+            match expr {
+                Expr::Identifier(column) => self.names.push((None, column.clone())),
+                Expr::CompoundIdentifier(parts) if parts.len() >= 2 => {
+                    let column = parts[parts.len() - 1].clone();
+                    let qualifier = parts[parts.len() - 2].clone();
+                    self.names.push((Some(qualifier), column));
+                }
+                _ => {}
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// Whether the conjuncts of `selection` include `key = value` for every primary key column of
+/// `table`.
+fn pins_primary_key(selection: &Expr, table: &TableRef, tables: &[TableDescription]) -> bool {
+    let mut conjuncts = Vec::new();
+    split_conjunction(selection, &mut conjuncts);
+    let mut equalities = Vec::new();
+    for conjunct in conjuncts {
+        let mut columns = Vec::new();
+        if conjunction_of_equalities(conjunct, &mut columns) {
+            equalities.extend(columns);
+        }
+    }
+    let mut descriptions = table.descriptions(tables).peekable();
+    descriptions.peek().is_some()
+        && descriptions.all(|description| {
+            description.primary_key.iter().all(|key| {
+                equalities.iter().any(|column| {
+                    column.1.value.eq_ignore_ascii_case(key)
+                        && column
+                            .0
+                            .as_ref()
+                            .is_some_and(|qualifier| table.is_qualified_by(qualifier))
+                })
+            })
+        })
+}
+
+/// The operands of a chain of `AND`s, parentheses removed.
+fn split_conjunction<'a>(expr: &'a Expr, conjuncts: &mut Vec<&'a Expr>) {
+    match expr {
+        Expr::Nested(inner) => split_conjunction(inner, conjuncts),
+        Expr::BinaryOp {
+            left,
+            op: sqlparser::ast::BinaryOperator::And,
+            right,
+        } => {
+            split_conjunction(left, conjuncts);
+            split_conjunction(right, conjuncts);
+        }
+        _ => conjuncts.push(expr),
+    }
+}
+
+/// Whether `selection` is `key = value` for every primary key column of `table` and nothing else.
+fn names_one_row(selection: &Expr, table: &TableRef, tables: &[TableDescription]) -> bool {
+    let mut equalities = Vec::new();
+    if !conjunction_of_equalities(selection, &mut equalities) {
+        return false;
+    }
+    table.descriptions(tables).all(|description| {
+        description.primary_key.len() == equalities.len()
+            && description.primary_key.iter().all(|key| {
+                equalities.iter().any(|column| {
+                    column.1.value.eq_ignore_ascii_case(key)
+                        && column
+                            .0
+                            .as_ref()
+                            .is_none_or(|qualifier| table.is_qualified_by(qualifier))
+                })
+            })
+    })
+}
+
+/// `a = ? AND b = ? ...`, with the column on the left and no column on the right.
+fn conjunction_of_equalities(expr: &Expr, columns: &mut Vec<(Option<Ident>, Ident)>) -> bool {
+    use sqlparser::ast::BinaryOperator::{And, Eq};
+    match expr {
+        Expr::Nested(inner) => conjunction_of_equalities(inner, columns),
+        Expr::BinaryOp {
+            left,
+            op: And,
+            right,
+        } => conjunction_of_equalities(left, columns) && conjunction_of_equalities(right, columns),
+        Expr::BinaryOp {
+            left,
+            op: Eq,
+            right,
+        } => {
+            let mut right_columns = Columns::default();
+            let _ = right.visit(&mut right_columns);
+            if !right_columns.names.is_empty() {
+                return false;
+            }
+            match left.as_ref() {
+                Expr::Identifier(column) => columns.push((None, column.clone())),
+                Expr::CompoundIdentifier(parts) if parts.len() >= 2 => columns.push((
+                    Some(parts[parts.len() - 2].clone()),
+                    parts[parts.len() - 1].clone(),
+                )),
+                _ => return false,
+            }
+            true
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(name: &str, key: &[&str]) -> TableDescription {
+        TableDescription {
+            schema: None,
+            table: name.to_owned(),
+            marker: "deleted_at".to_owned(),
+            primary_key: key.iter().map(|key| (*key).to_owned()).collect(),
+        }
+    }
+
+    fn tables() -> Vec<TableDescription> {
+        vec![
+            table("book", &["id"]),
+            table("tag", &["id"]),
+            table("book_tag", &["book_id", "tag_id"]),
+        ]
+    }
+
+    /// `(kind, table, alias)` of every finding in `sql` on `backend`.
+    fn leaks_on(backend: DbBackend, sql: &str) -> Vec<(LeakKind, String, Option<String>)> {
+        let analysis = analyze(sql, backend, &tables());
+        assert_eq!(analysis.unreadable, None, "{sql}");
+        analysis
+            .findings
+            .into_iter()
+            .map(|finding| (finding.kind, finding.table, finding.alias))
+            .collect()
+    }
+
+    fn leaks(sql: &str) -> Vec<(LeakKind, String, Option<String>)> {
+        leaks_on(DbBackend::Postgres, sql)
+    }
+
+    fn read(table: &str) -> (LeakKind, String, Option<String>) {
+        (LeakKind::Read, table.to_owned(), None)
+    }
+
+    #[test]
+    fn a_select_needs_a_marker_condition_per_table() {
+        assert_eq!(leaks(r#"SELECT "book"."id" FROM "book""#), [read("book")]);
+        assert_eq!(
+            leaks(r#"SELECT "book"."id" FROM "book" WHERE "book"."id" = $1"#),
+            [read("book")]
+        );
+        for clean in [
+            r#"SELECT "book"."id" FROM "book" WHERE "book"."deleted_at" IS NULL"#,
+            r#"SELECT id FROM book WHERE deleted_at IS NOT NULL AND id > 3"#,
+            r#"SELECT id FROM book WHERE deleted_at < $1"#,
+            r#"SELECT id FROM book WHERE ("book"."deleted_at" IS NULL OR "book"."deleted_at" IS NOT NULL)"#,
+            r#"SELECT id FROM other"#,
+        ] {
+            assert_eq!(leaks(clean), [], "{clean}");
+        }
+    }
+
+    #[test]
+    fn an_alias_must_qualify_the_marker() {
+        assert_eq!(
+            leaks(r#"SELECT b.id FROM book AS b WHERE book.deleted_at IS NULL"#),
+            [(LeakKind::Read, "book".to_owned(), Some("b".to_owned()))]
+        );
+        assert_eq!(
+            leaks(r#"SELECT b.id FROM book b WHERE b.deleted_at IS NULL"#),
+            []
+        );
+    }
+
+    #[test]
+    fn each_joined_table_needs_its_own_condition() {
+        let junction_leaks = r#"SELECT "book"."id", "tag"."id" FROM "book"
+            LEFT JOIN "book_tag" ON "book"."id" = "book_tag"."book_id"
+            LEFT JOIN "tag" ON "book_tag"."tag_id" = "tag"."id" AND "tag"."deleted_at" IS NULL
+            WHERE "book"."deleted_at" IS NULL"#;
+        assert_eq!(leaks(junction_leaks), [read("book_tag")]);
+        let hidden = junction_leaks.replace(
+            r#""book_tag"."book_id""#,
+            r#""book_tag"."book_id" AND "book_tag"."deleted_at" IS NULL"#,
+        );
+        assert_eq!(leaks(&hidden), []);
+    }
+
+    #[test]
+    fn a_joined_table_pinned_by_its_key_and_not_returned_is_an_anchor() {
+        // `author.find_related_active(book)`: the author is the model the caller holds.
+        let related = r#"SELECT "book"."id" FROM "book" INNER JOIN "author" AS "r0"
+            ON "r0"."id" = "book"."author_id" WHERE "r0"."id" = $1 AND "book"."deleted_at" IS NULL"#;
+        let tables = [table("book", &["id"]), table("author", &["id"])];
+        let analysis = analyze(related, DbBackend::Postgres, &tables);
+        assert_eq!(analysis.findings, []);
+        for leaky in [
+            // Its columns are returned.
+            related.replace(
+                r#"SELECT "book"."id""#,
+                r#"SELECT "book"."id", "r0"."name""#,
+            ),
+            related.replace(r#"SELECT "book"."id""#, r#"SELECT "r0".*"#),
+            // Not pinned to one row.
+            related.replace(r#""r0"."id" = $1"#, r#""r0"."id" > $1"#),
+            // The first table is what the query reads.
+            r#"SELECT COUNT(*) FROM "author" WHERE "author"."id" = $1"#.to_owned(),
+        ] {
+            let analysis = analyze(&leaky, DbBackend::Postgres, &tables);
+            assert_eq!(analysis.findings.len(), 1, "{leaky}");
+            assert_eq!(analysis.findings[0].table, "author", "{leaky}");
+        }
+    }
+
+    #[test]
+    fn subqueries_ctes_and_unions_are_read_at_any_depth() {
+        assert_eq!(
+            leaks(
+                "SELECT id FROM book WHERE deleted_at IS NULL AND id IN \
+                 (SELECT book_id FROM book_tag WHERE tag_id = 1)"
+            ),
+            [read("book_tag")]
+        );
+        assert_eq!(
+            leaks(
+                "SELECT id FROM book WHERE deleted_at IS NULL AND EXISTS \
+                 (SELECT 1 FROM tag WHERE tag.id = book.id AND book.deleted_at IS NULL)"
+            ),
+            [read("tag")],
+            "the outer table's marker in a subquery is not the subquery table's"
+        );
+        assert_eq!(
+            leaks("WITH t AS (SELECT id FROM tag) SELECT id FROM t"),
+            [read("tag")]
+        );
+        assert_eq!(
+            leaks("SELECT id FROM book WHERE deleted_at IS NULL UNION SELECT id FROM tag"),
+            [read("tag")]
+        );
+        assert_eq!(
+            leaks("SELECT x.id FROM (SELECT id FROM book) AS x"),
+            [read("book")]
+        );
+    }
+
+    #[test]
+    fn an_update_needs_a_marker_condition_unless_it_names_one_row() {
+        assert_eq!(
+            leaks(r#"UPDATE "book" SET "title" = $1 WHERE "book"."id" > $2"#),
+            [(LeakKind::Write, "book".to_owned(), None)]
+        );
+        assert_eq!(
+            leaks(r#"UPDATE "book" SET "title" = $1"#),
+            [(LeakKind::Write, "book".to_owned(), None)]
+        );
+        for clean in [
+            r#"UPDATE "book" SET "title" = $1 WHERE "book"."deleted_at" IS NULL"#,
+            r#"UPDATE "book" SET "title" = $1 WHERE "book"."id" = $2 RETURNING "id""#,
+            r#"UPDATE "book_tag" SET "note" = $1 WHERE "book_id" = $2 AND "tag_id" = $3"#,
+        ] {
+            assert_eq!(leaks(clean), [], "{clean}");
+        }
+        assert_eq!(
+            leaks(r#"UPDATE "book_tag" SET "note" = $1 WHERE "book_id" = $2"#),
+            [(LeakKind::Write, "book_tag".to_owned(), None)],
+            "half a composite key names many rows"
+        );
+        assert_eq!(
+            leaks(r#"UPDATE "book" SET "title" = $1 WHERE "id" = "other_id""#),
+            [(LeakKind::Write, "book".to_owned(), None)]
+        );
+    }
+
+    #[test]
+    fn every_delete_from_a_soft_deletable_table_is_hard() {
+        assert_eq!(
+            leaks(r#"DELETE FROM "book" WHERE "book"."id" = $1"#),
+            [(LeakKind::HardDelete, "book".to_owned(), None)]
+        );
+        assert_eq!(
+            leaks(r#"DELETE FROM "book" WHERE "book"."deleted_at" IS NOT NULL"#),
+            [(LeakKind::HardDelete, "book".to_owned(), None)]
+        );
+        assert_eq!(leaks(r#"DELETE FROM "other""#), []);
+    }
+
+    #[test]
+    fn each_backend_reads_its_own_dialect() {
+        assert_eq!(
+            leaks_on(
+                DbBackend::MySql,
+                "SELECT `book`.`id` FROM `book` WHERE `book`.`id` = ?"
+            ),
+            [read("book")]
+        );
+        assert_eq!(
+            leaks_on(
+                DbBackend::MySql,
+                "DELETE `book` FROM `book` JOIN `tag` ON `tag`.`id` = `book`.`id`"
+            ),
+            [(LeakKind::HardDelete, "book".to_owned(), None)]
+        );
+        assert_eq!(
+            leaks_on(
+                DbBackend::Sqlite,
+                r#"SELECT "id" FROM "book" WHERE "deleted_at" IS NULL"#
+            ),
+            []
+        );
+    }
+
+    #[test]
+    fn what_the_parser_cannot_read_is_said() {
+        let analysis = analyze(
+            "SELEKT everything FROM book",
+            DbBackend::Postgres,
+            &tables(),
+        );
+        assert!(analysis.unreadable.is_some());
+        assert!(analysis.findings.is_empty());
+    }
+}
