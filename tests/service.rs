@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use tower::ServiceExt;
 
 async fn app(db: &TestDb) -> Router {
-    soft_delete_service::migrate(&db.conn)
+    soft_delete_service::migrate(db.conn.inner())
         .await
         .expect("migrations");
     soft_delete_service::router(db.conn.clone())
@@ -420,8 +420,8 @@ backend_tests! {
         // Nothing of it was stored, and the pen is as it was.
         let (_, list) = call(&app, "GET", "/products", None).await;
         assert_eq!(list["total"], json!(1), "{list}");
-        use sea_orm::{EntityTrait, PaginatorTrait};
-        let categories = soft_delete_service::category::Entity::find().count(&db.conn).await.expect("count");
+        use sea_orm::PaginatorTrait;
+        let categories = soft_delete_service::category::Entity::all_objects().count(&db.conn).await.expect("count");
         assert_eq!(categories, 1, "only the shop");
         assert_eq!(call(&app, "GET", &format!("/products/{}", pen["id"]), None).await, (StatusCode::OK, pen.clone()));
     }

@@ -43,6 +43,7 @@ use sea_orm::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 use soft_delete_core::RowState;
+use soft_delete_core::guard::{GuardMode, GuardedConnection};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
@@ -54,8 +55,23 @@ pub use error::ApiError;
 
 type ApiResult<T> = Result<T, ApiError>;
 
+/// The service's connection: guarded against queries that would show trashed rows, rewrite them
+/// or hard-delete ([`soft_delete_core::guard`]).
+pub type Db = GuardedConnection<DatabaseConnection>;
+
+/// `db` behind the leak guard: leaks are refused in debug and test builds, where a refusal is a
+/// failing test, and logged in release builds, where it should not cost a user a request.
+pub fn guard(db: DatabaseConnection) -> Db {
+    let mode = if cfg!(debug_assertions) {
+        GuardMode::Deny
+    } else {
+        GuardMode::Warn
+    };
+    GuardedConnection::new(db, mode)
+}
+
 /// The service's routes over `db`.
-pub fn router(db: DatabaseConnection) -> Router {
+pub fn router(db: Db) -> Router {
     Router::new()
         .route("/products", get(list_products).post(create_product))
         .route("/products/{id}", get(get_product).put(update_product).delete(delete_product))
@@ -146,7 +162,7 @@ struct Page {
 }
 
 async fn list_products(
-    State(db): State<DatabaseConnection>,
+    State(db): State<Db>,
     query: Result<Query<Page>, QueryRejection>,
 ) -> ApiResult<Json<Value>> {
     let Query(page) = query?;
@@ -172,7 +188,7 @@ async fn list_products(
 }
 
 async fn get_product(
-    State(db): State<DatabaseConnection>,
+    State(db): State<Db>,
     id: Result<Path<i32>, PathRejection>,
 ) -> ApiResult<Json<product::Model>> {
     let Path(id) = id?;
@@ -193,7 +209,7 @@ struct NewProduct {
 }
 
 async fn create_product(
-    State(db): State<DatabaseConnection>,
+    State(db): State<Db>,
     body: Result<Json<NewProduct>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<product::Model>)> {
     let Json(new) = body?;
@@ -239,7 +255,7 @@ struct ProductChange {
 }
 
 async fn update_product(
-    State(db): State<DatabaseConnection>,
+    State(db): State<Db>,
     id: Result<Path<i32>, PathRejection>,
     body: Result<Json<ProductChange>, JsonRejection>,
 ) -> ApiResult<Json<product::Model>> {
@@ -265,7 +281,7 @@ async fn update_product(
 }
 
 async fn delete_product(
-    State(db): State<DatabaseConnection>,
+    State(db): State<Db>,
     id: Result<Path<i32>, PathRejection>,
 ) -> ApiResult<Json<product::Model>> {
     let Path(id) = id?;
@@ -274,7 +290,7 @@ async fn delete_product(
     ))
 }
 
-async fn list_trash(State(db): State<DatabaseConnection>) -> ApiResult<Json<Vec<product::Model>>> {
+async fn list_trash(State(db): State<Db>) -> ApiResult<Json<Vec<product::Model>>> {
     let rows = product::Entity::deleted_objects()
         .order_by_asc(product::Column::Id)
         .all(&db)
@@ -283,7 +299,7 @@ async fn list_trash(State(db): State<DatabaseConnection>) -> ApiResult<Json<Vec<
 }
 
 async fn restore_product(
-    State(db): State<DatabaseConnection>,
+    State(db): State<Db>,
     id: Result<Path<i32>, PathRejection>,
 ) -> ApiResult<Json<product::Model>> {
     let Path(id) = id?;
@@ -293,7 +309,7 @@ async fn restore_product(
 }
 
 async fn purge_product(
-    State(db): State<DatabaseConnection>,
+    State(db): State<Db>,
     id: Result<Path<i32>, PathRejection>,
 ) -> ApiResult<StatusCode> {
     let Path(id) = id?;
@@ -320,7 +336,7 @@ struct PurgeQuery {
 }
 
 async fn purge_trash(
-    State(db): State<DatabaseConnection>,
+    State(db): State<Db>,
     query: Result<Query<PurgeQuery>, QueryRejection>,
 ) -> ApiResult<Json<Value>> {
     let Query(query) = query?;
@@ -338,7 +354,7 @@ struct NewCategory {
 }
 
 async fn create_category(
-    State(db): State<DatabaseConnection>,
+    State(db): State<Db>,
     body: Result<Json<NewCategory>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<category::Model>)> {
     let Json(new) = body?;
@@ -352,7 +368,7 @@ async fn create_category(
 }
 
 async fn delete_category(
-    State(db): State<DatabaseConnection>,
+    State(db): State<Db>,
     id: Result<Path<i32>, PathRejection>,
 ) -> ApiResult<Json<category::Model>> {
     let Path(id) = id?;
@@ -362,7 +378,7 @@ async fn delete_category(
 }
 
 async fn restore_category(
-    State(db): State<DatabaseConnection>,
+    State(db): State<Db>,
     id: Result<Path<i32>, PathRejection>,
 ) -> ApiResult<Json<category::Model>> {
     let Path(id) = id?;

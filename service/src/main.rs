@@ -23,10 +23,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     soft_delete_service::migrate(&db).await?;
     let listener = tokio::net::TcpListener::bind(&bind).await?;
     tracing::info!(%bind, "serving");
-    axum::serve(listener, soft_delete_service::router(db))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    axum::serve(
+        listener,
+        soft_delete_service::router(soft_delete_service::guard(db)),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }

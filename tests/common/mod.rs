@@ -11,6 +11,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
 use soft_delete_core::SoftDeleteEntity;
+use soft_delete_core::guard::{GuardMode, GuardedConnection, allow_hard_delete, allow_trashed};
+
+/// `conn`, guarded in deny mode.
+pub fn guarded(conn: DatabaseConnection) -> Conn {
+    GuardedConnection::new(conn, GuardMode::Deny)
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -47,9 +53,14 @@ impl StatementLog {
     }
 }
 
+/// Every test connection is guarded in deny mode: a statement of the library or of a test that
+/// would show trashed rows, rewrite them or hard-delete without saying so fails the test. Tests
+/// that mean it say so with `all_objects()`, `allow_trashed` or `allow_hard_delete`.
+pub type Conn = GuardedConnection<DatabaseConnection>;
+
 /// A database of its own for one test; dropped (on the server) when the test ends, pass or fail.
 pub struct TestDb {
-    pub conn: DatabaseConnection,
+    pub conn: Conn,
     pub backend: Backend,
     pub statements: StatementLog,
     /// Where a second pool connects to the same database (`None` for in-memory SQLite).
@@ -77,8 +88,8 @@ impl TestDb {
     }
 
     /// Another pool of four connections to the same database.
-    pub async fn second_pool(&self) -> DatabaseConnection {
-        connect_pool(self.url.as_deref().expect("a pooled test database")).await
+    pub async fn second_pool(&self) -> Conn {
+        guarded(connect_pool(self.url.as_deref().expect("a pooled test database")).await)
     }
 
     async fn open(backend: Backend, pooled: bool) -> Self {
@@ -124,7 +135,7 @@ impl TestDb {
         let log = statements.clone();
         conn.set_metric_callback(move |info| log.push(info.statement.to_string()));
         TestDb {
-            conn,
+            conn: guarded(conn),
             backend,
             statements,
             url,
@@ -158,8 +169,8 @@ impl TestDb {
 
     /// Runs raw SQL, for setting up state behind the library's back.
     pub async fn exec(&self, sql: &str) {
-        self.conn
-            .execute_raw(Statement::from_string(self.db_backend(), sql))
+        let statement = Statement::from_string(self.db_backend(), sql);
+        allow_trashed(allow_hard_delete(self.conn.execute_raw(statement)))
             .await
             .unwrap_or_else(|error| panic!("{sql}: {error}"));
     }
@@ -287,4 +298,15 @@ macro_rules! backend_tests {
             }
         }
     )*};
+}
+
+/// `conn`'s database behind injected faults, guarded like every test connection.
+pub fn guarded_faulty(
+    conn: &Conn,
+    faults: faults::Faults,
+) -> GuardedConnection<faults::FaultyConnection<'_>> {
+    GuardedConnection::new(
+        faults::FaultyConnection::new(conn.inner(), faults),
+        GuardMode::Deny,
+    )
 }

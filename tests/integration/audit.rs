@@ -3,7 +3,7 @@
 
 use crate::common::{Backend, TestDb};
 use chrono::{DateTime, TimeZone, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, QueryOrder, Set};
 use soft_delete_core::SoftDeleteOne;
 use soft_delete_core::audit::with_actor;
 use soft_delete_core::clock::{self, ManualClock};
@@ -34,7 +34,7 @@ async fn seed(db: &TestDb) -> Vec<memo::Model> {
 }
 
 async fn audit(db: &TestDb) -> Vec<(DateTime<Utc>, Option<String>, Option<DateTime<Utc>>)> {
-    memo::Entity::find()
+    memo::Entity::all_objects()
         .order_by_asc(memo::Column::Id)
         .all(&db.conn)
         .await

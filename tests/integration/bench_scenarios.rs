@@ -7,7 +7,7 @@ mod shapes;
 
 use crate::common::TestDb;
 use chrono::{DateTime, TimeZone, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
 use shapes::{Catalog, category, item, product, review, sku};
 use soft_delete_core::clock::{self, ManualClock};
 
@@ -88,7 +88,7 @@ backend_tests! {
 
     async fn s6_deleting_a_trashed_row_again_keeps_its_timestamp(db: &TestDb) {
         shapes::fill_items(&db.conn, 10, |_| None).await.expect("fill");
-        let row = item::Entity::find_by_id(1).one(&db.conn).await.expect("read").expect("row 1");
+        let row = item::Entity::find_any_by_id(1).one(&db.conn).await.expect("read").expect("row 1");
         let first = clock::with_clock(ManualClock::new(day(1)), row.soft_delete(&db.conn)).await.expect("first delete");
         assert_eq!(first.deleted_at, Some(day(1)));
 
@@ -96,15 +96,15 @@ backend_tests! {
         assert_eq!(again.deleted_at, Some(day(1)), "instance delete of a trashed row");
         let bulk = clock::with_clock(ManualClock::new(day(3)), item::Entity::soft_delete_many().exec(&db.conn)).await.expect("bulk");
         assert_eq!(bulk.rows_affected, 9, "only the active rows");
-        let stored = item::Entity::find_by_id(1).one(&db.conn).await.expect("read").expect("row 1");
+        let stored = item::Entity::find_any_by_id(1).one(&db.conn).await.expect("read").expect("row 1");
         assert_eq!(stored.deleted_at, Some(day(1)), "bulk delete over a trashed row");
     }
 
     async fn s7_cascade_restore_spares_rows_trashed_earlier(db: &TestDb) {
         let shape = Catalog { categories: 2, products: 2, reviews: 2 };
         shapes::fill_catalog(&db.conn, shape).await.expect("fill");
-        let early_review = review::Entity::find_by_id(1).one(&db.conn).await.expect("read").expect("review 1");
-        let early_product = product::Entity::find_by_id(4).one(&db.conn).await.expect("read").expect("product 4");
+        let early_review = review::Entity::find_any_by_id(1).one(&db.conn).await.expect("read").expect("review 1");
+        let early_product = product::Entity::find_any_by_id(4).one(&db.conn).await.expect("read").expect("product 4");
         clock::with_clock(ManualClock::new(day(1)), async {
             early_review.soft_delete(&db.conn).await.expect("review");
             early_product.soft_delete(&db.conn).await.expect("product with its reviews");
@@ -116,9 +116,9 @@ backend_tests! {
         category::Entity::restore_many().exec(&db.conn).await.expect("S4b");
 
         assert_eq!(active_rows(db).await, shape.rows() - trashed_early);
-        let review = review::Entity::find_by_id(1).one(&db.conn).await.expect("read").expect("review 1");
+        let review = review::Entity::find_any_by_id(1).one(&db.conn).await.expect("read").expect("review 1");
         assert_eq!(review.deleted_at, Some(day(1)), "trashed before the cascade: stays trashed");
-        let product = product::Entity::find_by_id(4).one(&db.conn).await.expect("read").expect("product 4");
+        let product = product::Entity::find_any_by_id(4).one(&db.conn).await.expect("read").expect("product 4");
         assert_eq!(product.deleted_at, Some(day(1)));
         let its_reviews = review::Entity::deleted_objects().filter(review::Column::ProductId.eq(4)).count(&db.conn).await.expect("count");
         assert_eq!(its_reviews, shape.reviews as u64, "its reviews went with it, not with the category");

@@ -47,7 +47,7 @@ async fn seed(db: &TestDb, categories: usize, items: usize) -> Vec<category::Mod
                 .await
                 .expect("items");
         }
-        let ids: Vec<i32> = item::Entity::find()
+        let ids: Vec<i32> = item::Entity::all_objects()
             .filter(item::Column::CategoryId.eq(category.id))
             .all(&db.conn)
             .await
@@ -171,8 +171,8 @@ backend_tests! {
         db.create_cascade_graph().await;
         let categories = seed(db, 1, 3).await;
         let frozen = ManualClock::new(noon());
-        let items = item::Entity::find().order_by_asc(item::Column::Id).all(&db.conn).await.expect("items");
-        let early_review = review::Entity::find().filter(review::Column::ItemId.eq(items[1].id)).one(&db.conn).await.expect("read").expect("review");
+        let items = item::Entity::all_objects().order_by_asc(item::Column::Id).all(&db.conn).await.expect("items");
+        let early_review = review::Entity::all_objects().filter(review::Column::ItemId.eq(items[1].id)).one(&db.conn).await.expect("read").expect("review");
         // Same clock tick for all three operations: only the batch tells them apart.
         clock::with_clock(frozen.clone(), async {
             early_review.soft_delete(&db.conn).await.expect("a review trashed on its own");
@@ -197,7 +197,7 @@ backend_tests! {
         let categories = seed(db, 1, 2).await;
         categories[0].soft_delete(&db.conn).await.expect("cascade");
         let before = census(db).await;
-        let review = review::Entity::find().order_by_asc(review::Column::Id).one(&db.conn).await.expect("read").expect("review");
+        let review = review::Entity::all_objects().order_by_asc(review::Column::Id).one(&db.conn).await.expect("read").expect("review");
 
         let refused = review.restore(&db.conn).await.expect_err("its item is trashed");
         assert!(matches!(&refused, Error::ParentTrashed { table: "review", parent_table: "item", keys } if *keys == [review.id.to_string()]), "{refused:?}");
@@ -236,7 +236,7 @@ backend_tests! {
     async fn a_failure_mid_cascade_rolls_everything_back(db: &TestDb) {
         db.create_cascade_graph().await;
         let categories = seed(db, 1, 2).await;
-        review::Entity::update_many()
+        review::Entity::update_many_active()
             .col_expr(review::Column::Body, sea_orm::sea_query::Expr::value("locked"))
             .filter(review::Column::Body.eq("bad"))
             .exec(&db.conn)
@@ -267,7 +267,7 @@ backend_tests! {
         category::Entity::soft_delete_by_id(categories[0].id).at(noon()).exec(&db.conn).await.expect("old");
         category::Entity::soft_delete_by_id(categories[1].id).at(noon()).exec(&db.conn).await.expect("old");
         // A child restored on its own stays a child: purging its parent must remove it too.
-        let item = item::Entity::find().filter(item::Column::CategoryId.eq(categories[1].id)).one(&db.conn).await.expect("read").expect("item");
+        let item = item::Entity::all_objects().filter(item::Column::CategoryId.eq(categories[1].id)).one(&db.conn).await.expect("read").expect("item");
         db.exec(&format!("UPDATE item SET deleted_at = NULL, trash_batch = NULL WHERE id = {}", item.id)).await;
         db.statements.take();
 

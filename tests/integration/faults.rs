@@ -3,9 +3,9 @@
 //! must keep every batch before the failing one and nothing of the failing one.
 
 use crate::common::entities::{account, category, item, item_label, label, product, review};
-use crate::common::faults::{Faults, FaultyConnection};
+use crate::common::faults::Faults;
 use crate::common::{Backend, TestDb};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, PaginatorTrait, QueryOrder, Set};
 use soft_delete_core::{Error, RestoreOne, SoftDeleteOne};
 
 struct Seed {
@@ -78,7 +78,7 @@ async fn seed(db: &TestDb) -> Seed {
         }
         categories.push(category);
     }
-    let review = review::Entity::find()
+    let review = review::Entity::all_objects()
         .order_by_asc(review::Column::Id)
         .one(&db.conn)
         .await
@@ -108,27 +108,27 @@ async fn seed(db: &TestDb) -> Seed {
 
 /// Every row of every table, as text.
 async fn dump(db: &TestDb) -> String {
-    let c = category::Entity::find()
+    let c = category::Entity::all_objects()
         .order_by_asc(category::Column::Id)
         .all(&db.conn)
         .await
         .expect("read");
-    let i = item::Entity::find()
+    let i = item::Entity::all_objects()
         .order_by_asc(item::Column::Id)
         .all(&db.conn)
         .await
         .expect("read");
-    let r = review::Entity::find()
+    let r = review::Entity::all_objects()
         .order_by_asc(review::Column::Id)
         .all(&db.conn)
         .await
         .expect("read");
-    let l = item_label::Entity::find()
+    let l = item_label::Entity::all_objects()
         .order_by_asc(item_label::Column::ItemId)
         .all(&db.conn)
         .await
         .expect("read");
-    let a = account::Entity::find()
+    let a = account::Entity::all_objects()
         .order_by_asc(account::Column::Id)
         .all(&db.conn)
         .await
@@ -149,7 +149,7 @@ macro_rules! every_fault {
             $prepare
             let before = dump($db).await;
             let faults = Faults::at(fail_at);
-            let $conn = FaultyConnection::new(&$db.conn, faults.clone());
+            let $conn = crate::common::guarded_faulty(&$db.conn, faults.clone());
             let result: Result<_, Error> = $op.await;
             if faults.sent() < fail_at {
                 result.expect("the operation succeeds without a fault");
@@ -228,7 +228,7 @@ backend_tests! {
             }
             product::Entity::soft_delete_many().filter(product::Column::Price.lt(30)).exec(&db.conn).await.expect("trash 30");
             let faults = Faults::at(fail_at);
-            let conn = FaultyConnection::new(&db.conn, faults.clone());
+            let conn = crate::common::guarded_faulty(&db.conn, faults.clone());
             let error = product::Entity::purge_trash(chrono::Utc::now() + chrono::TimeDelta::days(1))
                 .batch_size(10)
                 .exec(&conn)

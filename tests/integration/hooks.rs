@@ -62,12 +62,12 @@ fn event(point: &str, origin: &str, table: &str, keys: &str) -> (String, String,
 }
 
 async fn state(db: &TestDb) -> (Vec<(String, bool)>, Vec<bool>) {
-    let ledgers = ledger::Entity::find()
+    let ledgers = ledger::Entity::all_objects()
         .order_by_asc(ledger::Column::Id)
         .all(&db.conn)
         .await
         .expect("read");
-    let entries = entry::Entity::find()
+    let entries = entry::Entity::all_objects()
         .order_by_asc(entry::Column::Id)
         .all(&db.conn)
         .await
@@ -91,7 +91,7 @@ backend_tests! {
         assert_eq!(result.rows_affected, 2);
         let (a, c) = (l[0].id.to_string(), l[2].id.to_string());
         let both = format!("{a},{c}");
-        let entry_keys = entry::Entity::find().order_by_asc(entry::Column::Id).all(&db.conn).await.expect("read");
+        let entry_keys = entry::Entity::all_objects().order_by_asc(entry::Column::Id).all(&db.conn).await.expect("read");
         let cascaded = format!("{},{}", entry_keys[0].id, entry_keys[2].id);
         assert_eq!(
             events(db).await,
@@ -218,7 +218,7 @@ pub mod ledger {
 
     async fn named(ctx: &HookContext<'_>, name: &str) -> Result<bool, Error> {
         let ids = ctx.keys.iter().flat_map(|key| key.clone().into_iter());
-        let matching = Entity::find()
+        let matching = Entity::all_objects()
             .filter(Column::Id.is_in(ids))
             .filter(Column::Name.eq(name))
             .count(&ctx.db)

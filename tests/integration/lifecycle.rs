@@ -6,8 +6,7 @@ use crate::common::{Backend, TestDb};
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use sea_orm::sea_query::{ColumnDef, Table};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryOrder,
-    Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, PaginatorTrait, QueryOrder, Set, SqlErr,
 };
 use sea_orm_migration::SchemaManager;
 use soft_delete_core::{Error, PurgeProgress, RowState, migration};
@@ -49,14 +48,14 @@ fn assert_unique_violation(result: Result<account::Model, DbErr>) {
 async fn marker_column_exists(db: &TestDb) -> bool {
     let probe = sea_orm::Statement::from_string(
         db.db_backend(),
-        "SELECT deleted_at FROM account WHERE 1 = 0",
+        "SELECT deleted_at FROM account WHERE deleted_at IS NULL AND 1 = 0",
     );
     db.conn.query_all_raw(probe).await.is_ok()
 }
 
 /// `(email, is_deleted)` of every account, by id.
 async fn accounts(db: &TestDb) -> Vec<(String, bool)> {
-    account::Entity::find()
+    account::Entity::all_objects()
         .order_by_asc(account::Column::Id)
         .all(&db.conn)
         .await
@@ -82,7 +81,7 @@ backend_tests! {
     }
 
     async fn migration_helpers_make_an_existing_table_soft_deletable(db: &TestDb) {
-        let manager = SchemaManager::new(&db.conn);
+        let manager = SchemaManager::new(db.conn.inner());
         let existing = Table::create()
             .table(account::Entity)
             .col(ColumnDef::new(account::Column::Id).integer().not_null().primary_key().auto_increment())

@@ -12,6 +12,7 @@ mod cascade;
 mod contexts;
 mod entity_shapes;
 mod faults;
+mod guard;
 mod hooks;
 mod lifecycle;
 mod operations;

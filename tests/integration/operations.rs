@@ -5,7 +5,7 @@ use crate::common::{Backend, TestDb};
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, ExprTrait, PaginatorTrait, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, DbErr, ExprTrait, PaginatorTrait, QueryOrder, Set,
     TransactionTrait,
 };
 use soft_delete_core::clock::{self, ManualClock};
@@ -37,7 +37,7 @@ async fn seed(db: &TestDb, products: &[(&str, i64)]) -> Vec<product::Model> {
 
 /// `(name, deleted_at)` of every row, read with SeaORM's own unfiltered `find()`.
 async fn table(db: &TestDb) -> Vec<(String, Option<DateTime<Utc>>)> {
-    product::Entity::find()
+    product::Entity::all_objects()
         .order_by_asc(product::Column::Id)
         .all(&db.conn)
         .await
@@ -228,7 +228,7 @@ backend_tests! {
             .await
             .expect("update");
         assert_eq!(result.rows_affected, 4);
-        let prices: Vec<(String, i64)> = product::Entity::find()
+        let prices: Vec<(String, i64)> = product::Entity::all_objects()
             .order_by_asc(product::Column::Id)
             .all(&db.conn)
             .await

@@ -5,20 +5,21 @@ use crate::common::TestDb;
 use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, IntoActiveModel, LoaderTrait, ModelTrait,
-    QueryFilter, QueryOrder, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
+use soft_delete_core::guard::{LeakKind, allow_hard_delete, allow_trashed};
 use soft_delete_core::prelude::*;
 use soft_delete_core::{Error, active_condition_in};
 
 /// Ada (books: "Live", "Gone" trashed), Bob (only "Lost", trashed), Cy (trashed, book "Orphan").
 /// Tags: "red" on Live, "blue" on Live (link trashed), "green" (trashed) on Live.
-struct Library {
-    ada: author::Model,
-    bob: author::Model,
-    live: book::Model,
+pub(crate) struct Library {
+    pub(crate) ada: author::Model,
+    pub(crate) bob: author::Model,
+    pub(crate) live: book::Model,
 }
 
-async fn library(db: &TestDb) -> Library {
+pub(crate) async fn library(db: &TestDb) -> Library {
     db.create::<author::Entity>().await;
     db.create::<tag::Entity>().await;
     db.create::<book::Entity>().await;
@@ -96,15 +97,15 @@ backend_tests! {
         let lib = library(db).await;
         let active = lib.ada.find_related_active(book::Entity).order_by_asc(book::Column::Id).all(&db.conn).await.expect("active");
         assert_eq!(titles(&active), ["Live"]);
-        let with_trashed = lib.ada.find_related(book::Entity).order_by_asc(book::Column::Id).all(&db.conn).await.expect("all");
+        let with_trashed = allow_trashed(lib.ada.find_related(book::Entity).order_by_asc(book::Column::Id).all(&db.conn)).await.expect("all");
         assert_eq!(titles(&with_trashed), ["Live", "Gone"]);
     }
 
     async fn find_related_hides_a_trashed_parent(db: &TestDb) {
         library(db).await;
-        let orphan = book::Entity::find().filter(book::Column::Title.eq("Orphan")).one(&db.conn).await.expect("read").expect("orphan");
+        let orphan = book::Entity::all_objects().filter(book::Column::Title.eq("Orphan")).one(&db.conn).await.expect("read").expect("orphan");
         assert_eq!(orphan.find_related_active(author::Entity).one(&db.conn).await.expect("query"), None);
-        let cy = orphan.find_related(author::Entity).one(&db.conn).await.expect("query").expect("cy");
+        let cy = allow_trashed(orphan.find_related(author::Entity).one(&db.conn)).await.expect("query").expect("cy");
         assert!(cy.is_deleted());
     }
 
@@ -119,7 +120,7 @@ backend_tests! {
         let shown: Vec<(String, Option<String>)> = pairs.into_iter().map(|(a, b)| (a.name, b.map(|b| b.title))).collect();
         assert_eq!(shown, [("Ada".into(), Some("Live".into())), ("Bob".into(), None)]);
 
-        let leaky = author::Entity::objects().find_also_related(book::Entity).all(&db.conn).await.expect("query");
+        let leaky = allow_trashed(author::Entity::objects().find_also_related(book::Entity).all(&db.conn)).await.expect("query");
         assert_eq!(leaky.len(), 3, "SeaORM's own join includes Gone and Lost");
     }
 
@@ -135,7 +136,7 @@ backend_tests! {
 
     async fn has_related_counts_only_active_children(db: &TestDb) {
         library(db).await;
-        let with_books = author::Entity::find()
+        let with_books = author::Entity::all_objects()
             .has_related_active(book::Entity, book::Column::Title.is_not_null())
             .order_by_asc(author::Column::Id)
             .all(&db.conn)
@@ -143,7 +144,7 @@ backend_tests! {
             .expect("query");
         let names: Vec<String> = with_books.into_iter().map(|a| a.name).collect();
         assert_eq!(names, ["Ada", "Cy"], "Bob's only book is trashed; Cy is trashed but was not filtered");
-        let leaky = author::Entity::find().has_related(book::Entity, book::Column::Title.is_not_null()).all(&db.conn).await.expect("query");
+        let leaky = allow_trashed(author::Entity::all_objects().has_related(book::Entity, book::Column::Title.is_not_null()).all(&db.conn)).await.expect("query");
         assert_eq!(leaky.len(), 3);
     }
 
@@ -153,7 +154,7 @@ backend_tests! {
         let books = authors.load_many(book::Entity::objects(), &db.conn).await.expect("load_many");
         let shown: Vec<Vec<&str>> = books.iter().map(|b| titles(b)).collect();
         assert_eq!(shown, [vec!["Live"], vec![]]);
-        let leaky = authors.load_many(book::Entity, &db.conn).await.expect("load_many");
+        let leaky = allow_trashed(authors.load_many(book::Entity, &db.conn)).await.expect("load_many");
         assert_eq!(leaky.iter().map(Vec::len).sum::<usize>(), 3);
 
         let all_books = book::Entity::all_objects().order_by_asc(book::Column::Id).all(&db.conn).await.expect("books");
@@ -167,10 +168,25 @@ backend_tests! {
         let tags = lib.live.find_related_active_via::<tag::Entity, book_tag::Entity>(tag::Entity).all(&db.conn).await.expect("tags");
         let names: Vec<String> = tags.into_iter().map(|t| t.name).collect();
         assert_eq!(names, ["red"]);
-        let only_far_side = lib.live.find_related_active(tag::Entity).order_by_asc(tag::Column::Id).all(&db.conn).await.expect("tags");
-        assert_eq!(only_far_side.len(), 2, "red and blue: the trashed link is visible without the junction filter");
-        let leaky = lib.live.find_related(tag::Entity).all(&db.conn).await.expect("tags");
+        // The junction is soft-deletable, and every helper finds that out by itself: a trashed
+        // link (blue) pairs nothing, a trashed far row (green) shows nothing.
+        let found = lib.live.find_related_active(tag::Entity).order_by_asc(tag::Column::Id).all(&db.conn).await.expect("tags");
+        assert_eq!(found.into_iter().map(|t| t.name).collect::<Vec<_>>(), ["red"]);
+        let this_book = || book::Entity::objects().filter(book::Column::Id.eq(lib.live.id));
+        let pairs = this_book().find_also_related_active(tag::Entity).all(&db.conn).await.expect("pairs");
+        let paired: Vec<String> = pairs.into_iter().filter_map(|(_, tag)| tag.map(|t| t.name)).collect();
+        assert_eq!(paired, ["red"], "find_also_related_active");
+        let grouped = this_book().find_with_related_active(tag::Entity).all(&db.conn).await.expect("grouped");
+        let grouped: Vec<Vec<String>> = grouped.into_iter().map(|(_, tags)| tags.into_iter().map(|t| t.name).collect()).collect();
+        assert_eq!(grouped, [vec!["red".to_string()]], "find_with_related_active");
+        for (tag, expected) in [("red", 1), ("blue", 0), ("green", 0)] {
+            let books = this_book().has_related_active(tag::Entity, tag::Column::Name.eq(tag)).count(&db.conn).await.expect("count");
+            assert_eq!(books, expected, "has_related_active through the {tag} link");
+        }
+        let leaky = allow_trashed(lib.live.find_related(tag::Entity).all(&db.conn)).await.expect("tags");
         assert_eq!(leaky.len(), 3);
+        let refused = lib.live.find_related(tag::Entity).all(&db.conn).await.expect_err("the guard sees SeaORM's find_related");
+        assert!(matches!(Error::downcast_ref(&refused), Some(Error::Leak(leak)) if leak.kind == LeakKind::Read), "{refused}");
     }
 
     async fn linked_joins_use_the_join_alias(db: &TestDb) {
@@ -189,7 +205,7 @@ backend_tests! {
 
     async fn only_active_and_only_trashed_on_any_query(db: &TestDb) {
         let lib = library(db).await;
-        let gone = book::Entity::find().only_trashed::<book::Entity>().order_by_asc(book::Column::Id).all(&db.conn).await.expect("trash");
+        let gone = book::Entity::all_objects().only_trashed::<book::Entity>().order_by_asc(book::Column::Id).all(&db.conn).await.expect("trash");
         assert_eq!(titles(&gone), ["Gone", "Lost"]);
         let result = book::Entity::update_many()
             .col_expr(book::Column::Title, Expr::value("Renamed"))
@@ -206,7 +222,7 @@ backend_tests! {
             .column((Alias::new("b"), book::Column::AuthorId))
             .from_as(book::Entity, Alias::new("b"))
             .and_where(active_condition_in::<book::Entity>("b"));
-        let authors = author::Entity::find()
+        let authors = author::Entity::all_objects()
             .filter(author::Column::Id.in_subquery(active_books))
             .all(&db.conn)
             .await
@@ -229,9 +245,12 @@ backend_tests! {
         dee.force_delete(&db.conn).await.expect("our force_delete is not blocked");
         assert!(matches!(dee.restore(&db.conn).await, Err(Error::RowNotFound { .. })));
 
-        // SeaORM does not run `before_delete` for `delete_by_id`: the guard cannot see it.
+        // SeaORM does not run `before_delete` for `delete_by_id`: that hook cannot see it, the
+        // leak guard can.
         let eve = author::ActiveModel { name: Set("Eve".into()), ..Default::default() }.insert(&db.conn).await.expect("eve");
-        let bypass = author::Entity::delete_by_id(eve.id).exec(&db.conn).await.expect("delete_by_id bypasses the hook");
+        let refused = author::Entity::delete_by_id(eve.id).exec(&db.conn).await.expect_err("the leak guard sees delete_by_id");
+        assert!(matches!(Error::downcast_ref(&refused), Some(Error::Leak(leak)) if leak.kind == LeakKind::HardDelete), "{refused}");
+        let bypass = allow_hard_delete(author::Entity::delete_by_id(eve.id).exec(&db.conn)).await.expect("delete_by_id bypasses the hook");
         assert_eq!(bypass.rows_affected, 1);
     }
 }

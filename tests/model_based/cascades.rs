@@ -13,7 +13,7 @@ use crate::common::{Backend, TestDb};
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
-use sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, QueryOrder, Set};
 use soft_delete_core::Error;
 
 #[derive(Clone, Debug)]
@@ -296,12 +296,12 @@ async fn apply(op: &Op, db: &TestDb, model: &mut Model, step: usize) -> Result<(
 /// The tables as the model sees them: deletion times, and whether a trashed row's batch is
 /// shared with its parent (the model's step numbers stand for the random batch ids).
 async fn check_tables(db: &TestDb, model: &Model) -> Result<(), TestCaseError> {
-    let categories = category::Entity::find()
+    let categories = category::Entity::all_objects()
         .order_by_asc(category::Column::Id)
         .all(&db.conn)
         .await
         .map_err(|e| fail(e.to_string()))?;
-    let items = item::Entity::find()
+    let items = item::Entity::all_objects()
         .order_by_asc(item::Column::Id)
         .all(&db.conn)
         .await

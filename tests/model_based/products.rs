@@ -14,8 +14,8 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter,
-    QueryOrder, Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, ExprTrait, QueryFilter, QueryOrder, Set,
+    TransactionSession, TransactionTrait,
 };
 use soft_delete_core::{Error, RestoreOne, SoftDeleteOne};
 
@@ -302,7 +302,7 @@ fn change_all(model: &mut Model, pick: impl Fn(&Row) -> bool, change: impl Fn(&m
 }
 
 async fn table(db: &TestDb) -> Result<BTreeMap<i32, Row>, TestCaseError> {
-    let rows = product::Entity::find()
+    let rows = product::Entity::all_objects()
         .order_by_asc(product::Column::Id)
         .all(&db.conn)
         .await

@@ -17,7 +17,7 @@ use common::entities::folder;
 use common::{Backend, TestDb};
 use fixtures::{shelf, shop};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, PaginatorTrait, QueryFilter, Set,
     TransactionTrait,
 };
 use soft_delete_core::Error;
@@ -149,7 +149,7 @@ pooled_tests! {
             let assignments: usize = quoted.iter().map(|q| parent_update.matches(q.as_str()).count()).sum();
             assert_eq!(assignments, 1, "{column} in {parent_update}");
         }
-        let shop = shop::Entity::find_by_id(shop.id).one(&db.conn).await.expect("read").expect("shop");
+        let shop = shop::Entity::find_any_by_id(shop.id).one(&db.conn).await.expect("read").expect("shop");
         assert!(!shop.is_deleted());
         assert_eq!(shop.deleted_by, None, "restore clears deleted_by");
         assert!(shop.updated_at.is_some(), "restore touches the parent");
@@ -197,7 +197,7 @@ pooled_tests! {
             matches!(&refused, Error::RestoreConflict { table: "shelf", columns, .. } if columns == &["code"]),
             "{refused:?}"
         );
-        assert!(shop::Entity::find_by_id(shop.id).one(&db.conn).await.expect("read").expect("shop").is_deleted(), "nothing applied");
+        assert!(shop::Entity::find_any_by_id(shop.id).one(&db.conn).await.expect("read").expect("shop").is_deleted(), "nothing applied");
 
         new_shop(&db.conn, "corner").await;
         let refused = soft_delete_core::RestoreOne::<shelf::Entity>::of(&shelf).with_ancestors().exec(&db.conn).await.expect_err("the shop's name is taken");
@@ -205,7 +205,7 @@ pooled_tests! {
             matches!(&refused, Error::RestoreConflict { table: "shop", columns, .. } if columns == &["name"]),
             "{refused:?}"
         );
-        assert!(shelf::Entity::find_by_id(shelf.id).one(&db.conn).await.expect("read").expect("shelf").is_deleted(), "nothing applied");
+        assert!(shelf::Entity::find_any_by_id(shelf.id).one(&db.conn).await.expect("read").expect("shelf").is_deleted(), "nothing applied");
     }
 
     // Item 8: `touch` keeps microseconds on every backend (MariaDB kept whole seconds), and a
@@ -215,7 +215,7 @@ pooled_tests! {
         let shop = new_shop(&db.conn, "corner").await;
         let trashed = shop::Entity::soft_delete_by_id(shop.id).at(at(123_456)).exec(&db.conn).await.expect("trash");
         assert_eq!(trashed.updated_at, Some(at(123_456)));
-        let stored = shop::Entity::find_by_id(shop.id).one(&db.conn).await.expect("read").expect("shop");
+        let stored = shop::Entity::find_any_by_id(shop.id).one(&db.conn).await.expect("read").expect("shop");
         assert_eq!((stored.updated_at, stored.deleted_at), (Some(at(123_456)), Some(at(123_456))));
 
         // Stamped at .250000; the cutoff .2500005 is truncated to .250000, and nothing is older.
@@ -314,7 +314,7 @@ pooled_tests! {
             shop::Entity::soft_delete_by_id(twin.id).exec(&db.conn).await.expect("trash");
             // InnoDB checks a unique key with shared locks, so two writers of one key can
             // deadlock; the loser is retryable, and its retry sees the conflict.
-            let restore = |id: i32, conn: sea_orm::DatabaseConnection| async move {
+            let restore = |id: i32, conn: crate::common::Conn| async move {
                 let mut retried = 0;
                 loop {
                     match shop::Entity::restore_by_id(id).exec(&conn).await {

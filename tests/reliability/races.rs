@@ -6,8 +6,8 @@
 
 use std::fmt;
 
+use crate::common::Conn;
 use chrono::TimeDelta;
-use sea_orm::{DatabaseConnection, EntityTrait};
 use soft_delete_core::Error;
 
 use crate::common::TestDb;
@@ -195,7 +195,7 @@ struct Round {
 }
 
 /// Runs `op` on `conn`, retrying a retryable failure; returns the answer and the retries.
-async fn call(op: Op, round: &Round, conn: &DatabaseConnection) -> (Answer, u32) {
+async fn call(op: Op, round: &Round, conn: &Conn) -> (Answer, u32) {
     let mut retries = 0;
     loop {
         let outcome = run(op, round, conn).await;
@@ -209,7 +209,7 @@ async fn call(op: Op, round: &Round, conn: &DatabaseConnection) -> (Answer, u32)
     }
 }
 
-async fn run(op: Op, round: &Round, conn: &DatabaseConnection) -> Result<Answer, Error> {
+async fn run(op: Op, round: &Round, conn: &Conn) -> Result<Answer, Error> {
     let shop_id = round.shop.id;
     let [first, second] = &round.shelves;
     Ok(match op {
@@ -277,20 +277,20 @@ const SETUPS: [&[Op]; 4] = [
     &[Op::ShelfSoftDelete, Op::ShopSoftDelete],
 ];
 
-async fn observe(round: &Round, conn: &DatabaseConnection) -> World {
+async fn observe(round: &Round, conn: &Conn) -> World {
     let state = |deleted: Option<bool>| match deleted {
         None => State::Gone,
         Some(true) => State::Trashed(0),
         Some(false) => State::Active,
     };
-    let shop = shop::Entity::find_by_id(round.shop.id)
+    let shop = shop::Entity::find_any_by_id(round.shop.id)
         .one(conn)
         .await
         .expect("read shop")
         .map(|row| row.is_deleted());
     let mut shelves = [State::Gone; 2];
     for (slot, shelf) in shelves.iter_mut().zip(&round.shelves) {
-        let row = shelf::Entity::find_by_id(shelf.id)
+        let row = shelf::Entity::find_any_by_id(shelf.id)
             .one(conn)
             .await
             .expect("read shelf");
@@ -331,7 +331,7 @@ async fn race_every_pair(db: &TestDb, rounds_per_case: usize) {
                         );
                         apply(&mut model, op, label as u32 + 1);
                     }
-                    round.shop = shop::Entity::find_by_id(round.shop.id)
+                    round.shop = shop::Entity::find_any_by_id(round.shop.id)
                         .one(&db.conn)
                         .await
                         .expect("read")

@@ -10,9 +10,7 @@ use crate::common::entities::product;
 use crate::common::{Backend, TestDb};
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, ExprTrait, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ExprTrait, QueryFilter, Set};
 
 const ROWS: i32 = 16;
 const TASKS: u64 = 8;
@@ -34,7 +32,7 @@ struct Outcome {
     at: DateTime<Utc>,
 }
 
-async fn task(conn: DatabaseConnection, ids: Vec<i32>, task: u64) -> Vec<Outcome> {
+async fn task(conn: crate::common::Conn, ids: Vec<i32>, task: u64) -> Vec<Outcome> {
     let base = Utc
         .with_ymd_and_hms(2026, 9, 1, 0, 0, 0)
         .single()
@@ -111,7 +109,7 @@ async fn storm(backend: Backend) {
     }
     let elapsed = started.elapsed();
 
-    let rows: HashMap<i32, product::Model> = product::Entity::find()
+    let rows: HashMap<i32, product::Model> = product::Entity::all_objects()
         .all(&db.conn)
         .await
         .expect("read")
