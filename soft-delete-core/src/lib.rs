@@ -128,7 +128,10 @@
 //! `find_by_id`, `find_related`, the loaders and `update_many()` include trashed rows, and
 //! `delete_many()`, `delete_by_id()` and `Model::delete` hard-delete. Use the functions above,
 //! the active-only relation helpers ([`FindRelatedActive`], [`SelectActiveRelated`],
-//! [`SoftDeleteFilter`]) and, in `before_delete`, [`hard_delete_denied`].
+//! [`SoftDeleteFilter`]) and, in `before_delete`, [`hard_delete_denied`]. With the `guard`
+//! feature, the `guard` module's `GuardedConnection` finds the calls that forgot: it wraps the
+//! connection and refuses (or logs) every statement that would show trashed rows, rewrite them
+//! or hard-delete.
 //!
 //! The README covers cascades (`#[soft_delete(cascade(..))]`), keys unique among active rows,
 //! the schema helpers, purge, the database clock, [`hooks`] and [`audit`] columns.

@@ -156,6 +156,17 @@ backend_tests! {
         assert!(off.leaks().is_empty());
     }
 
+    async fn statements_a_hook_sends_are_checked(db: &TestDb) {
+        db.create::<snoop::Entity>().await;
+        let row = snoop::ActiveModel { ..Default::default() }.insert(&db.conn).await.expect("row");
+        let refused = snoop::Entity::soft_delete_by_id(row.id).exec(&db.conn).await.expect_err("the hook leaks");
+        assert!(matches!(&refused, Error::Leak(leak) if leak.table == "guard_snoop"), "{refused:?}");
+        assert!(!snoop::Entity::find_any_by_id(row.id).one(&db.conn).await.expect("read").expect("row").is_deleted(), "nothing applied");
+        // The same hook inside an allowance: the library's scope does not lift the application's.
+        allow_trashed(snoop::Entity::soft_delete_by_id(row.id).exec(&db.conn)).await.expect("allowed");
+        snoop::Entity::restore_by_id(row.id).exec(&db.conn).await.expect("a hook that says what it means passes");
+    }
+
     async fn allowances_are_narrow_and_end_with_their_block(db: &TestDb) {
         let lib = library(db).await;
         let all = allow_trashed(author::Entity::find().all(&db.conn)).await.expect("allowed");
@@ -168,6 +179,41 @@ backend_tests! {
         let txn = sea_orm::TransactionTrait::begin(&db.conn).await.expect("begin");
         assert_eq!(refusal(author::Entity::find().all(&txn)).await, read("author"));
         txn.rollback().await.expect("rollback");
+    }
+}
+
+/// An entity whose hook reads its own table the leaky way, to show that hooks are checked.
+pub mod snoop {
+    use sea_orm::entity::prelude::*;
+    use soft_delete_core::prelude::*;
+    use soft_delete_core::{Error, HookContext, SoftDeleteHooks};
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
+    #[sea_orm(table_name = "guard_snoop")]
+    #[soft_delete(hooks)]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub deleted_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+
+    impl SoftDeleteHooks for Entity {
+        async fn before_soft_delete(ctx: &HookContext<'_>) -> Result<(), Error> {
+            // SeaORM's `find()`: trashed rows included, and the guard says so.
+            Entity::find().all(&ctx.db).await?;
+            Ok(())
+        }
+
+        async fn before_restore(ctx: &HookContext<'_>) -> Result<(), Error> {
+            // The same read, saying that the trash is meant.
+            Entity::all_objects().all(&ctx.db).await?;
+            Ok(())
+        }
     }
 }
 

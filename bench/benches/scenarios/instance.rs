@@ -52,10 +52,20 @@ pub(crate) fn scenario(c: &mut Criterion, runtime: &Runtime, bench: &Bench) {
         |models| async move {
             bench
                 .in_transaction(async |txn| {
-                    for model in &models {
-                        let deleted = model.soft_delete(txn).await.expect("ours");
-                        assert!(deleted.is_deleted());
-                    }
+                    soft_delete_each(&models, txn).await;
+                })
+                .await;
+        },
+    );
+    variant(
+        &mut group,
+        "soft-delete-core, leak guard (warn)",
+        runtime,
+        load,
+        |models| async move {
+            bench
+                .in_guarded_transaction(async |txn| {
+                    soft_delete_each(&models, txn).await;
                 })
                 .await;
         },
@@ -98,6 +108,17 @@ pub(crate) fn scenario(c: &mut Criterion, runtime: &Runtime, bench: &Bench) {
         },
     );
     group.finish();
+}
+
+/// S1 with our API, on a plain or a guarded transaction.
+async fn soft_delete_each<C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
+    models: &[item::Model],
+    txn: &C,
+) {
+    for model in models {
+        let deleted = model.soft_delete(txn).await.expect("ours");
+        assert!(deleted.is_deleted());
+    }
 }
 
 /// What a SeaORM user writes to soft-delete a loaded model: set the marker, save, get the row.

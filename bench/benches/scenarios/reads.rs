@@ -1,7 +1,9 @@
 //! S5a and S5b: reads of active rows among trashed ones.
 
 use criterion::Criterion;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use tokio::runtime::Runtime;
 
 use crate::shapes::{self, item, long_ago};
@@ -38,13 +40,20 @@ pub(crate) fn scenarios(c: &mut Criterion, runtime: &Runtime, bench: &Bench) {
         |()| async {
             bench
                 .in_transaction(async |txn| {
-                    let rows = item::Entity::objects()
-                        .order_by_asc(item::Column::Id)
-                        .limit(100)
-                        .all(txn)
-                        .await
-                        .expect("ours");
-                    assert_eq!(rows.len(), 100);
+                    read_first_100(txn).await;
+                })
+                .await;
+        },
+    );
+    variant(
+        &mut group,
+        "soft-delete-core, leak guard (warn)",
+        runtime,
+        nothing,
+        |()| async {
+            bench
+                .in_guarded_transaction(async |txn| {
+                    read_first_100(txn).await;
                 })
                 .await;
         },
@@ -122,4 +131,15 @@ pub(crate) fn scenarios(c: &mut Criterion, runtime: &Runtime, bench: &Bench) {
         assert_eq!(bench.raw_count(sql).await, 10_000);
     });
     group.finish();
+}
+
+/// S5a with our API, on a plain or a guarded transaction.
+async fn read_first_100<C: ConnectionTrait>(txn: &C) {
+    let rows = item::Entity::objects()
+        .order_by_asc(item::Column::Id)
+        .limit(100)
+        .all(txn)
+        .await
+        .expect("ours");
+    assert_eq!(rows.len(), 100);
 }

@@ -15,6 +15,7 @@ use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
     TransactionTrait, sqlx,
 };
+use soft_delete_core::guard::{GuardMode, GuardedConnection};
 use tokio::runtime::Runtime;
 
 /// Expands `$body` once per sqlx pool type, with `$txn` a sqlx transaction and `$statement` each
@@ -69,6 +70,9 @@ pub fn backends(file_name: &str) -> Vec<(&'static str, String)> {
 pub struct Bench {
     pub name: &'static str,
     pub db: DatabaseConnection,
+    /// The same connection behind the leak guard in warn mode (one guard, one cache, for the
+    /// whole run, as an application keeps it).
+    pub guarded: GuardedConnection<DatabaseConnection>,
     statements: Arc<AtomicUsize>,
 }
 
@@ -85,6 +89,7 @@ impl Bench {
         });
         Bench {
             name,
+            guarded: GuardedConnection::new(db.clone(), GuardMode::Warn),
             db,
             statements,
         }
@@ -144,6 +149,17 @@ impl Bench {
     /// timed, as a service calls it.
     pub async fn in_transaction<T>(&self, op: impl AsyncFnOnce(&DatabaseTransaction) -> T) -> T {
         let txn = self.db.begin().await.expect("begin");
+        let output = op(&txn).await;
+        txn.commit().await.expect("commit");
+        output
+    }
+
+    /// [`Bench::in_transaction`] on the guarded connection.
+    pub async fn in_guarded_transaction<T>(
+        &self,
+        op: impl AsyncFnOnce(&GuardedConnection<DatabaseTransaction>) -> T,
+    ) -> T {
+        let txn = self.guarded.begin().await.expect("begin");
         let output = op(&txn).await;
         txn.commit().await.expect("commit");
         output
