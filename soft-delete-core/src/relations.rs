@@ -64,13 +64,14 @@ where
     R: EntityTrait,
 {
     <E as Related<R>>::via()?;
-    let TableRef::Table(TableName(_, table), alias) = <E as Related<R>>::to().from_tbl else {
+    let TableRef::Table(TableName(schema, table), alias) = <E as Related<R>>::to().from_tbl else {
         return None;
     };
     let name = table.to_string();
+    let schema = schema.map(|schema| schema.1.to_string());
     let description = registered_tables()
         .iter()
-        .find(|description| description.table == name)?;
+        .find(|description| description.is_named(schema.as_deref(), &name))?;
     Some((
         alias.unwrap_or(table),
         Alias::new(description.marker.as_str()).into_iden(),

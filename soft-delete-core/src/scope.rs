@@ -3,7 +3,10 @@
 //! `allow_trashed` / `allow_hard_delete` block.
 //!
 //! The scope is a thread-local set while the scoped future is polled and restored after, so it
-//! follows the future across threads and ends with it; futures it spawns are not in it.
+//! follows the future across threads and ends with it; futures it spawns are not in it. (Not a
+//! `tokio::task_local!`: its value is fixed when the future is created, so that
+//! `allow_trashed(allow_hard_delete(f))` would allow only hard deletes. Here each scope changes
+//! the enclosing access when polled, so scopes compose.)
 
 #[cfg(feature = "guard")]
 use std::cell::Cell;
@@ -156,6 +159,19 @@ mod tests {
         );
         assert_eq!(seen.2, allowed);
         assert_eq!(current(), Access::default());
+    }
+
+    #[tokio::test]
+    async fn nested_allowances_add_up() {
+        fn hard_delete(access: Access) -> Access {
+            Access {
+                hard_delete: true,
+                ..access
+            }
+        }
+        let inner = scoped(async { current() }, hard_delete);
+        let seen = scoped(inner, trashed).await;
+        assert!(seen.trashed && seen.hard_delete, "{seen:?}");
     }
 
     #[tokio::test]

@@ -4,6 +4,8 @@
 //! connections are all guarded in deny mode.)
 
 use std::fmt::Debug;
+
+use futures_util::TryStreamExt;
 use std::future::Future;
 
 use crate::entity_shapes::article;
@@ -167,6 +169,43 @@ backend_tests! {
         snoop::Entity::restore_by_id(row.id).exec(&db.conn).await.expect("a hook that says what it means passes");
     }
 
+    async fn seaorm_saves_pass_and_writes_around_the_library_do_not(db: &TestDb) {
+        let lib = library(db).await;
+        // `ActiveModel::update` / `save` of a row read through `objects()`: one row by its key,
+        // read back by SeaORM on backends without `RETURNING`.
+        let mut live = lib.live.clone().into_active_model();
+        live.title = Set("Still live".into());
+        let updated = live.update(&db.conn).await.expect("update passes");
+        assert_eq!(updated.title, "Still live");
+        let mut saved = updated.into_active_model();
+        saved.title = Set("Saved".into());
+        saved.save(&db.conn).await.expect("save passes");
+        // Setting the marker by hand is a soft delete or restore behind the library's back.
+        let mut trash = lib.live.clone().into_active_model();
+        trash.deleted_at = Set(Some(chrono::Utc::now()));
+        assert_eq!(refusal(trash.update(&db.conn)).await, (LeakKind::Write, "book".to_owned()));
+        // An upsert rewrites whatever row it collides with, trashed or not.
+        let upsert = book::Entity::insert(book::ActiveModel {
+            id: Set(lib.live.id),
+            author_id: Set(lib.ada.id),
+            title: Set("Upserted".into()),
+            ..Default::default()
+        })
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::column(book::Column::Id)
+                .update_column(book::Column::Title)
+                .to_owned(),
+        )
+        .exec(&db.conn);
+        assert_eq!(refusal(upsert).await, (LeakKind::Write, "book".to_owned()));
+        let stored = book::Entity::find_any_by_id(lib.live.id).one(&db.conn).await.expect("read").expect("live");
+        assert_eq!((stored.title.as_str(), stored.deleted_at), ("Saved", None));
+        // SeaORM answers an `update` that changes nothing with a plain `find_by_id`: refused,
+        // as the README says.
+        let unchanged = stored.clone().into_active_model();
+        assert_eq!(refusal(unchanged.update(&db.conn)).await, read("book"));
+    }
+
     async fn allowances_are_narrow_and_end_with_their_block(db: &TestDb) {
         let lib = library(db).await;
         let all = allow_trashed(author::Entity::find().all(&db.conn)).await.expect("allowed");
@@ -175,6 +214,11 @@ backend_tests! {
         // Allowing trashed reads does not allow hard deletes.
         let delete = allow_trashed(book::Entity::delete_by_id(lib.live.id).exec(&db.conn));
         assert_eq!(refusal(delete).await, hard_delete("book"));
+        // Streams are read like queries.
+        let stream = author::Entity::find().stream(&db.conn).await.map(drop);
+        assert_eq!(refusal(async { stream }).await, read("author"));
+        let active: Vec<_> = author::Entity::objects().stream(&db.conn).await.expect("stream").try_collect().await.expect("rows");
+        assert_eq!(active.len(), 2);
         // Transactions of a guarded connection are guarded.
         let txn = sea_orm::TransactionTrait::begin(&db.conn).await.expect("begin");
         assert_eq!(refusal(author::Entity::find().all(&txn)).await, read("author"));

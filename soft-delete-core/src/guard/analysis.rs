@@ -74,8 +74,9 @@ pub(crate) struct Finding {
 #[derive(Debug, Default)]
 pub(crate) struct Analysis {
     pub(crate) findings: Vec<Finding>,
-    /// The soft-deletable table an `INSERT` writes to.
-    pub(crate) inserts_into: Option<String>,
+    /// The soft-deletable table an `INSERT`, or an `UPDATE` of one row by its key, writes:
+    /// SeaORM reads that row back next on backends without `RETURNING`.
+    pub(crate) writes_one_row_of: Option<String>,
     /// The parser could not read the text (the message says where).
     pub(crate) unreadable: Option<String>,
 }
@@ -99,7 +100,7 @@ pub(crate) fn analyze(sql: &str, backend: DbBackend, tables: &[TableDescription]
     let mut leaks = Leaks {
         tables,
         findings: Vec::new(),
-        inserts_into: None,
+        writes_one_row_of: None,
     };
     for statement in &statements {
         let _ = statement.visit(&mut leaks);
@@ -107,7 +108,7 @@ pub(crate) fn analyze(sql: &str, backend: DbBackend, tables: &[TableDescription]
     leaks.findings.dedup();
     Analysis {
         findings: leaks.findings,
-        inserts_into: leaks.inserts_into,
+        writes_one_row_of: leaks.writes_one_row_of,
         unreadable: None,
     }
 }
@@ -117,29 +118,29 @@ pub(crate) fn analyze(sql: &str, backend: DbBackend, tables: &[TableDescription]
 struct Leaks<'t> {
     tables: &'t [TableDescription],
     findings: Vec<Finding>,
-    inserts_into: Option<String>,
+    writes_one_row_of: Option<String>,
 }
 
 impl Visitor for Leaks<'_> {
     type Break = ();
 
     fn pre_visit_select(&mut self, select: &Select) -> ControlFlow<()> {
-        let mut conditions: Vec<&Expr> = select.selection.iter().collect();
         let mut tables = Vec::new();
         for from in &select.from {
-            collect_tables(from, &mut tables, &mut conditions);
+            tables.extend(tables_of(from));
         }
         let mut projected = Columns::default();
         let _ = select.projection.visit(&mut projected);
-        for (position, table) in tables.into_iter().enumerate() {
-            if position > 0 && self.is_anchor(select, &table, &projected) {
+        for (position, mut scoped) in tables.into_iter().enumerate() {
+            if position > 0 && self.is_anchor(select, &scoped.table, &projected) {
                 continue;
             }
             let pinned = select
                 .selection
                 .as_ref()
-                .is_some_and(|selection| pins_primary_key(selection, &table, self.tables));
-            self.require_marker(LeakKind::Read, table, &conditions, pinned);
+                .is_some_and(|selection| pins_primary_key(selection, &scoped.table, self.tables));
+            scoped.conditions.extend(select.selection.iter());
+            self.require_marker(LeakKind::Read, scoped, pinned);
         }
         ControlFlow::Continue(())
     }
@@ -148,14 +149,12 @@ impl Visitor for Leaks<'_> {
         match statement {
             Statement::Update(update) => self.update(update),
             Statement::Delete(delete) => self.delete(delete),
-            Statement::Insert(insert) => {
-                if let sqlparser::ast::TableObject::TableName(name) = &insert.table
-                    && let Some(table) = TableRef::new(name, None)
-                {
-                    self.inserts_into = table
-                        .descriptions(self.tables)
-                        .next()
-                        .map(|description| description.table.clone());
+            Statement::Insert(insert) => self.insert(insert),
+            Statement::Truncate(truncate) => {
+                for target in &truncate.table_names {
+                    if let Some(table) = TableRef::new(&target.name, None) {
+                        self.report(LeakKind::HardDelete, &table, false);
+                    }
                 }
             }
             _ => {}
@@ -168,40 +167,117 @@ impl<'t> Leaks<'t> {
     /// The updated table needs a marker condition, unless the statement names one row by its
     /// whole primary key (SeaORM's `ActiveModel::update`, for a row the application read
     /// through a query the guard checked). Tables the update reads (joins, `FROM`) are reads.
+    /// A write of one row by its key that sets the marker is a soft delete or restore behind
+    /// the library's back (no cascades, unique-key checks or hooks): it is reported too.
     fn update(&mut self, update: &Update) {
-        let mut conditions: Vec<&Expr> = update.selection.iter().collect();
-        let mut targets = Vec::new();
-        collect_tables(&update.table, &mut targets, &mut conditions);
+        let mut targets = tables_of(&update.table);
         let mut read = targets.split_off(1.min(targets.len()));
         if let Some(from) = &update.from {
             let (sqlparser::ast::UpdateTableFromKind::BeforeSet(from)
             | sqlparser::ast::UpdateTableFromKind::AfterSet(from)) = from;
             for from in from {
-                collect_tables(from, &mut read, &mut conditions);
+                read.extend(tables_of(from));
             }
         }
-        for target in targets {
+        for mut target in targets {
             let one_row = update
                 .selection
                 .as_ref()
-                .is_some_and(|selection| names_one_row(selection, &target, self.tables));
-            if !one_row {
-                self.require_marker(LeakKind::Write, target, &conditions, false);
+                .is_some_and(|selection| names_one_row(selection, &target.table, self.tables))
+                && !self.assigns_marker(update, &target.table);
+            if one_row {
+                self.writes_one_row_of = target
+                    .table
+                    .descriptions(self.tables)
+                    .next()
+                    .map(|description| description.table.clone());
+            } else {
+                target.conditions.extend(update.selection.iter());
+                self.require_marker(LeakKind::Write, target, false);
             }
         }
-        for table in read {
-            self.require_marker(LeakKind::Read, table, &conditions, false);
+        for mut table in read {
+            table.conditions.extend(update.selection.iter());
+            self.require_marker(LeakKind::Read, table, false);
+        }
+    }
+
+    /// Whether `update` sets `table`'s marker column.
+    fn assigns_marker(&self, update: &Update, table: &TableRef) -> bool {
+        use sqlparser::ast::AssignmentTarget;
+        let names = update
+            .assignments
+            .iter()
+            .flat_map(|assignment| match &assignment.target {
+                AssignmentTarget::ColumnName(name) => std::slice::from_ref(name).iter(),
+                AssignmentTarget::Tuple(names) => names.iter(),
+            });
+        let columns: Vec<&Ident> = names
+            .filter_map(|name| name.0.last().and_then(|part| part.as_ident()))
+            .collect();
+        table.descriptions(self.tables).any(|description| {
+            columns
+                .iter()
+                .any(|column| column.value.eq_ignore_ascii_case(&description.marker))
+        })
+    }
+
+    /// `REPLACE` (MySQL's `REPLACE INTO`, SQLite's `INSERT OR REPLACE`) deletes the row it
+    /// collides with, trashed or not: a hard delete. An upsert (`ON CONFLICT DO UPDATE`,
+    /// `ON DUPLICATE KEY UPDATE`) rewrites the row it collides with, trashed or not: a write,
+    /// unless its `DO UPDATE .. WHERE` names the marker.
+    fn insert(&mut self, insert: &sqlparser::ast::Insert) {
+        use sqlparser::ast::{OnConflictAction, OnInsert, SqliteOnConflict, TableObject};
+        let TableObject::TableName(name) = &insert.table else {
+            return;
+        };
+        let Some(table) = TableRef::new(name, None) else {
+            return;
+        };
+        if insert.replace_into || insert.or == Some(SqliteOnConflict::Replace) {
+            self.report(LeakKind::HardDelete, &table, false);
+        }
+        let upsert_condition = match &insert.on {
+            Some(OnInsert::DuplicateKeyUpdate(_)) => Some(None),
+            Some(OnInsert::OnConflict(conflict)) => match &conflict.action {
+                OnConflictAction::DoUpdate(update) => Some(update.selection.as_ref()),
+                OnConflictAction::DoNothing => None,
+            },
+            _ => None,
+        };
+        if let Some(condition) = upsert_condition {
+            let scoped = ScopedTable {
+                table: table.clone(),
+                conditions: condition.into_iter().collect(),
+            };
+            self.require_marker(LeakKind::Write, scoped, false);
+        }
+        self.writes_one_row_of = table
+            .descriptions(self.tables)
+            .next()
+            .map(|description| description.table.clone());
+    }
+
+    /// Reports every registered table `table` may be, whatever its conditions.
+    fn report(&mut self, kind: LeakKind, table: &TableRef, pinned: bool) {
+        for description in table.descriptions(self.tables) {
+            self.findings.push(Finding {
+                kind,
+                table: description.table.clone(),
+                alias: table.alias.clone(),
+                pinned,
+            });
         }
     }
 
     /// Every soft-deletable table deleted from is a hard delete.
     fn delete(&mut self, delete: &Delete) {
         let (FromTable::WithFromKeyword(from) | FromTable::WithoutKeyword(from)) = &delete.from;
-        let mut conditions = Vec::new();
-        let mut named = Vec::new();
-        for from in from {
-            collect_tables(from, &mut named, &mut conditions);
-        }
+        let named: Vec<TableRef> = from
+            .iter()
+            .flat_map(tables_of)
+            .map(|scoped| scoped.table)
+            .collect();
         // MySQL's `DELETE t1 FROM t1 JOIN t2 ..` deletes from the tables listed first only.
         let deleted: Vec<TableRef> = if delete.tables.is_empty() {
             named.into_iter().take(1).collect()
@@ -219,14 +295,7 @@ impl<'t> Leaks<'t> {
                 .collect()
         };
         for table in deleted {
-            for description in table.descriptions(self.tables) {
-                self.findings.push(Finding {
-                    kind: LeakKind::HardDelete,
-                    table: description.table.clone(),
-                    alias: table.alias.clone(),
-                    pinned: false,
-                });
-            }
+            self.report(LeakKind::HardDelete, &table, false);
         }
     }
 
@@ -255,18 +324,14 @@ impl<'t> Leaks<'t> {
         pinned && !returned
     }
 
-    /// Reports `table` unless one of `conditions` refers to its marker column.
-    fn require_marker(
-        &mut self,
-        kind: LeakKind,
-        table: TableRef,
-        conditions: &[&Expr],
-        pinned: bool,
-    ) {
+    /// Reports `scoped.table` unless one of its conditions refers to its marker column.
+    fn require_marker(&mut self, kind: LeakKind, scoped: ScopedTable<'_>, pinned: bool) {
+        let table = &scoped.table;
         for description in table.descriptions(self.tables) {
-            let guarded = conditions
+            let guarded = scoped
+                .conditions
                 .iter()
-                .any(|condition| refers_to(condition, &table, &description.marker));
+                .any(|condition| refers_to(condition, table, &description.marker));
             if !guarded {
                 self.findings.push(Finding {
                     kind,
@@ -329,37 +394,55 @@ impl TableRef {
     }
 }
 
-/// The named tables of a `FROM` item and its joins, and the joins' `ON` conditions.
-fn collect_tables<'a>(
-    from: &'a TableWithJoins,
-    tables: &mut Vec<TableRef>,
-    conditions: &mut Vec<&'a Expr>,
-) {
-    collect_factor(&from.relation, tables, conditions);
-    for join in &from.joins {
-        collect_factor(&join.relation, tables, conditions);
-        if let Some(JoinConstraint::On(on)) = join_constraint(&join.join_operator) {
-            conditions.push(on);
-        }
-    }
+/// A table of a `FROM` clause with the `ON` conditions that filter its rows.
+#[derive(Debug)]
+struct ScopedTable<'a> {
+    table: TableRef,
+    conditions: Vec<&'a Expr>,
 }
 
-fn collect_factor<'a>(
-    factor: &'a TableFactor,
-    tables: &mut Vec<TableRef>,
-    conditions: &mut Vec<&'a Expr>,
-) {
+/// The named tables of a `FROM` item and its joins, each with the `ON` conditions that filter
+/// it: an inner join's condition filters both sides, a `LEFT` join's only the joined table, a
+/// `RIGHT` join's only the tables before it, a `FULL` join's neither (the rows it fails to match
+/// are returned anyway).
+fn tables_of(from: &TableWithJoins) -> Vec<ScopedTable<'_>> {
+    let mut tables = tables_of_factor(&from.relation);
+    for join in &from.joins {
+        let joined = tables_of_factor(&join.relation);
+        let before = tables.len();
+        tables.extend(joined);
+        let Some(JoinConstraint::On(on)) = join_constraint(&join.join_operator) else {
+            continue;
+        };
+        let filtered = match join.join_operator {
+            JoinOperator::Left(_) | JoinOperator::LeftOuter(_) => before..tables.len(),
+            JoinOperator::Right(_) | JoinOperator::RightOuter(_) => 0..before,
+            JoinOperator::FullOuter(_) => 0..0,
+            _ => 0..tables.len(),
+        };
+        for scoped in &mut tables[filtered] {
+            scoped.conditions.push(on);
+        }
+    }
+    tables
+}
+
+fn tables_of_factor(factor: &TableFactor) -> Vec<ScopedTable<'_>> {
     match factor {
         TableFactor::Table {
             name, alias, args, ..
-        } if args.is_none() => {
-            tables.extend(TableRef::new(name, alias.as_ref().map(|alias| &alias.name)));
-        }
+        } if args.is_none() => TableRef::new(name, alias.as_ref().map(|alias| &alias.name))
+            .map(|table| ScopedTable {
+                table,
+                conditions: Vec::new(),
+            })
+            .into_iter()
+            .collect(),
         TableFactor::NestedJoin {
             table_with_joins, ..
-        } => collect_tables(table_with_joins, tables, conditions),
+        } => tables_of(table_with_joins),
         // Derived tables and the like are queries: visited on their own.
-        _ => {}
+        _ => Vec::new(),
     }
 }
 
@@ -438,6 +521,17 @@ impl Visitor for Columns {
 /// Whether the conjuncts of `selection` include `key = value` for every primary key column of
 /// `table`.
 fn pins_primary_key(selection: &Expr, table: &TableRef, tables: &[TableDescription]) -> bool {
+    pins_key(selection, table, tables, false)
+}
+
+/// [`pins_primary_key`]; `unqualified` says whether a column without a table name counts (it
+/// does where `table` is the only table, as in an `UPDATE`).
+fn pins_key(
+    selection: &Expr,
+    table: &TableRef,
+    tables: &[TableDescription],
+    unqualified: bool,
+) -> bool {
     let mut conjuncts = Vec::new();
     split_conjunction(selection, &mut conjuncts);
     let mut equalities = Vec::new();
@@ -456,7 +550,7 @@ fn pins_primary_key(selection: &Expr, table: &TableRef, tables: &[TableDescripti
                         && column
                             .0
                             .as_ref()
-                            .is_some_and(|qualifier| table.is_qualified_by(qualifier))
+                            .map_or(unqualified, |qualifier| table.is_qualified_by(qualifier))
                 })
             })
         })
@@ -481,21 +575,11 @@ fn split_conjunction<'a>(expr: &'a Expr, conjuncts: &mut Vec<&'a Expr>) {
 /// Whether `selection` is `key = value` for every primary key column of `table` and nothing else.
 fn names_one_row(selection: &Expr, table: &TableRef, tables: &[TableDescription]) -> bool {
     let mut equalities = Vec::new();
-    if !conjunction_of_equalities(selection, &mut equalities) {
-        return false;
-    }
-    table.descriptions(tables).all(|description| {
-        description.primary_key.len() == equalities.len()
-            && description.primary_key.iter().all(|key| {
-                equalities.iter().any(|column| {
-                    column.1.value.eq_ignore_ascii_case(key)
-                        && column
-                            .0
-                            .as_ref()
-                            .is_none_or(|qualifier| table.is_qualified_by(qualifier))
-                })
-            })
-    })
+    conjunction_of_equalities(selection, &mut equalities)
+        && table
+            .descriptions(tables)
+            .all(|description| description.primary_key.len() == equalities.len())
+        && pins_key(selection, table, tables, true)
 }
 
 /// `a = ? AND b = ? ...`, with the column on the left and no column on the right.
@@ -699,6 +783,97 @@ mod tests {
             leaks(r#"UPDATE "book" SET "title" = $1 WHERE "id" = "other_id""#),
             [(LeakKind::Write, "book".to_owned(), None)]
         );
+    }
+
+    #[test]
+    fn an_outer_join_condition_filters_only_the_side_it_can() {
+        // The `ON` of a LEFT JOIN cannot hide trashed books: they come back with NULL tags.
+        let left = r#"SELECT b.id FROM book b LEFT JOIN tag t ON t.id = b.id AND b.deleted_at IS NULL
+            WHERE t.deleted_at IS NULL"#;
+        assert_eq!(
+            leaks(left),
+            [(LeakKind::Read, "book".to_owned(), Some("b".to_owned()))]
+        );
+        let left_ok = r#"SELECT b.id FROM book b LEFT JOIN tag t ON t.id = b.id AND t.deleted_at IS NULL
+            WHERE b.deleted_at IS NULL"#;
+        assert_eq!(leaks(left_ok), []);
+        let right = r#"SELECT b.id FROM book b RIGHT JOIN tag t ON t.id = b.id AND t.deleted_at IS NULL
+            AND b.deleted_at IS NULL"#;
+        assert_eq!(
+            leaks(right),
+            [(LeakKind::Read, "tag".to_owned(), Some("t".to_owned()))]
+        );
+        let full = r#"SELECT b.id FROM book b FULL JOIN tag t ON t.id = b.id AND t.deleted_at IS NULL
+            AND b.deleted_at IS NULL"#;
+        assert_eq!(leaks(full).len(), 2);
+        let inner = r#"SELECT b.id FROM book b JOIN tag t ON t.id = b.id AND t.deleted_at IS NULL
+            AND b.deleted_at IS NULL"#;
+        assert_eq!(leaks(inner), []);
+    }
+
+    #[test]
+    fn a_one_row_write_that_sets_the_marker_is_reported() {
+        for sql in [
+            r#"UPDATE "book" SET "deleted_at" = NULL WHERE "book"."id" = $1"#,
+            r#"UPDATE "book" SET "title" = $1, "deleted_at" = $2 WHERE "id" = $3"#,
+        ] {
+            assert_eq!(
+                leaks(sql),
+                [(LeakKind::Write, "book".to_owned(), None)],
+                "{sql}"
+            );
+        }
+        let analysis = analyze(
+            r#"UPDATE "book" SET "title" = $1 WHERE "id" = $2"#,
+            DbBackend::Postgres,
+            &tables(),
+        );
+        assert_eq!(analysis.writes_one_row_of.as_deref(), Some("book"));
+    }
+
+    #[test]
+    fn truncate_replace_and_upserts_are_seen() {
+        assert_eq!(
+            leaks("TRUNCATE book"),
+            [(LeakKind::HardDelete, "book".to_owned(), None)]
+        );
+        // PostgreSQL's `TABLE book` is not SQL the parser reads: it runs unchecked, with a warning.
+        assert!(
+            analyze("TABLE book", DbBackend::Postgres, &tables())
+                .unreadable
+                .is_some()
+        );
+        assert_eq!(
+            leaks_on(DbBackend::MySql, "REPLACE INTO book (id) VALUES (?)"),
+            [(LeakKind::HardDelete, "book".to_owned(), None)]
+        );
+        assert_eq!(
+            leaks_on(
+                DbBackend::Sqlite,
+                "INSERT OR REPLACE INTO book (id) VALUES (?)"
+            ),
+            [(LeakKind::HardDelete, "book".to_owned(), None)]
+        );
+        assert_eq!(
+            leaks(
+                "INSERT INTO book (id, title) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET title = excluded.title"
+            ),
+            [(LeakKind::Write, "book".to_owned(), None)]
+        );
+        assert_eq!(
+            leaks_on(
+                DbBackend::MySql,
+                "INSERT INTO book (id, title) VALUES (?, ?) ON DUPLICATE KEY UPDATE title = VALUES(title)"
+            ),
+            [(LeakKind::Write, "book".to_owned(), None)]
+        );
+        for clean in [
+            "INSERT INTO book (id) VALUES ($1) ON CONFLICT DO NOTHING",
+            "INSERT INTO book (id, title) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET title = excluded.title WHERE book.deleted_at IS NULL",
+            "INSERT INTO book (id) VALUES ($1)",
+        ] {
+            assert_eq!(leaks(clean), [], "{clean}");
+        }
     }
 
     #[test]

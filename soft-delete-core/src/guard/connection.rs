@@ -11,7 +11,7 @@ use sea_orm::{
     TransactionTrait, Values,
 };
 
-use super::{Guard, GuardMode, Leak, Verdict, remember_insert};
+use super::{Guard, GuardMode, Leak, Verdict, remember_write};
 
 /// A SeaORM connection (pool, transaction, `MockDatabase`) whose statements are checked for
 /// leaks before they are sent. It implements what SeaORM asks of a connection
@@ -96,8 +96,13 @@ impl<C: ConnectionTrait + Send> ConnectionTrait for GuardedConnection<C> {
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
         let verdict = self.check(&stmt.sql, stmt.values.as_ref())?;
+        let Some(verdict) = verdict.filter(|verdict| verdict.writes_one_row_of.is_some()) else {
+            return self.inner.execute_raw(stmt).await;
+        };
+        let kept = stmt.clone();
         let result = self.inner.execute_raw(stmt).await?;
-        remember_insert(verdict.as_deref(), self.get_database_backend(), &result);
+        let returning = self.inner.support_returning();
+        remember_write(&self.guard, Some(&verdict), &kept, returning, &result);
         Ok(result)
     }
 
