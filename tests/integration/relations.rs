@@ -183,6 +183,15 @@ backend_tests! {
             let books = this_book().has_related_active(tag::Entity, tag::Column::Name.eq(tag)).count(&db.conn).await.expect("count");
             assert_eq!(books, expected, "has_related_active through the {tag} link");
         }
+        // SeaORM's loader joins the junction by its table name: its condition goes in the filter.
+        let books = vec![lib.live.clone()];
+        let loaded = books
+            .load_many(tag::Entity::objects().filter(soft_delete_core::active_condition::<book_tag::Entity>()), &db.conn)
+            .await
+            .expect("load_many through the junction");
+        assert_eq!(loaded[0].iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["red"]);
+        let refused = books.load_many(tag::Entity::objects(), &db.conn).await.expect_err("trashed links would pair");
+        assert!(matches!(Error::downcast_ref(&refused), Some(Error::Leak(leak)) if leak.table == "book_tag"), "{refused}");
         let leaky = allow_trashed(lib.live.find_related(tag::Entity).all(&db.conn)).await.expect("tags");
         assert_eq!(leaky.len(), 3);
         let refused = lib.live.find_related(tag::Entity).all(&db.conn).await.expect_err("the guard sees SeaORM's find_related");

@@ -28,6 +28,10 @@ pub enum LeakKind {
     /// A `DELETE` from a soft-deletable table that the library's force delete or purge did not
     /// send: rows are gone for good.
     HardDelete,
+    /// A statement that names a soft-deletable table but that the guard cannot analyse: SQL its
+    /// parser cannot read, `MERGE`, SQL text handed to `PREPARE` or kept in a variable, a
+    /// procedural block. It may do anything to the table.
+    Unchecked,
 }
 
 impl LeakKind {
@@ -45,6 +49,10 @@ impl LeakKind {
                 "use `soft_delete_many()` / `soft_delete_by_id()`, or `force_delete_many()` / \
                  `force_delete_by_id()` to delete for good"
             }
+            LeakKind::Unchecked => {
+                "write it as plain SELECT / UPDATE / DELETE the guard can read, or run it inside \
+                 `allow_trashed(allow_hard_delete(..))`"
+            }
         }
     }
 }
@@ -55,6 +63,7 @@ impl std::fmt::Display for LeakKind {
             LeakKind::Read => "read of trashed rows",
             LeakKind::Write => "update of trashed rows",
             LeakKind::HardDelete => "hard delete",
+            LeakKind::Unchecked => "statement the guard cannot check",
         })
     }
 }
@@ -91,7 +100,10 @@ pub(crate) fn analyze(sql: &str, backend: DbBackend, tables: &[TableDescription]
     let statements = match Parser::parse_sql(dialect, sql) {
         Ok(statements) => statements,
         Err(error) => {
+            // Unreadable SQL that names a soft-deletable table (even one statement of several,
+            // even inside a string) may do anything to it; anything else runs with a warning.
             return Analysis {
+                findings: unchecked(sql, dialect, tables),
                 unreadable: Some(error.to_string()),
                 ..Analysis::default()
             };
@@ -102,6 +114,13 @@ pub(crate) fn analyze(sql: &str, backend: DbBackend, tables: &[TableDescription]
         findings: Vec::new(),
         writes_one_row_of: None,
     };
+    for statement in &statements {
+        if is_opaque(statement) {
+            leaks
+                .findings
+                .extend(unchecked(&statement.to_string(), dialect, tables));
+        }
+    }
     for statement in &statements {
         let _ = statement.visit(&mut leaks);
     }
@@ -171,6 +190,12 @@ impl<'t> Leaks<'t> {
     /// the library's back (no cascades, unique-key checks or hooks): it is reported too.
     fn update(&mut self, update: &Update) {
         let mut targets = tables_of(&update.table);
+        // SQLite's `UPDATE OR REPLACE` deletes the rows the new values collide with.
+        if update.or == Some(sqlparser::ast::SqliteOnConflict::Replace) {
+            for target in &targets {
+                self.report(LeakKind::HardDelete, &target.table, false);
+            }
+        }
         let mut read = targets.split_off(1.min(targets.len()));
         if let Some(from) = &update.from {
             let (sqlparser::ast::UpdateTableFromKind::BeforeSet(from)
@@ -468,18 +493,83 @@ fn join_constraint(operator: &JoinOperator) -> Option<&JoinConstraint> {
     }
 }
 
-/// Whether `condition` names `table`'s column `marker` at its own level (a subquery's columns
-/// belong to the subquery's tables). An unqualified name counts: the database would have
-/// refused it were it ambiguous.
+/// Whether one of the `AND`-ed terms of `condition` is a condition on `table`'s column `marker`
+/// alone (a subquery's columns belong to the subquery's tables): `deleted_at IS NULL`,
+/// `deleted_at < ?`, `(deleted_at IS NULL OR deleted_at IS NOT NULL)`. A term that mixes in other
+/// columns (`deleted_at IS NULL OR id = ?`) does not hide the trash, and does not count. An
+/// unqualified name counts: the database would have refused it were it ambiguous.
 fn refers_to(condition: &Expr, table: &TableRef, marker: &str) -> bool {
-    let mut columns = Columns::default();
-    let _ = condition.visit(&mut columns);
-    columns.names.iter().any(|(qualifier, column)| {
-        column.value.eq_ignore_ascii_case(marker)
-            && qualifier
-                .as_ref()
-                .is_none_or(|qualifier| table.is_qualified_by(qualifier))
+    let mut terms = Vec::new();
+    split_conjunction(condition, &mut terms);
+    terms.into_iter().any(|term| {
+        let mut columns = Columns::default();
+        let _ = term.visit(&mut columns);
+        !columns.names.is_empty()
+            && columns.names.iter().all(|(qualifier, column)| {
+                column.value.eq_ignore_ascii_case(marker)
+                    && qualifier
+                        .as_ref()
+                        .is_none_or(|qualifier| table.is_qualified_by(qualifier))
+            })
     })
+}
+
+/// Statements whose effect on tables the guard does not analyse: `MERGE`, `PREPARE` (MySQL
+/// prepares SQL text), `EXECUTE`, and `SET` (a variable may hold SQL text for `PREPARE`).
+fn is_opaque(statement: &Statement) -> bool {
+    matches!(
+        statement,
+        Statement::Merge(_)
+            | Statement::Prepare { .. }
+            | Statement::Execute { .. }
+            | Statement::Set(_)
+    )
+}
+
+/// An `Unchecked` finding for each table of `tables` that `sql` names, as a word or inside a
+/// string (SQL text handed to `PREPARE`, a procedural block), read with the dialect's lexer.
+fn unchecked(sql: &str, dialect: &dyn Dialect, tables: &[TableDescription]) -> Vec<Finding> {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let words: Vec<String> = match Tokenizer::new(dialect, sql).tokenize() {
+        Ok(tokens) => tokens
+            .into_iter()
+            .flat_map(|token| match token {
+                Token::Word(word) => vec![word.value],
+                Token::SingleQuotedString(text)
+                | Token::DoubleQuotedString(text)
+                | Token::NationalStringLiteral(text)
+                | Token::EscapedStringLiteral(text) => split_words(&text),
+                Token::DollarQuotedString(text) => split_words(&text.value),
+                _ => Vec::new(),
+            })
+            .collect(),
+        // Not even tokens: look at the words of the raw text.
+        Err(_) => split_words(sql),
+    };
+    let mut findings: Vec<Finding> = tables
+        .iter()
+        .filter(|description| {
+            words
+                .iter()
+                .any(|word| word.eq_ignore_ascii_case(&description.table))
+        })
+        .map(|description| Finding {
+            kind: LeakKind::Unchecked,
+            table: description.table.clone(),
+            alias: None,
+            pinned: false,
+        })
+        .collect();
+    findings.dedup();
+    findings
+}
+
+/// The identifier-like words of `text`.
+fn split_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|word| !word.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The columns an expression names outside its subqueries, with their qualifiers.
@@ -915,13 +1005,66 @@ mod tests {
     }
 
     #[test]
-    fn what_the_parser_cannot_read_is_said() {
+    fn what_the_parser_cannot_read_is_unchecked_when_it_names_a_table() {
         let analysis = analyze(
-            "SELEKT everything FROM book",
+            "SELEKT everything FROM other",
             DbBackend::Postgres,
             &tables(),
         );
         assert!(analysis.unreadable.is_some());
         assert!(analysis.findings.is_empty());
+        let unchecked = |backend, sql: &str| {
+            let analysis = analyze(sql, backend, &tables());
+            analysis
+                .findings
+                .into_iter()
+                .map(|finding| (finding.kind, finding.table))
+                .collect::<Vec<_>>()
+        };
+        let book_tag = vec![(LeakKind::Unchecked, "book_tag".to_owned())];
+        for (backend, sql) in [
+            (
+                DbBackend::MySql,
+                "DELETE LOW_PRIORITY QUICK IGNORE FROM book_tag",
+            ),
+            (DbBackend::Sqlite, "REINDEX; DELETE FROM book_tag"),
+            (DbBackend::Postgres, "TABLE author; DELETE FROM book_tag"),
+            (DbBackend::MySql, "DO 0; DELETE FROM book_tag"),
+            (
+                DbBackend::Postgres,
+                "DO $$BEGIN DELETE FROM book_tag; END$$",
+            ),
+            (DbBackend::MySql, "PREPARE s1 FROM 'DELETE FROM book_tag'"),
+            (DbBackend::MySql, "SET @q = 'DELETE FROM book_tag'"),
+            (
+                DbBackend::Postgres,
+                "MERGE INTO book_tag t USING (SELECT 1 AS x) s ON true WHEN MATCHED THEN DELETE",
+            ),
+        ] {
+            assert_eq!(unchecked(backend, sql), book_tag, "{sql}");
+        }
+    }
+
+    #[test]
+    fn a_marker_term_mixed_with_other_columns_does_not_count() {
+        assert_eq!(
+            leaks("SELECT id FROM book WHERE deleted_at IS NULL OR id = $1"),
+            [read("book")]
+        );
+        assert_eq!(
+            leaks("SELECT id FROM book WHERE (deleted_at IS NULL OR id = 1) AND deleted_at < $1"),
+            []
+        );
+    }
+
+    #[test]
+    fn sqlite_update_or_replace_is_a_hard_delete() {
+        assert_eq!(
+            leaks_on(
+                DbBackend::Sqlite,
+                "UPDATE OR REPLACE book_tag SET tag_id = 1 WHERE book_id = 1 AND tag_id = 2"
+            ),
+            [(LeakKind::HardDelete, "book_tag".to_owned(), None)]
+        );
     }
 }

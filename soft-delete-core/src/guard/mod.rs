@@ -52,7 +52,10 @@
 //! `IS NULL`, `IS NOT NULL`, a comparison; a `LEFT JOIN`'s `ON` filters only the joined table);
 //! an `UPDATE` of such a table or an upsert into it without one, unless it names one row by its
 //! whole primary key and leaves the marker alone (SeaORM's `ActiveModel::update` of a row the
-//! application read); and any `DELETE`, `TRUNCATE` or `REPLACE` of one. Statements this library
+//! application read); any `DELETE`, `TRUNCATE` or `REPLACE` of one; and any statement the
+//! guard cannot analyse that names one, as a word or inside a string (unreadable SQL, `MERGE`,
+//! `PREPARE`, a `DO` block: [`LeakKind::Unchecked`]). A marker condition counts when it is one
+//! of the `AND`-ed terms and names no other column. Statements this library
 //! sends for its own operations (force delete, purge, the reads behind cascades and lookups) are
 //! not reported; statements a hook sends are.
 //!
@@ -62,9 +65,9 @@
 //! `RETURNING`.
 //!
 //! What it cannot see: statements sent around it (another connection, a pool cloned before
-//! wrapping), and SQL its parser cannot read. Such SQL is sent, with a `tracing` warning once per
-//! text, in every mode: refusing it would stop statements the guard knows nothing about (vendor
-//! commands), and SeaORM's own statements all parse (the guarded test suite shows it).
+//! wrapping), and SQL it cannot analyse that names no soft-deletable table (vendor commands, a
+//! view that reads one). Such SQL is sent, with a `tracing` warning once per text, in every mode;
+//! SeaORM's own statements all parse (the guarded test suite shows it).
 
 mod analysis;
 mod connection;
@@ -276,7 +279,11 @@ impl Guard {
             return Ok(None);
         }
         let verdict = self.verdict(sql, backend);
-        if let Some(reason) = &verdict.unreadable {
+        if let Some(reason) = verdict
+            .unreadable
+            .as_ref()
+            .filter(|_| verdict.leaks.is_empty())
+        {
             if !verdict.warned.swap(true, Ordering::Relaxed) {
                 tracing::warn!(
                     sql,
@@ -290,6 +297,7 @@ impl Guard {
             let allowed = match reported.leak.kind {
                 LeakKind::Read | LeakKind::Write => access.trashed,
                 LeakKind::HardDelete => access.hard_delete,
+                LeakKind::Unchecked => access.trashed && access.hard_delete,
             };
             !allowed
                 && !reads_back(
