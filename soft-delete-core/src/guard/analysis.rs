@@ -97,13 +97,31 @@ pub(crate) fn analyze(sql: &str, backend: DbBackend, tables: &[TableDescription]
         DbBackend::MySql => &MySqlDialect {},
         _ => &SQLiteDialect {},
     };
+    // MariaDB runs the text of `/*M! .. */` comments, as MySQL does `/*! .. */`, which the
+    // parser reads as SQL.
+    let normalized;
+    let sql = if backend == DbBackend::MySql && sql.contains("/*M!") {
+        normalized = sql.replace("/*M!", "/*!");
+        normalized.as_str()
+    } else {
+        sql
+    };
     let statements = match Parser::parse_sql(dialect, sql) {
         Ok(statements) => statements,
         Err(error) => {
             // Unreadable SQL that names a soft-deletable table (even one statement of several,
             // even inside a string) may do anything to it; anything else runs with a warning.
+            let mut findings = unchecked(&unescape(sql), dialect, tables);
+            let words = split_words(sql);
+            if words.iter().any(|word| {
+                DYNAMIC_WORDS
+                    .iter()
+                    .any(|dynamic| word.eq_ignore_ascii_case(dynamic))
+            }) {
+                findings.push(dynamic_finding());
+            }
             return Analysis {
-                findings: unchecked(sql, dialect, tables),
+                findings,
                 unreadable: Some(error.to_string()),
                 ..Analysis::default()
             };
@@ -114,8 +132,17 @@ pub(crate) fn analyze(sql: &str, backend: DbBackend, tables: &[TableDescription]
         findings: Vec::new(),
         writes_one_row_of: None,
     };
+    // PostgreSQL's Unicode-escaped identifiers (`U&"\0062ook"`) are not read as one name by the
+    // parser: look for the names they spell.
+    if backend == DbBackend::Postgres && sql.to_ascii_uppercase().contains("U&\"") {
+        leaks
+            .findings
+            .extend(unchecked(&unescape(sql), dialect, tables));
+    }
     for statement in &statements {
-        if is_opaque(statement) {
+        if is_dynamic(statement) {
+            leaks.findings.push(dynamic_finding());
+        } else if is_opaque(statement) {
             leaks
                 .findings
                 .extend(unchecked(&statement.to_string(), dialect, tables));
@@ -124,7 +151,13 @@ pub(crate) fn analyze(sql: &str, backend: DbBackend, tables: &[TableDescription]
     for statement in &statements {
         let _ = statement.visit(&mut leaks);
     }
-    leaks.findings.dedup();
+    let mut findings: Vec<Finding> = Vec::new();
+    for finding in leaks.findings.drain(..) {
+        if !findings.contains(&finding) {
+            findings.push(finding);
+        }
+    }
+    leaks.findings = findings;
     Analysis {
         findings: leaks.findings,
         writes_one_row_of: leaks.writes_one_row_of,
@@ -297,29 +330,25 @@ impl<'t> Leaks<'t> {
 
     /// Every soft-deletable table deleted from is a hard delete.
     fn delete(&mut self, delete: &Delete) {
+        // Every soft-deletable table the statement names, in `FROM`, `USING` or MySQL's list of
+        // targets: telling which of a multi-table `DELETE`'s tables lose rows takes resolving
+        // aliases and vendor modifiers (`DELETE QUICK FROM t` reads as "delete from `QUICK`"),
+        // and erring towards a report is the safe side.
         let (FromTable::WithFromKeyword(from) | FromTable::WithoutKeyword(from)) = &delete.from;
-        let named: Vec<TableRef> = from
+        let using = delete.using.iter().flatten();
+        let mut named: Vec<TableRef> = from
             .iter()
+            .chain(using)
             .flat_map(tables_of)
             .map(|scoped| scoped.table)
             .collect();
-        // MySQL's `DELETE t1 FROM t1 JOIN t2 ..` deletes from the tables listed first only.
-        let deleted: Vec<TableRef> = if delete.tables.is_empty() {
-            named.into_iter().take(1).collect()
-        } else {
+        named.extend(
             delete
                 .tables
                 .iter()
-                .filter_map(|name| {
-                    named
-                        .iter()
-                        .find(|table| table.answers_to(name))
-                        .cloned()
-                        .or_else(|| TableRef::new(name, None))
-                })
-                .collect()
-        };
-        for table in deleted {
+                .filter_map(|name| TableRef::new(name, None)),
+        );
+        for table in named {
             self.report(LeakKind::HardDelete, &table, false);
         }
     }
@@ -383,9 +412,9 @@ impl TableRef {
         let table = parts.next()??;
         let schema = parts.next().flatten();
         Some(Self {
-            schema: schema.map(|schema| schema.value.clone()),
-            name: table.value.clone(),
-            alias: alias.map(|alias| alias.value.clone()),
+            schema: schema.map(|schema| unescape(&schema.value)),
+            name: unescape(&table.value),
+            alias: alias.map(|alias| unescape(&alias.value)),
         })
     }
 
@@ -402,9 +431,10 @@ impl TableRef {
     /// Whether a column qualified by `qualifier` belongs to this table: its alias when it has
     /// one, else its name.
     fn is_qualified_by(&self, qualifier: &Ident) -> bool {
+        let qualifier = unescape(&qualifier.value);
         match &self.alias {
-            Some(alias) => qualifier.value.eq_ignore_ascii_case(alias),
-            None => qualifier.value.eq_ignore_ascii_case(&self.name),
+            Some(alias) => qualifier.eq_ignore_ascii_case(alias),
+            None => qualifier.eq_ignore_ascii_case(&self.name),
         }
     }
 
@@ -502,29 +532,84 @@ fn refers_to(condition: &Expr, table: &TableRef, marker: &str) -> bool {
     let mut terms = Vec::new();
     split_conjunction(condition, &mut terms);
     terms.into_iter().any(|term| {
-        let mut columns = Columns::default();
-        let _ = term.visit(&mut columns);
-        !columns.names.is_empty()
-            && columns.names.iter().all(|(qualifier, column)| {
-                column.value.eq_ignore_ascii_case(marker)
-                    && qualifier
-                        .as_ref()
-                        .is_none_or(|qualifier| table.is_qualified_by(qualifier))
-            })
+        let mut alternatives = Vec::new();
+        split_disjunction(term, &mut alternatives);
+        alternatives.into_iter().all(|alternative| {
+            let mut columns = Columns::default();
+            let _ = alternative.visit(&mut columns);
+            !columns.names.is_empty()
+                && columns.names.iter().all(|(qualifier, column)| {
+                    unescape(&column.value).eq_ignore_ascii_case(marker)
+                        && qualifier
+                            .as_ref()
+                            .is_none_or(|qualifier| table.is_qualified_by(qualifier))
+                })
+        })
     })
+}
+
+/// The operands of a chain of `OR`s, parentheses removed: each must be about the marker, or
+/// one of them (`OR 1 = 1`) lets every row through.
+fn split_disjunction<'a>(expr: &'a Expr, alternatives: &mut Vec<&'a Expr>) {
+    match expr {
+        Expr::Nested(inner) => split_disjunction(inner, alternatives),
+        Expr::BinaryOp {
+            left,
+            op: sqlparser::ast::BinaryOperator::Or,
+            right,
+        } => {
+            split_disjunction(left, alternatives);
+            split_disjunction(right, alternatives);
+        }
+        _ => alternatives.push(expr),
+    }
 }
 
 /// Statements whose effect on tables the guard does not analyse: `MERGE`, `PREPARE` (MySQL
 /// prepares SQL text), `EXECUTE`, and `SET` (a variable may hold SQL text for `PREPARE`).
 fn is_opaque(statement: &Statement) -> bool {
+    matches!(statement, Statement::Merge(_) | Statement::Set(_)) || is_dynamic(statement)
+}
+
+/// Statements that run SQL text or define code the guard never sees as statements: it may be
+/// assembled at run time (`CONCAT('DELETE FROM boo', 'k_tag')`), so they are unchecked whatever
+/// they name.
+fn is_dynamic(statement: &Statement) -> bool {
     matches!(
         statement,
-        Statement::Merge(_)
-            | Statement::Prepare { .. }
+        Statement::Prepare { .. }
             | Statement::Execute { .. }
-            | Statement::Set(_)
+            | Statement::CreateFunction(_)
+            | Statement::CreateProcedure { .. }
+            | Statement::CreateTrigger(_)
     )
 }
+
+/// Words that, in SQL the parser cannot read, mean it runs SQL text or defines code.
+const DYNAMIC_WORDS: &[&str] = &[
+    "PREPARE",
+    "EXECUTE",
+    "IMMEDIATE",
+    "DO",
+    "FUNCTION",
+    "PROCEDURE",
+    "TRIGGER",
+    "CALL",
+    "BEGIN",
+];
+
+/// The finding for dynamic SQL, which may touch any table.
+fn dynamic_finding() -> Finding {
+    Finding {
+        kind: LeakKind::Unchecked,
+        table: ANY_TABLE.to_owned(),
+        alias: None,
+        pinned: false,
+    }
+}
+
+/// The table of an `Unchecked` finding for dynamic SQL: it may touch any table.
+pub(crate) const ANY_TABLE: &str = "*";
 
 /// An `Unchecked` finding for each table of `tables` that `sql` names, as a word or inside a
 /// string (SQL text handed to `PREPARE`, a procedural block), read with the dialect's lexer.
@@ -562,6 +647,40 @@ fn unchecked(sql: &str, dialect: &dyn Dialect, tables: &[TableDescription]) -> V
         .collect();
     findings.dedup();
     findings
+}
+
+/// An identifier as the database reads it: PostgreSQL's `U&"\0062ook"` reaches the parser with
+/// its `\XXXX` / `\+XXXXXX` escapes still in it.
+fn unescape(identifier: &str) -> String {
+    if !identifier.contains('\\') {
+        return identifier.to_owned();
+    }
+    let mut out = String::new();
+    let mut chars = identifier.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let width = if chars.peek() == Some(&'+') {
+            chars.next();
+            6
+        } else {
+            4
+        };
+        let digits: String = chars.by_ref().take(width).collect();
+        match u32::from_str_radix(&digits, 16)
+            .ok()
+            .and_then(char::from_u32)
+        {
+            Some(decoded) => out.push(decoded),
+            None => {
+                out.push('\\');
+                out.push_str(&digits);
+            }
+        }
+    }
+    out
 }
 
 /// The identifier-like words of `text`.
@@ -993,7 +1112,11 @@ mod tests {
                 DbBackend::MySql,
                 "DELETE `book` FROM `book` JOIN `tag` ON `tag`.`id` = `book`.`id`"
             ),
-            [(LeakKind::HardDelete, "book".to_owned(), None)]
+            // Every soft-deletable table a multi-table DELETE names, on the safe side.
+            [
+                (LeakKind::HardDelete, "book".to_owned(), None),
+                (LeakKind::HardDelete, "tag".to_owned(), None)
+            ]
         );
         assert_eq!(
             leaks_on(
@@ -1041,7 +1164,7 @@ mod tests {
                 "MERGE INTO book_tag t USING (SELECT 1 AS x) s ON true WHEN MATCHED THEN DELETE",
             ),
         ] {
-            assert_eq!(unchecked(backend, sql), book_tag, "{sql}");
+            assert!(unchecked(backend, sql).contains(&book_tag[0]), "{sql}");
         }
     }
 
@@ -1053,6 +1176,68 @@ mod tests {
         );
         assert_eq!(
             leaks("SELECT id FROM book WHERE (deleted_at IS NULL OR id = 1) AND deleted_at < $1"),
+            []
+        );
+    }
+
+    #[test]
+    fn second_round_of_probes() {
+        let kinds = |backend, sql: &str| {
+            analyze(sql, backend, &tables())
+                .findings
+                .into_iter()
+                .map(|finding| (finding.kind, finding.table))
+                .collect::<Vec<_>>()
+        };
+        let hard = |table: &str| vec![(LeakKind::HardDelete, table.to_owned())];
+        let dynamic = vec![(LeakKind::Unchecked, ANY_TABLE.to_owned())];
+        // MariaDB's modifiers read as a target list, and aliases in USING.
+        for sql in [
+            "DELETE QUICK FROM book_tag",
+            "DELETE IGNORE FROM book_tag",
+            "DELETE LOW_PRIORITY FROM book_tag",
+            "DELETE FROM bt USING book_tag bt",
+        ] {
+            assert_eq!(kinds(DbBackend::MySql, sql), hard("book_tag"), "{sql}");
+        }
+        // MariaDB's executable comments.
+        assert_eq!(
+            kinds(
+                DbBackend::MySql,
+                "SELECT 1; /*M!100000 DELETE FROM book_tag */"
+            ),
+            hard("book_tag")
+        );
+        // PostgreSQL's Unicode-escaped names.
+        assert_eq!(
+            kinds(DbBackend::Postgres, r#"DELETE FROM U&"\0062ook_tag""#),
+            vec![(LeakKind::Unchecked, "book_tag".to_owned())]
+        );
+        // SQL assembled at run time, or code defined for later.
+        for (backend, sql) in [
+            (
+                DbBackend::MySql,
+                "EXECUTE IMMEDIATE CONCAT('DELETE FROM boo','k_tag')",
+            ),
+            (DbBackend::MySql, "PREPARE s3 FROM @q"),
+            (
+                DbBackend::Postgres,
+                "DO $$BEGIN EXECUTE 'DELETE FROM boo' || 'k_tag'; END$$",
+            ),
+            (
+                DbBackend::Postgres,
+                "CREATE FUNCTION probe_h() RETURNS void LANGUAGE sql AS $$DELETE FROM other$$",
+            ),
+        ] {
+            assert!(kinds(backend, sql).contains(&dynamic[0]), "{sql}");
+        }
+        // A disjunction with a term that is not about the marker lets every row through.
+        assert_eq!(
+            leaks("SELECT title FROM book WHERE deleted_at IS NULL OR 1 = 1"),
+            [read("book")]
+        );
+        assert_eq!(
+            leaks("SELECT title FROM book WHERE deleted_at IS NULL OR deleted_at IS NOT NULL"),
             []
         );
     }
