@@ -1144,7 +1144,7 @@ mod tests {
                 .map(|finding| (finding.kind, finding.table))
                 .collect::<Vec<_>>()
         };
-        let book_tag = vec![(LeakKind::Unchecked, "book_tag".to_owned())];
+        let book_tag = [(LeakKind::Unchecked, "book_tag".to_owned())];
         for (backend, sql) in [
             (
                 DbBackend::MySql,
@@ -1190,7 +1190,7 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         let hard = |table: &str| vec![(LeakKind::HardDelete, table.to_owned())];
-        let dynamic = vec![(LeakKind::Unchecked, ANY_TABLE.to_owned())];
+        let dynamic = [(LeakKind::Unchecked, ANY_TABLE.to_owned())];
         // MariaDB's modifiers read as a target list, and aliases in USING.
         for sql in [
             "DELETE QUICK FROM book_tag",
