@@ -131,6 +131,8 @@ pub(crate) fn analyze(sql: &str, backend: DbBackend, tables: &[TableDescription]
         tables,
         findings: Vec::new(),
         writes_one_row_of: None,
+        ctes: Vec::new(),
+        pushed: Vec::new(),
     };
     // PostgreSQL's Unicode-escaped identifiers (`U&"\0062ook"`) are not read as one name by the
     // parser: look for the names they spell.
@@ -171,16 +173,70 @@ struct Leaks<'t> {
     tables: &'t [TableDescription],
     findings: Vec<Finding>,
     writes_one_row_of: Option<String>,
+    /// The common table expressions in scope, innermost last.
+    ctes: Vec<CteScope>,
+    /// How many scopes each query being visited pushed, innermost last.
+    pushed: Vec<usize>,
+}
+
+/// One step into a query's CTEs: a `WITH`'s names are visible in its query's body, and, when
+/// `RECURSIVE`, in their own definitions; a definition of a plain `WITH` sees the tables.
+#[derive(Debug)]
+enum CteScope {
+    With {
+        names: Vec<String>,
+        definitions: Vec<*const Query>,
+        recursive: bool,
+    },
+    /// Inside a definition of the `With` scope at this index.
+    Definition(usize),
 }
 
 impl Visitor for Leaks<'_> {
     type Break = ();
+
+    fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<()> {
+        let mut pushed = 0;
+        let definition_of = self.ctes.iter().rposition(|scope| {
+            matches!(scope, CteScope::With { definitions, .. }
+                if definitions.iter().any(|definition| std::ptr::eq(*definition, query)))
+        });
+        if let Some(index) = definition_of {
+            self.ctes.push(CteScope::Definition(index));
+            pushed += 1;
+        }
+        if let Some(with) = &query.with {
+            self.ctes.push(CteScope::With {
+                names: with
+                    .cte_tables
+                    .iter()
+                    .map(|cte| unescape(&cte.alias.name.value))
+                    .collect(),
+                definitions: with
+                    .cte_tables
+                    .iter()
+                    .map(|cte| &*cte.query as *const Query)
+                    .collect(),
+                recursive: with.recursive,
+            });
+            pushed += 1;
+        }
+        self.pushed.push(pushed);
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
+        let pushed = self.pushed.pop().unwrap_or(0);
+        self.ctes.truncate(self.ctes.len().saturating_sub(pushed));
+        ControlFlow::Continue(())
+    }
 
     fn pre_visit_select(&mut self, select: &Select) -> ControlFlow<()> {
         let mut tables = Vec::new();
         for from in &select.from {
             tables.extend(tables_of(from));
         }
+        tables.retain(|scoped| !self.is_cte(&scoped.table));
         let mut projected = Columns::default();
         let _ = select.projection.visit(&mut projected);
         for (position, mut scoped) in tables.into_iter().enumerate() {
@@ -216,6 +272,34 @@ impl Visitor for Leaks<'_> {
 }
 
 impl<'t> Leaks<'t> {
+    /// Whether `table` names a common table expression in scope rather than a table. A plain
+    /// `WITH`'s definitions see the tables (`WITH book AS (SELECT .. FROM book ..)`); a
+    /// `RECURSIVE` one's see their own names, which then hide the table of the same name.
+    fn is_cte(&self, table: &TableRef) -> bool {
+        if table.schema.is_some() {
+            return false;
+        }
+        let mut hidden = Vec::new();
+        for (index, scope) in self.ctes.iter().enumerate().rev() {
+            match scope {
+                CteScope::Definition(of) => hidden.push(*of),
+                CteScope::With {
+                    names, recursive, ..
+                } => {
+                    let visible = *recursive || !hidden.contains(&index);
+                    if visible
+                        && names
+                            .iter()
+                            .any(|name| name.eq_ignore_ascii_case(&table.name))
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+        false
+    }
+
     /// The updated table needs a marker condition, unless the statement names one row by its
     /// whole primary key (SeaORM's `ActiveModel::update`, for a row the application read
     /// through a query the guard checked). Tables the update reads (joins, `FROM`) are reads.
@@ -955,6 +1039,25 @@ mod tests {
         assert_eq!(
             leaks("WITH t AS (SELECT id FROM tag) SELECT id FROM t"),
             [read("tag")]
+        );
+        // A CTE named like a table hides it in the query's body, not in its own definition.
+        assert_eq!(
+            leaks(
+                "WITH book AS (SELECT id FROM book WHERE deleted_at IS NULL) SELECT id FROM book"
+            ),
+            []
+        );
+        assert_eq!(
+            leaks("WITH book AS (SELECT id FROM book) SELECT id FROM book"),
+            [read("book")]
+        );
+        assert_eq!(
+            leaks(
+                "WITH book AS (SELECT id FROM book WHERE deleted_at IS NULL) \
+                 SELECT id FROM book UNION SELECT id FROM (SELECT id FROM public.book) AS b"
+            ),
+            [read("book")],
+            "a schema-qualified name is the table"
         );
         assert_eq!(
             leaks("SELECT id FROM book WHERE deleted_at IS NULL UNION SELECT id FROM tag"),
