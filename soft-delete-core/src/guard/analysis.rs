@@ -649,10 +649,10 @@ fn split_disjunction<'a>(expr: &'a Expr, alternatives: &mut Vec<&'a Expr>) {
     }
 }
 
-/// Statements whose effect on tables the guard does not analyse: `MERGE`, `PREPARE` (MySQL
-/// prepares SQL text), `EXECUTE`, and `SET` (a variable may hold SQL text for `PREPARE`).
+/// Statements whose effect on tables the guard does not analyse, besides the dynamic ones:
+/// `MERGE`, and `SET` (a variable may hold SQL text for `PREPARE`).
 fn is_opaque(statement: &Statement) -> bool {
-    matches!(statement, Statement::Merge(_) | Statement::Set(_)) || is_dynamic(statement)
+    matches!(statement, Statement::Merge(_) | Statement::Set(_))
 }
 
 /// Statements that run SQL text or define code the guard never sees as statements: it may be

@@ -96,13 +96,16 @@ impl<C: ConnectionTrait + Send> ConnectionTrait for GuardedConnection<C> {
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
         let verdict = self.check(&stmt.sql, stmt.values.as_ref())?;
-        let Some(verdict) = verdict.filter(|verdict| verdict.writes_one_row_of.is_some()) else {
+        // Only where SeaORM reads a written row back (no `RETURNING`) is the write remembered.
+        let read_back = verdict
+            .and_then(|verdict| verdict.writes_one_row_of.clone())
+            .filter(|_| !self.inner.support_returning());
+        let Some(table) = read_back else {
             return self.inner.execute_raw(stmt).await;
         };
         let kept = stmt.clone();
         let result = self.inner.execute_raw(stmt).await?;
-        let returning = self.inner.support_returning();
-        remember_write(&self.guard, Some(&verdict), &kept, returning, &result);
+        remember_write(&self.guard, table, &kept, &result);
         Ok(result)
     }
 

@@ -192,21 +192,9 @@ fn reads_back(
         && key.iter().all(|value| written.values.contains(value))
 }
 
-/// After a statement ran: if it wrote one row of a soft-deletable table on a backend that
-/// SeaORM reads back from, what the next read may read back.
-fn remember_write(
-    guard: &Guard,
-    verdict: Option<&Verdict>,
-    statement: &Statement,
-    returning: bool,
-    result: &ExecResult,
-) {
-    let Some(table) = verdict.and_then(|verdict| verdict.writes_one_row_of.clone()) else {
-        return;
-    };
-    if returning {
-        return;
-    }
+/// After a statement that wrote one row of soft-deletable `table` ran, on a backend that SeaORM
+/// reads back from: what the next read may read back.
+fn remember_write(guard: &Guard, table: String, statement: &Statement, result: &ExecResult) {
     let mut values = statement
         .values
         .as_ref()
