@@ -2,15 +2,15 @@
 //! batch and audit columns, unique keys, clock, hooks and cascade children) and the finders.
 //! The operations on it are in [`SoftDeleteEntityExt`](crate::SoftDeleteEntityExt).
 
-use sea_orm::sea_query::{Condition, Expr};
-use sea_orm::{ColumnTrait, EntityTrait, PrimaryKeyTrait, QueryFilter, Select, UpdateMany, Value};
+use sea_orm::sea_query::{Condition, Expr, IntoIden};
+use sea_orm::{EntityTrait, PrimaryKeyTrait, QueryFilter, Select, UpdateMany, Value};
 
 use chrono::{DateTime, Utc};
 
 use crate::clock::ClockSource;
 use crate::edge::CascadeEdge;
 use crate::hook_context::DynHooks;
-use crate::timestamp::DeletionTimestamp;
+use crate::marker::MarkerStrategy;
 
 /// A SeaORM entity whose rows are soft-deleted. Implemented by `#[derive(SoftDelete)]`.
 ///
@@ -54,14 +54,35 @@ use crate::timestamp::DeletionTimestamp;
 /// # }
 /// ```
 pub trait SoftDeleteEntity: EntityTrait + Wiring {
-    /// `T` in the marker field's `Option<T>`.
-    type Timestamp: DeletionTimestamp;
+    /// How the marker column records the state: [`Timestamp<T>`](crate::marker::Timestamp) for
+    /// an `Option<T>` field, or a flag or epoch strategy from [`marker`](crate::marker).
+    type Marker: MarkerStrategy;
 
-    /// The marker column: NULL while a row is active, the deletion time once it is trashed.
-    fn deleted_at_column() -> Self::Column;
+    /// The marker column, whatever its strategy: `deleted_at` by default.
+    fn marker_column() -> Self::Column;
 
-    /// The marker's value in a model.
-    fn deleted_at(model: &Self::Model) -> Option<&Self::Timestamp>;
+    /// The marker field of a model.
+    fn marker(model: &Self::Model) -> &<Self::Marker as MarkerStrategy>::Field;
+
+    /// `None` for an active row; for a trashed one, what its marker tells about the deletion
+    /// (the time in UTC, or `()` for a flag).
+    fn trashed_at(model: &Self::Model) -> Option<<Self::Marker as MarkerStrategy>::TrashedAt> {
+        Self::Marker::trashed_at(Self::marker(model))
+    }
+
+    /// Whether this copy of a row is in the trash.
+    fn is_trashed(model: &Self::Model) -> bool {
+        Self::trashed_at(model).is_some()
+    }
+
+    /// The marker column, by its old name.
+    #[deprecated(
+        since = "0.2.0",
+        note = "renamed `marker_column`: a marker need not be a timestamp"
+    )]
+    fn deleted_at_column() -> Self::Column {
+        Self::marker_column()
+    }
 
     /// Keys unique among active rows, from `#[soft_delete(unique(..))]`: restores check them,
     /// and `schema::create_active_unique_indexes` enforces them.
@@ -144,7 +165,8 @@ pub trait Wiring {
     }
 }
 
-/// `deleted_at IS NULL`, qualified with the entity's table name.
+/// `deleted_at IS NULL`, qualified with the entity's table name; for a flag or epoch marker the
+/// strategy's equivalent (`deleted = FALSE`, `active = TRUE`, `deleted_at = 0`).
 ///
 /// ```
 /// # mod product {
@@ -181,12 +203,23 @@ pub trait Wiring {
 /// # }
 /// ```
 pub fn active_condition<E: SoftDeleteEntity>() -> Expr {
-    E::deleted_at_column().is_null()
+    active_in::<E>(E::default())
 }
 
-/// `deleted_at IS NOT NULL`, qualified with the entity's table name.
+/// `deleted_at IS NOT NULL` (or the strategy's equivalent), qualified with the entity's table
+/// name.
 pub fn trashed_condition<E: SoftDeleteEntity>() -> Expr {
-    E::deleted_at_column().is_not_null()
+    trashed_in::<E>(E::default())
+}
+
+/// [`active_condition`] on `table`, which may be an alias of `E`'s table.
+pub(crate) fn active_in<E: SoftDeleteEntity>(table: impl IntoIden) -> Expr {
+    E::Marker::KIND.active(Expr::col((table.into_iden(), E::marker_column())))
+}
+
+/// [`trashed_condition`] on `table`, which may be an alias of `E`'s table.
+pub(crate) fn trashed_in<E: SoftDeleteEntity>(table: impl IntoIden) -> Expr {
+    E::Marker::KIND.trashed(Expr::col((table.into_iden(), E::marker_column())))
 }
 
 /// `deleted_at IS NULL OR deleted_at IS NOT NULL`: true for every row, and the SQL of

@@ -8,6 +8,7 @@ use crate::bulk::{ForceDeleteMany, RestoreMany, SoftDeleteMany};
 use crate::entity::SoftDeleteEntity;
 use crate::instance::{ForceDeleteOne, RestoreOne, SoftDeleteOne};
 use crate::lookup::LookupById;
+use crate::marker::HasDeletionTime;
 use crate::purge::PurgeTrash;
 
 /// The operations of every [`SoftDeleteEntity`], implemented for all of them: import it (it is
@@ -101,8 +102,12 @@ pub trait SoftDeleteEntityExt: SoftDeleteEntity {
         LookupById::new(key)
     }
 
-    /// Permanently deletes trashed rows deleted before `cutoff`, in bounded batches.
-    fn purge_trash(cutoff: DateTime<Utc>) -> PurgeTrash<Self> {
+    /// Permanently deletes trashed rows deleted before `cutoff`, in bounded batches. Needs a
+    /// deletion time: a timestamp or epoch marker, or a flag marker with a `touch` column.
+    fn purge_trash(cutoff: DateTime<Utc>) -> PurgeTrash<Self>
+    where
+        Self: HasDeletionTime,
+    {
         PurgeTrash::new(cutoff)
     }
 }

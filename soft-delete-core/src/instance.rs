@@ -504,9 +504,9 @@ fn without_returning(db: &impl ConnectionTrait) -> Option<&'static str> {
 }
 
 fn is_trashed<E: SoftDeleteEntity>(row: &E::Model) -> bool {
-    E::deleted_at(row).is_some()
+    E::is_trashed(row)
 }
 
 fn is_active<E: SoftDeleteEntity>(row: &E::Model) -> bool {
-    E::deleted_at(row).is_none()
+    !E::is_trashed(row)
 }

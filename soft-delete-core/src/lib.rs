@@ -167,6 +167,7 @@ mod ext;
 pub mod guard;
 mod instance;
 mod lookup;
+pub mod marker;
 #[cfg(feature = "migration")]
 #[cfg_attr(docsrs, doc(cfg(feature = "migration")))]
 pub mod migration;
@@ -202,6 +203,7 @@ pub use hook_trait::SoftDeleteHooks;
 pub use instance::{ForceDeleteOne, Outcome, RestoreOne, SoftDeleteOne};
 pub use keys::MAX_KEYS_PER_STATEMENT;
 pub use lookup::{LookupById, RowState};
+pub use marker::{HasDeletionTime, MarkerKind, MarkerStrategy};
 pub use purge::{DEFAULT_PURGE_BATCH, PurgeProgress, PurgeTrash};
 pub use relations::{
     FindRelatedActive, SelectActiveRelated, SoftDeleteFilter, active_condition_in, active_join,
@@ -520,6 +522,7 @@ pub mod __private {
     pub use crate::graph::{RegisteredParent, assert_batch_type};
     pub use crate::hook_context::DynHooks;
     pub use crate::hook_trait::hooks_of;
+    pub use crate::marker::{TimestampMarker, deleted_before_by_marker, deleted_before_by_touch};
     pub use crate::tables::{RegisteredTable, describe};
     pub use crate::timestamp::{TimeMarkersEnabled, assert_time_markers_enabled};
     pub use chrono;

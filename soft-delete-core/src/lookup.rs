@@ -6,7 +6,7 @@ use sea_orm::{ConnectionTrait, DbErr, PrimaryKeyTrait};
 
 use crate::entity::SoftDeleteEntity;
 use crate::keys::RowKey;
-use crate::timestamp::DeletionTimestamp;
+use crate::marker::MarkerStrategy;
 
 /// What a lookup by primary key found.
 ///
@@ -47,16 +47,19 @@ use crate::timestamp::DeletionTimestamp;
 /// # Ok(())
 /// # }
 /// ```
+///
+/// `T` is what the marker tells about a deletion: the time in UTC for timestamp and epoch
+/// markers, `()` for flags, which record none.
 #[derive(Clone, Debug, PartialEq)]
-pub enum RowState<M> {
+pub enum RowState<M, T = DateTime<Utc>> {
     /// The row exists and is active.
     Active(M),
     /// The row is in the trash.
     Trashed {
         /// The row as stored.
         row: M,
-        /// When it was deleted, in UTC.
-        deleted_at: DateTime<Utc>,
+        /// When it was deleted, in UTC (`()` for a flag marker).
+        deleted_at: T,
     },
     /// No row has this primary key.
     Missing,
@@ -112,12 +115,14 @@ impl<E: SoftDeleteEntity> LookupById<E> {
     }
 
     /// Runs the lookup. It fails only when the database does, so the error is SeaORM's.
-    pub async fn one<C: ConnectionTrait>(self, db: &C) -> Result<RowState<E::Model>, DbErr> {
+    pub async fn one<C: ConnectionTrait>(
+        self,
+        db: &C,
+    ) -> Result<RowState<E::Model, <E::Marker as MarkerStrategy>::TrashedAt>, DbErr> {
         let Some(row) = crate::scope::library(self.key.find_row(db)).await? else {
             return Ok(RowState::Missing);
         };
-        let deleted_at = E::deleted_at(&row).map(DeletionTimestamp::to_utc);
-        Ok(match deleted_at {
+        Ok(match E::trashed_at(&row) {
             Some(deleted_at) => RowState::Trashed { row, deleted_at },
             None => RowState::Active(row),
         })

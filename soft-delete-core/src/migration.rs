@@ -121,7 +121,8 @@ pub async fn drop_active_unique_indexes<E: SoftDeleteEntity>(
             .table(E::default());
         manager.drop_index(drop).await?;
     }
-    if backend == sea_orm::DbBackend::MySql && !E::UNIQUE_KEYS.is_empty() {
+    let generated = <E::Marker as crate::MarkerStrategy>::KIND.unique_needs_generated_column();
+    if backend == sea_orm::DbBackend::MySql && generated && !E::UNIQUE_KEYS.is_empty() {
         let drop_flag = Table::alter()
             .table(E::default())
             .drop_column(Alias::new(schema::ACTIVE_FLAG_COLUMN))

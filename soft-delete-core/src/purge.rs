@@ -20,8 +20,8 @@ use crate::entity::SoftDeleteEntity;
 use crate::error::Error;
 use crate::hook_context::Origin;
 use crate::keys;
+use crate::marker::HasDeletionTime;
 use crate::session::TransactionalConnection;
-use crate::timestamp::DeletionTimestamp;
 use crate::values::Filters;
 
 /// How far a purge has got, reported after every batch.
@@ -96,7 +96,7 @@ impl<E> fmt::Debug for PurgeTrash<E> {
 /// The default number of rows per batch.
 pub const DEFAULT_PURGE_BATCH: u64 = 1_000;
 
-impl<E: SoftDeleteEntity> PurgeTrash<E> {
+impl<E: HasDeletionTime> PurgeTrash<E> {
     pub(crate) fn new(cutoff: DateTime<Utc>) -> Self {
         Self {
             // Truncated exactly like every stamp, so that `stamp < cutoff` means the same on
@@ -224,8 +224,7 @@ impl<E: SoftDeleteEntity> PurgeTrash<E> {
     }
 
     fn expired(&self) -> Expr {
-        Expr::col((E::default(), E::deleted_at_column()))
-            .lt(Expr::val(E::Timestamp::from_utc(self.cutoff).into_value()))
+        E::deleted_before(self.cutoff)
     }
 }
 

@@ -6,21 +6,21 @@
 //! `authors.load_many(book::Entity::objects(), db)` loads active books only.
 
 use sea_orm::sea_query::{
-    Alias, Condition, ConditionType, DynIden, Expr, ExprTrait, IntoCondition, IntoIden, TableName,
-    TableRef,
+    Alias, Condition, ConditionType, DynIden, Expr, IntoCondition, IntoIden, TableName, TableRef,
 };
 use sea_orm::{
     EntityTrait, JoinType, ModelTrait, QueryFilter, QuerySelect, Related, RelationDef, Select,
     SelectTwo, SelectTwoMany,
 };
 
-use crate::entity::{SoftDeleteEntity, active_condition, trashed_condition};
+use crate::entity::{SoftDeleteEntity, active_condition, active_in, trashed_condition};
+use crate::marker::{MarkerKind, MarkerStrategy};
 use crate::tables::registered_tables;
 
 /// `alias.deleted_at IS NULL`, for hand-written joins and subqueries where `E`'s table has an
 /// alias (`active_condition` names the table itself).
 pub fn active_condition_in<E: SoftDeleteEntity>(alias: &str) -> Expr {
-    Expr::col((Alias::new(alias), E::deleted_at_column())).is_null()
+    active_in::<E>(Alias::new(alias))
 }
 
 /// `rel` with `R`'s active-row condition added to its `ON` clause, aimed at whatever alias the
@@ -31,11 +31,11 @@ pub fn active_condition_in<E: SoftDeleteEntity>(alias: &str) -> Expr {
 /// A relation declared with `condition_type = "any"` ORs its own condition with the join columns;
 /// the active condition is then ANDed to the whole `ON` clause instead, so that it still holds.
 pub fn active_join<R: SoftDeleteEntity>(rel: RelationDef) -> RelationDef {
-    join_on_active(rel, R::deleted_at_column().into_iden())
+    join_on_active(rel, R::marker_column().into_iden(), R::Marker::KIND)
 }
 
 /// `rel` with `to.marker IS NULL` added to its `ON` clause (see [`active_join`]).
-fn join_on_active(rel: RelationDef, marker: DynIden) -> RelationDef {
+fn join_on_active(rel: RelationDef, marker: DynIden, kind: MarkerKind) -> RelationDef {
     let existing = rel.on_condition.clone();
     let any = rel.condition_type == ConditionType::Any;
     let rel = if any {
@@ -44,7 +44,7 @@ fn join_on_active(rel: RelationDef, marker: DynIden) -> RelationDef {
         rel
     };
     rel.on_condition(move |from, to| {
-        let active = Expr::col((to.clone(), marker.clone())).is_null();
+        let active = kind.active(Expr::col((to.clone(), marker.clone())));
         match &existing {
             Some(condition) if any => Condition::all()
                 .add(Condition::any().add(condition(from, to)))
@@ -58,7 +58,7 @@ fn join_on_active(rel: RelationDef, marker: DynIden) -> RelationDef {
 /// The junction table through which `E` reaches `R` and its marker column, when `E` reaches `R`
 /// through a junction (`Related::via`) whose entity is soft-deletable. SeaORM's relation names
 /// the junction's table, not its type, so the table is found in the registry by name.
-fn soft_deletable_junction<E, R>() -> Option<(DynIden, DynIden)>
+fn soft_deletable_junction<E, R>() -> Option<(DynIden, DynIden, MarkerKind)>
 where
     E: Related<R>,
     R: EntityTrait,
@@ -75,6 +75,7 @@ where
     Some((
         alias.unwrap_or(table),
         Alias::new(description.marker.as_str()).into_iden(),
+        description.marker_kind,
     ))
 }
 
@@ -85,8 +86,8 @@ where
     R: EntityTrait,
 {
     let mut condition = Condition::all();
-    if let Some((junction, marker)) = soft_deletable_junction::<E, R>() {
-        condition = condition.add(Expr::col((junction, marker)).is_null());
+    if let Some((junction, marker, kind)) = soft_deletable_junction::<E, R>() {
+        condition = condition.add(kind.active(Expr::col((junction, marker))));
     }
     condition
 }
@@ -302,8 +303,8 @@ where
     R: SoftDeleteEntity,
 {
     let select = match (<E as Related<R>>::via(), soft_deletable_junction::<E, R>()) {
-        (Some(via), Some((_, marker))) => {
-            select.join(JoinType::LeftJoin, join_on_active(via, marker))
+        (Some(via), Some((_, marker, kind))) => {
+            select.join(JoinType::LeftJoin, join_on_active(via, marker, kind))
         }
         (Some(via), None) => select.join(JoinType::LeftJoin, via),
         (None, _) => select,

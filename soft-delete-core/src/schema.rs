@@ -11,29 +11,127 @@
 //! | active-row index | partial index `WHERE deleted_at IS NULL` | index on `(deleted_at, columns..)`: no partial indexes |
 //! | unique among active rows | partial unique index `WHERE deleted_at IS NULL` | unique index on `(columns.., sd_active)`, where `sd_active` is a stored generated column, 1 for active rows and NULL for trashed ones; NULLs never collide |
 //!
+//! Other [marker strategies](crate::marker) change the column and the conditions:
+//!
+//! | strategy | column | active-row condition | unique among active rows |
+//! |---|---|---|---|
+//! | flag | `boolean NOT NULL DEFAULT FALSE` | `deleted = FALSE` | as for timestamps, with that condition |
+//! | active flag | `boolean NOT NULL DEFAULT TRUE` | `active = TRUE` | as for timestamps, with that condition |
+//! | epoch | `bigint NOT NULL DEFAULT 0` | `deleted_at = 0` | a plain unique index on `(columns.., deleted_at)` on every backend: active rows all hold 0, trashed rows their deletion time |
+//!
+//! The migration helpers take the marker as a column name, which means a timestamp marker, or
+//! as a [`MarkerColumn`] for the other strategies.
+//!
 //! SeaORM's `Schema::sync()` does not know partial unique indexes: on SQLite it silently drops
 //! them, and on PostgreSQL it fails trying to drop them as constraints. Do not combine
 //! `sync()` with these indexes; create them from migrations or [`create_table`].
 
 use sea_orm::sea_query::{
-    Alias, ColumnDef, ConditionalStatement, DynIden, Expr, ExprTrait, Index, IndexCreateStatement,
-    IntoIden, Table, TableAlterStatement,
+    Alias, ColumnDef, ConditionalStatement, DynIden, Expr, Index, IndexCreateStatement, IntoIden,
+    Table, TableAlterStatement, TableCreateStatement,
 };
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Schema};
 
 use crate::entity::SoftDeleteEntity;
+use crate::marker::{MarkerKind, MarkerStrategy};
 
 /// The generated column that MySQL and MariaDB unique keys use to ignore trashed rows.
 pub const ACTIVE_FLAG_COLUMN: &str = "sd_active";
 
+/// A marker column by name, with its strategy: what the migration helpers need to know about a
+/// marker that is not a nullable timestamp.
+///
+/// ```
+/// use sea_orm::{DbBackend, DeriveIden};
+/// use soft_delete_core::MarkerKind;
+/// use soft_delete_core::schema::{self, MarkerColumn};
+///
+/// #[derive(DeriveIden)]
+/// enum Account {
+///     Table,
+///     Email,
+///     Deleted,
+/// }
+///
+/// let deleted = MarkerColumn::new(Account::Deleted, MarkerKind::Flag);
+/// let column = deleted.column_def(DbBackend::Postgres);
+/// let index = schema::active_unique_index_on(Account::Table, deleted, [Account::Email], DbBackend::Postgres);
+/// assert_eq!(
+///     DbBackend::Postgres.build(&index).to_string(),
+///     r#"CREATE UNIQUE INDEX "sd_uq_account_email" ON "account" ("email") WHERE "deleted" = FALSE"#
+/// );
+/// # let _ = column;
+/// ```
+#[derive(Clone, Debug)]
+pub struct MarkerColumn {
+    column: DynIden,
+    kind: MarkerKind,
+}
+
+impl MarkerColumn {
+    /// The marker `column`, recording the state as `kind` says.
+    pub fn new(column: impl IntoIden, kind: MarkerKind) -> Self {
+        Self {
+            column: column.into_iden(),
+            kind,
+        }
+    }
+
+    /// `E`'s marker column.
+    pub fn of<E: SoftDeleteEntity>() -> Self {
+        Self::new(E::marker_column(), <E::Marker as MarkerStrategy>::KIND)
+    }
+
+    /// The column's definition for `Table::create()` or `ALTER TABLE .. ADD COLUMN`: see
+    /// [`marker_column`] for a timestamp; `boolean NOT NULL DEFAULT FALSE` for a flag,
+    /// `DEFAULT TRUE` for an active flag, and `bigint NOT NULL DEFAULT 0` for an epoch, so that
+    /// a row inserted without the column is active.
+    pub fn column_def(&self, backend: DbBackend) -> ColumnDef {
+        let mut column = ColumnDef::new(self.column.clone());
+        match self.kind {
+            MarkerKind::Timestamp => return marker_column(self.column.clone(), backend),
+            MarkerKind::Flag => column.boolean().default(false),
+            MarkerKind::ActiveFlag => column.boolean().default(true),
+            MarkerKind::EpochSeconds | MarkerKind::EpochMillis => {
+                column.big_integer().default(0_i64)
+            }
+        };
+        column.not_null().to_owned()
+    }
+
+    /// The condition "this row is active", on the unqualified column.
+    pub fn active(&self) -> sea_orm::sea_query::Expr {
+        self.kind.active(Expr::col(self.column.clone()))
+    }
+}
+
+/// A marker column name, which means a timestamp marker, or a [`MarkerColumn`].
+pub trait IntoMarkerColumn {
+    /// The marker, with its strategy.
+    fn into_marker_column(self) -> MarkerColumn;
+}
+
+impl<T: IntoIden> IntoMarkerColumn for T {
+    fn into_marker_column(self) -> MarkerColumn {
+        MarkerColumn::new(self, MarkerKind::Timestamp)
+    }
+}
+
+impl IntoMarkerColumn for MarkerColumn {
+    fn into_marker_column(self) -> MarkerColumn {
+        self
+    }
+}
+
 /// The marker column's definition on `backend`.
 pub fn marker_column_def<E: SoftDeleteEntity>(backend: DbBackend) -> ColumnDef {
-    match backend {
-        DbBackend::MySql => ColumnDef::new(E::deleted_at_column())
+    match (<E::Marker as MarkerStrategy>::KIND, backend) {
+        (MarkerKind::Timestamp, DbBackend::MySql) => ColumnDef::new(E::marker_column())
             .custom(Alias::new("DATETIME(6)"))
             .null()
             .to_owned(),
-        _ => Schema::new(backend).get_column_def::<E>(E::deleted_at_column()),
+        (MarkerKind::Timestamp, _) => Schema::new(backend).get_column_def::<E>(E::marker_column()),
+        _ => MarkerColumn::of::<E>().column_def(backend),
     }
 }
 
@@ -49,16 +147,18 @@ pub fn add_marker_column<E: SoftDeleteEntity>(backend: DbBackend) -> TableAlterS
 pub fn drop_marker_column<E: SoftDeleteEntity>() -> TableAlterStatement {
     Table::alter()
         .table(E::default())
-        .drop_column(E::deleted_at_column())
+        .drop_column(E::marker_column())
         .to_owned()
 }
 
-/// The `ALTER TABLE` that gives the marker column microsecond precision, where the backend needs
-/// one (MySQL and MariaDB, after `Schema::create_table_from_entity`); `None` elsewhere.
+/// The `ALTER TABLE` that gives a timestamp marker column microsecond precision, where the
+/// backend needs one (MySQL and MariaDB, after `Schema::create_table_from_entity`); `None`
+/// elsewhere and for other strategies.
 pub fn marker_precision_fix<E: SoftDeleteEntity>(
     backend: DbBackend,
 ) -> Option<TableAlterStatement> {
-    (backend == DbBackend::MySql).then(|| {
+    let timestamp = <E::Marker as MarkerStrategy>::KIND == MarkerKind::Timestamp;
+    (timestamp && backend == DbBackend::MySql).then(|| {
         Table::alter()
             .table(E::default())
             .modify_column(marker_column_def::<E>(backend))
@@ -97,7 +197,7 @@ pub fn active_index<E: SoftDeleteEntity>(
     active_index_on(
         name,
         E::default(),
-        E::deleted_at_column(),
+        MarkerColumn::of::<E>(),
         columns.iter().copied(),
         backend,
     )
@@ -112,7 +212,7 @@ pub fn active_unique_index<E: SoftDeleteEntity>(
 ) -> IndexCreateStatement {
     active_unique_index_on(
         E::default(),
-        E::deleted_at_column(),
+        MarkerColumn::of::<E>(),
         key.iter().copied(),
         backend,
     )
@@ -130,7 +230,7 @@ pub fn active_unique_indexes<E: SoftDeleteEntity>(backend: DbBackend) -> Vec<Sch
     if E::UNIQUE_KEYS.is_empty() {
         return statements;
     }
-    if let Some(flag) = add_active_flag_column(E::default(), E::deleted_at_column(), backend) {
+    if let Some(flag) = add_active_flag_column(E::default(), MarkerColumn::of::<E>(), backend) {
         statements.push(SchemaStatement::Alter(flag));
     }
     for key in E::UNIQUE_KEYS {
@@ -207,22 +307,22 @@ pub fn batch_column(name: impl IntoIden) -> ColumnDef {
 }
 
 /// An index named `name` on `table` that serves queries on active rows by `columns`: partial
-/// (`WHERE marker IS NULL`) on PostgreSQL and SQLite, on `(marker, columns..)` on MySQL and
-/// MariaDB, which have no partial indexes.
+/// (`WHERE marker IS NULL`, or the strategy's condition) on PostgreSQL and SQLite, on
+/// `(marker, columns..)` on MySQL and MariaDB, which have no partial indexes.
 pub fn active_index_on<C: IntoIden>(
     name: &str,
     table: impl IntoIden,
-    marker: impl IntoIden,
+    marker: impl IntoMarkerColumn,
     columns: impl IntoIterator<Item = C>,
     backend: DbBackend,
 ) -> IndexCreateStatement {
-    let marker = marker.into_iden();
+    let marker = marker.into_marker_column();
     let mut index = Index::create();
     index.name(name).table(table);
     if backend == DbBackend::MySql {
-        index.col(marker);
+        index.col(marker.column.clone());
     } else {
-        index.and_where(Expr::col(marker).is_null());
+        index.and_where(marker.active());
     }
     for column in columns {
         index.col(column);
@@ -233,7 +333,9 @@ pub fn active_index_on<C: IntoIden>(
 /// The unique index that makes `key` unique among the active rows of `table`, named
 /// `sd_uq_<table>_<columns>`: partial on PostgreSQL and SQLite; on MySQL and MariaDB over
 /// `(key.., sd_active)`, the column of [`add_active_flag_column`] / [`active_flag_column`],
-/// which must exist first.
+/// which must exist first. For an epoch marker, a plain unique index over `(key.., marker)` on
+/// every backend: active rows all hold 0, so they collide; trashed rows collide only when they
+/// share a key and were trashed in the same second (millisecond).
 ///
 /// ```
 /// use sea_orm::{DbBackend, DeriveIden};
@@ -262,10 +364,11 @@ pub fn active_index_on<C: IntoIden>(
 /// ```
 pub fn active_unique_index_on<C: IntoIden>(
     table: impl IntoIden,
-    marker: impl IntoIden,
+    marker: impl IntoMarkerColumn,
     key: impl IntoIterator<Item = C>,
     backend: DbBackend,
 ) -> IndexCreateStatement {
+    let marker = marker.into_marker_column();
     let table = table.into_iden();
     let key: Vec<DynIden> = key.into_iter().map(IntoIden::into_iden).collect();
     let mut index = Index::create();
@@ -276,10 +379,12 @@ pub fn active_unique_index_on<C: IntoIden>(
     for column in key {
         index.col(column);
     }
-    if backend == DbBackend::MySql {
+    if !marker.kind.unique_needs_generated_column() {
+        index.col(marker.column);
+    } else if backend == DbBackend::MySql {
         index.col(Alias::new(ACTIVE_FLAG_COLUMN));
     } else {
-        index.and_where(Expr::col(marker.into_iden()).is_null());
+        index.and_where(marker.active());
     }
     index
 }
@@ -298,10 +403,11 @@ pub fn unique_index_name_on<C: IntoIden>(
 
 /// The generated column `sd_active` that MySQL and MariaDB unique indexes on active rows use
 /// (1 for active rows, NULL for trashed ones, and NULLs never collide), for `Table::create()`;
-/// `None` on PostgreSQL and SQLite, which need none.
-pub fn active_flag_column(marker: impl IntoIden, backend: DbBackend) -> Option<ColumnDef> {
-    (backend == DbBackend::MySql).then(|| {
-        let active = Expr::case(Expr::col(marker.into_iden()).is_null(), 1);
+/// `None` on PostgreSQL and SQLite, which need none, and for an epoch marker.
+pub fn active_flag_column(marker: impl IntoMarkerColumn, backend: DbBackend) -> Option<ColumnDef> {
+    let marker = marker.into_marker_column();
+    (backend == DbBackend::MySql && marker.kind.unique_needs_generated_column()).then(|| {
+        let active = Expr::case(marker.active(), 1);
         // MariaDB allows no NULL / NOT NULL clause on a generated column.
         ColumnDef::new(Alias::new(ACTIVE_FLAG_COLUMN))
             .tiny_integer()
@@ -314,7 +420,7 @@ pub fn active_flag_column(marker: impl IntoIden, backend: DbBackend) -> Option<C
 /// a plain `ADD COLUMN`, valid on MySQL 8 and MariaDB alike. `None` on PostgreSQL and SQLite.
 pub fn add_active_flag_column(
     table: impl IntoIden,
-    marker: impl IntoIden,
+    marker: impl IntoMarkerColumn,
     backend: DbBackend,
 ) -> Option<TableAlterStatement> {
     active_flag_column(marker, backend)
@@ -362,6 +468,39 @@ where
     Ok(())
 }
 
+/// `Schema::create_table_from_entity`, with a flag or epoch marker given the default of
+/// [`MarkerColumn::column_def`], so that a row inserted without the marker is active.
+pub fn create_table_statement<E: SoftDeleteEntity>(backend: DbBackend) -> TableCreateStatement {
+    let generated = Schema::new(backend).create_table_from_entity(E::default());
+    if <E::Marker as MarkerStrategy>::KIND == MarkerKind::Timestamp {
+        return generated;
+    }
+    // sea-query gives no mutable access to a statement's columns: copy it with the marker's
+    // definition replaced.
+    let marker = sea_orm::IdenStatic::as_str(&E::marker_column()).to_owned();
+    let mut table = Table::create();
+    if let Some(name) = generated.get_table_name() {
+        table.table(name.clone());
+    }
+    if let Some(comment) = generated.get_comment() {
+        table.comment(comment);
+    }
+    for column in generated.get_columns() {
+        if column.get_column_name() == marker {
+            table.col(marker_column_def::<E>(backend));
+        } else {
+            table.col(column.clone());
+        }
+    }
+    for index in generated.get_indexes() {
+        table.index(&mut index.clone());
+    }
+    for foreign_key in generated.get_foreign_key_create_stmts() {
+        table.foreign_key(&mut foreign_key.clone());
+    }
+    table
+}
+
 /// Creates `E`'s table from the entity, as `Schema::create_table_from_entity` does, with the
 /// timestamp columns fixed by [`precision_fixes`] and the unique keys of
 /// [`create_active_unique_indexes`].
@@ -404,10 +543,73 @@ where
     C: ConnectionTrait,
 {
     let backend = db.get_database_backend();
-    db.execute(&Schema::new(backend).create_table_from_entity(E::default()))
-        .await?;
+    db.execute(&create_table_statement::<E>(backend)).await?;
     for fix in precision_fixes::<E>(backend) {
         db.execute(&fix).await?;
     }
     create_active_unique_indexes::<E, C>(db).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::sea_query::Alias;
+
+    fn sql(backend: DbBackend, marker: MarkerColumn) -> (String, Option<String>) {
+        let index = active_unique_index_on(
+            Alias::new("note"),
+            marker.clone(),
+            [Alias::new("code")],
+            backend,
+        );
+        let flag = add_active_flag_column(Alias::new("note"), marker, backend);
+        (
+            backend.build(&index).to_string(),
+            flag.map(|alter| backend.build(&alter).to_string()),
+        )
+    }
+
+    #[test]
+    fn an_epoch_key_is_a_plain_composite_unique_index_everywhere() {
+        for backend in [DbBackend::Postgres, DbBackend::Sqlite, DbBackend::MySql] {
+            let epoch = MarkerColumn::new(Alias::new("deleted_at"), MarkerKind::EpochSeconds);
+            let (index, flag) = sql(backend, epoch);
+            assert!(index.contains("UNIQUE INDEX"), "{index}");
+            assert!(!index.contains("WHERE"), "no partial index: {index}");
+            assert!(index.contains("deleted_at"), "{index}");
+            assert_eq!(flag, None, "no generated column");
+        }
+    }
+
+    #[test]
+    fn a_flag_key_is_partial_or_uses_the_generated_column() {
+        let flag = || MarkerColumn::new(Alias::new("deleted"), MarkerKind::Flag);
+        let (index, _) = sql(DbBackend::Postgres, flag());
+        assert!(index.ends_with(r#"WHERE "deleted" = FALSE"#), "{index}");
+        let (index, generated) = sql(DbBackend::MySql, flag());
+        assert!(index.contains("`sd_active`"), "{index}");
+        let generated = generated.unwrap_or_default();
+        assert!(
+            generated.contains("CASE WHEN (`deleted` = FALSE) THEN 1 END"),
+            "{generated}"
+        );
+        let active = MarkerColumn::new(Alias::new("active"), MarkerKind::ActiveFlag);
+        let (index, _) = sql(DbBackend::Sqlite, active);
+        assert!(index.ends_with(r#"WHERE "active" = TRUE"#), "{index}");
+    }
+
+    #[test]
+    fn flag_and_epoch_columns_default_to_active() {
+        let column = |kind| {
+            let mut table = Table::create();
+            table
+                .table(Alias::new("note"))
+                .col(MarkerColumn::new(Alias::new("m"), kind).column_def(DbBackend::Postgres));
+            DbBackend::Postgres.build(&table).to_string()
+        };
+        assert!(column(MarkerKind::Flag).contains(r#""m" bool NOT NULL DEFAULT FALSE"#));
+        assert!(column(MarkerKind::ActiveFlag).contains("DEFAULT TRUE"));
+        assert!(column(MarkerKind::EpochMillis).contains(r#""m" bigint NOT NULL DEFAULT 0"#));
+        assert!(column(MarkerKind::Timestamp).contains("NULL"));
+    }
 }

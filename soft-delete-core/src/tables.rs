@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 use sea_orm::{IdenStatic, Iterable, PrimaryKeyToColumn};
 
 use crate::entity::SoftDeleteEntity;
+use crate::marker::{MarkerKind, MarkerStrategy};
 
 /// A soft-deletable table as SQL names it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,6 +17,8 @@ pub struct TableDescription {
     pub table: String,
     /// The marker column (`deleted_at`).
     pub marker: String,
+    /// How the marker column records the state.
+    pub marker_kind: MarkerKind,
     /// The primary key columns, in key order.
     pub primary_key: Vec<String>,
 }
@@ -38,7 +41,8 @@ pub fn describe<E: SoftDeleteEntity>() -> TableDescription {
     TableDescription {
         schema: entity.schema_name().map(str::to_owned),
         table: entity.table_name().to_owned(),
-        marker: E::deleted_at_column().as_str().to_owned(),
+        marker: E::marker_column().as_str().to_owned(),
+        marker_kind: <E::Marker as MarkerStrategy>::KIND,
         primary_key: E::PrimaryKey::iter()
             .map(|key| key.into_column().as_str().to_owned())
             .collect(),
@@ -60,7 +64,9 @@ pub fn registered_tables() -> &'static [TableDescription] {
             .into_iter()
             .map(|registered| (registered.0)())
             .collect();
-        tables.sort_by(|a, b| (&a.schema, &a.table).cmp(&(&b.schema, &b.table)));
+        tables.sort_by(|a, b| {
+            (&a.schema, &a.table, &a.marker).cmp(&(&b.schema, &b.table, &b.marker))
+        });
         tables.dedup();
         tables
     })

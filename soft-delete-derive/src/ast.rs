@@ -3,7 +3,7 @@
 
 use syn::{Attribute, Data, DeriveInput, Fields, Ident, Type};
 
-use crate::attr::{self, SeaOrmField, StructAttrs};
+use crate::attr::{self, MarkerAttr, SeaOrmField, StructAttrs};
 use crate::errors::Errors;
 
 pub(crate) struct Model<'a> {
@@ -18,8 +18,9 @@ pub(crate) struct Model<'a> {
 pub(crate) struct Field<'a> {
     pub(crate) ident: &'a Ident,
     pub(crate) ty: &'a Type,
-    /// The field's `#[soft_delete]` attribute, which marks it as the deletion timestamp.
-    pub(crate) marker: Option<&'a Attribute>,
+    /// The field's `#[soft_delete]` / `#[soft_delete(flag)]` / .. attribute, which marks it as
+    /// the deletion marker.
+    pub(crate) marker: Option<MarkerAttr<'a>>,
     /// The field's `#[soft_delete(batch)]` attribute, which marks it as the batch column.
     pub(crate) batch: Option<&'a Attribute>,
     pub(crate) sea_orm: SeaOrmField,

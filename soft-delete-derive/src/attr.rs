@@ -59,7 +59,10 @@ pub(crate) fn struct_key_names() -> Vec<&'static str> {
 }
 
 /// Keys accepted inside `#[soft_delete(...)]` on a field.
-const FIELD_KEYS: &[&str] = &["batch"];
+const FIELD_KEYS: &[&str] = &["batch", "flag", "active_flag", "epoch"];
+
+/// Units accepted in `#[soft_delete(epoch = ..)]`.
+const EPOCH_UNITS: &[&str] = &["seconds", "millis"];
 
 pub(crate) const SOFT_DELETE: &str = "soft_delete";
 
@@ -281,53 +284,91 @@ fn accepted_struct_syntax() -> String {
 /// What `#[soft_delete]` says a field is.
 #[derive(Default)]
 pub(crate) struct FieldRole<'a> {
-    /// Bare `#[soft_delete]`: the deletion marker.
-    pub(crate) marker: Option<&'a Attribute>,
+    /// `#[soft_delete]`, `#[soft_delete(flag)]`, ..: the deletion marker.
+    pub(crate) marker: Option<MarkerAttr<'a>>,
     /// `#[soft_delete(batch)]`: the batch column of a cascade graph.
     pub(crate) batch: Option<&'a Attribute>,
 }
 
-/// Reads a field's `#[soft_delete]` / `#[soft_delete(batch)]`; anything else, or a second
-/// copy, is an error.
+/// A marker attribute and the strategy it declares.
+#[derive(Clone, Copy)]
+pub(crate) struct MarkerAttr<'a> {
+    pub(crate) attr: &'a Attribute,
+    /// `None` for a bare `#[soft_delete]`: the strategy follows from the field's type.
+    pub(crate) declared: Option<DeclaredStrategy>,
+}
+
+/// A marker strategy named in the attribute.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DeclaredStrategy {
+    /// `flag`: `bool`, true once trashed.
+    Flag,
+    /// `active_flag`: `bool`, true while active.
+    ActiveFlag,
+    /// `epoch = seconds`.
+    EpochSeconds,
+    /// `epoch = millis`.
+    EpochMillis,
+}
+
+impl DeclaredStrategy {
+    /// How the attribute is written, for messages.
+    pub(crate) fn syntax(self) -> &'static str {
+        match self {
+            DeclaredStrategy::Flag => "#[soft_delete(flag)]",
+            DeclaredStrategy::ActiveFlag => "#[soft_delete(active_flag)]",
+            DeclaredStrategy::EpochSeconds => "#[soft_delete(epoch = seconds)]",
+            DeclaredStrategy::EpochMillis => "#[soft_delete(epoch = millis)]",
+        }
+    }
+}
+
+const FIELD_SYNTAX: &str = "`#[soft_delete]` on an `Option<..>` deletion timestamp, \
+    `#[soft_delete(flag)]` or `#[soft_delete(active_flag)]` on a `bool` marker, \
+    `#[soft_delete(epoch = seconds)]` or `#[soft_delete(epoch = millis)]` on an `i64` marker, \
+    or `#[soft_delete(batch)]` on the batch column";
+
+/// Reads a field's `#[soft_delete]` attributes; anything else, or a second copy, is an error.
 pub(crate) fn field_role<'a>(attrs: &'a [Attribute], errors: &mut Errors) -> FieldRole<'a> {
     let mut role = FieldRole::default();
     for attr in attrs
         .iter()
         .filter(|attr| attr.path().is_ident(SOFT_DELETE))
     {
-        let slot = match &attr.meta {
-            Meta::Path(_) => &mut role.marker,
-            Meta::List(list) => match list.parse_args::<Ident>() {
-                Ok(key) if key == "batch" => &mut role.batch,
-                written => {
-                    let hint = written
-                        .map(|key| did_you_mean(&key.to_string(), FIELD_KEYS))
-                        .unwrap_or_default();
-                    errors.push(syn::Error::new_spanned(
-                        &list.tokens,
-                        format!(
-                            "expected `#[soft_delete]` on the deletion timestamp, or `#[soft_delete(batch)]` \
-                             on the batch column{hint}"
-                        ),
-                    ));
-                    continue;
-                }
-            },
-            Meta::NameValue(name_value) => {
-                errors.push(syn::Error::new_spanned(
-                    &name_value.value,
-                    "`#[soft_delete]` on a field takes no value: write `#[soft_delete]` or `#[soft_delete(batch)]`",
-                ));
+        let parsed = match &attr.meta {
+            Meta::Path(_) => Ok(None),
+            Meta::List(list) => field_key(list),
+            Meta::NameValue(name_value) => Err(syn::Error::new_spanned(
+                &name_value.value,
+                format!("`#[soft_delete]` on a field takes no value: write {FIELD_SYNTAX}"),
+            )),
+        };
+        let duplicate = match parsed {
+            Err(error) => {
+                errors.push(error);
                 continue;
             }
+            Ok(Some(FieldKey::Batch)) => role.batch.replace(attr).is_some(),
+            Ok(Some(FieldKey::Marker(declared))) => role
+                .marker
+                .replace(MarkerAttr {
+                    attr,
+                    declared: Some(declared),
+                })
+                .is_some(),
+            Ok(None) => role
+                .marker
+                .replace(MarkerAttr {
+                    attr,
+                    declared: None,
+                })
+                .is_some(),
         };
-        if slot.is_some() {
+        if duplicate {
             errors.push(syn::Error::new_spanned(
                 attr,
                 "duplicate `#[soft_delete]` on this field",
             ));
-        } else {
-            *slot = Some(attr);
         }
     }
     if let (Some(_), Some(batch)) = (role.marker, role.batch) {
@@ -337,6 +378,61 @@ pub(crate) fn field_role<'a>(attrs: &'a [Attribute], errors: &mut Errors) -> Fie
         ));
     }
     role
+}
+
+enum FieldKey {
+    Batch,
+    Marker(DeclaredStrategy),
+}
+
+/// The key inside a field's `#[soft_delete(...)]`.
+fn field_key(list: &syn::MetaList) -> syn::Result<Option<FieldKey>> {
+    let unknown = |written: Option<String>| {
+        let hint = written
+            .map(|key| did_you_mean(&key, FIELD_KEYS))
+            .unwrap_or_default();
+        syn::Error::new_spanned(&list.tokens, format!("expected {FIELD_SYNTAX}{hint}"))
+    };
+    let Ok(meta) = list.parse_args::<Meta>() else {
+        return Err(unknown(None));
+    };
+    let key = meta.path().get_ident().map(ToString::to_string);
+    match (&meta, key.as_deref()) {
+        (Meta::Path(_), Some("batch")) => Ok(Some(FieldKey::Batch)),
+        (Meta::Path(_), Some("flag")) => Ok(Some(FieldKey::Marker(DeclaredStrategy::Flag))),
+        (Meta::Path(_), Some("active_flag")) => {
+            Ok(Some(FieldKey::Marker(DeclaredStrategy::ActiveFlag)))
+        }
+        (Meta::NameValue(name_value), Some("epoch")) => {
+            let unit = match &name_value.value {
+                Expr::Path(path) => path.path.get_ident().map(ToString::to_string),
+                _ => None,
+            };
+            match unit.as_deref() {
+                Some("seconds") => Ok(Some(FieldKey::Marker(DeclaredStrategy::EpochSeconds))),
+                Some("millis") => Ok(Some(FieldKey::Marker(DeclaredStrategy::EpochMillis))),
+                written => Err(syn::Error::new_spanned(
+                    &name_value.value,
+                    format!(
+                        "expected `epoch = seconds` or `epoch = millis`: the unit the column counts in{}",
+                        written
+                            .map(|unit| did_you_mean(unit, EPOCH_UNITS))
+                            .unwrap_or_default()
+                    ),
+                )),
+            }
+        }
+        (_, Some("epoch")) => Err(syn::Error::new_spanned(
+            &meta,
+            "an epoch marker needs its unit: `#[soft_delete(epoch = seconds)]` or `#[soft_delete(epoch = millis)]`",
+        )),
+        (Meta::Path(_), _) => Err(unknown(key)),
+        (_, Some(name @ ("batch" | "flag" | "active_flag"))) => Err(syn::Error::new_spanned(
+            &meta,
+            format!("`{name}` takes no value: write `#[soft_delete({name})]`"),
+        )),
+        _ => Err(unknown(key)),
+    }
 }
 
 /// What SeaORM's own field attribute says about the column's `Column` variant.

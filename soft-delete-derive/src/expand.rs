@@ -7,14 +7,15 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::valid::Plan;
+use crate::attr::DeclaredStrategy;
+use crate::valid::{Plan, Strategy};
 
 pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
     let wiring = wiring_impl(plan);
     let entity = entity_impl(plan);
     let checks = type_checks(plan);
     let registration = registration(plan);
-    let inherent = inherent_api(&plan.krate);
+    let inherent = inherent_api(&plan.krate, deletion_time_impl(plan).is_some());
     quote! {
         #wiring
         #entity
@@ -58,7 +59,7 @@ fn wiring_impl(plan: &Plan<'_>) -> TokenStream {
 fn entity_impl(plan: &Plan<'_>) -> TokenStream {
     let Plan {
         marker_field,
-        timestamp_type,
+        strategy,
         column_variant,
         unique_keys,
         database_clock,
@@ -70,6 +71,26 @@ fn entity_impl(plan: &Plan<'_>) -> TokenStream {
     } = plan;
     let private = private(krate);
     let value = quote!(#private::sea_orm::Value);
+    let marker_type = marker_type(plan);
+    let marker_item = match plan.strategy {
+        Strategy::Timestamp(ty) => quote_spanned!(ty.span()=> type Marker = #marker_type;),
+        Strategy::Declared(_) => quote!(type Marker = #marker_type;),
+    };
+    // Spanned at the field's type like `Marker`, so that an unsupported timestamp is one error
+    // there, not a second one at the derive.
+    let marker_fn = |span| {
+        quote_spanned! {span=>
+            fn marker(model: &Model) -> &<Self::Marker as #krate::MarkerStrategy>::Field {
+                &model.#marker_field
+            }
+        }
+    };
+    let marker_fn = match plan.strategy {
+        Strategy::Timestamp(ty) => marker_fn(ty.span()),
+        Strategy::Declared(_) => marker_fn(proc_macro2::Span::call_site()),
+    };
+    let deletion_time = deletion_time_impl(plan);
+    let _ = strategy;
     let unique_keys = (!unique_keys.is_empty()).then(|| {
         let keys = unique_keys.iter().map(|key| quote!(&[#(Column::#key),*]));
         quote! {
@@ -113,20 +134,66 @@ fn entity_impl(plan: &Plan<'_>) -> TokenStream {
         impl #krate::SoftDeleteEntity for Entity {
             #touch_fn
             #deleted_by_fn
-            type Timestamp = #timestamp_type;
+            #marker_item
             #unique_keys
             #clock
             #batch_fn
 
-            fn deleted_at_column() -> Column {
+            fn marker_column() -> Column {
                 Column::#column_variant
             }
 
-            fn deleted_at(model: &Model) -> ::core::option::Option<&Self::Timestamp> {
-                ::core::option::Option::as_ref(&model.#marker_field)
+            #marker_fn
+        }
+
+        #deletion_time
+    }
+}
+
+/// The strategy type `SoftDeleteEntity::Marker` names.
+fn marker_type(plan: &Plan<'_>) -> TokenStream {
+    let krate = &plan.krate;
+    match plan.strategy {
+        Strategy::Timestamp(ty) => {
+            let private = private(krate);
+            quote_spanned!(ty.span()=> <#ty as #private::TimestampMarker>::Strategy)
+        }
+        Strategy::Declared(DeclaredStrategy::Flag) => quote!(#krate::marker::Flag),
+        Strategy::Declared(DeclaredStrategy::ActiveFlag) => quote!(#krate::marker::ActiveFlag),
+        Strategy::Declared(DeclaredStrategy::EpochSeconds) => {
+            quote!(#krate::marker::EpochSeconds)
+        }
+        Strategy::Declared(DeclaredStrategy::EpochMillis) => quote!(#krate::marker::EpochMillis),
+    }
+}
+
+/// `HasDeletionTime`, where the entity knows when each trashed row was trashed: from the marker,
+/// or, for a flag, from the `touch` column.
+fn deletion_time_impl(plan: &Plan<'_>) -> Option<TokenStream> {
+    let krate = &plan.krate;
+    let private = private(krate);
+    let by = if plan.strategy.records_time() {
+        quote!(deleted_before_by_marker)
+    } else if plan.touch.is_some() {
+        quote!(deleted_before_by_touch)
+    } else {
+        return None;
+    };
+    // Spanned at a timestamp's type for the reason `marker_fn` is.
+    let span = match plan.strategy {
+        Strategy::Timestamp(ty) => ty.span(),
+        Strategy::Declared(_) => proc_macro2::Span::call_site(),
+    };
+    Some(quote_spanned! {span=>
+        #[automatically_derived]
+        impl #krate::HasDeletionTime for Entity {
+            fn deleted_before(
+                cutoff: #private::chrono::DateTime<#private::chrono::Utc>,
+            ) -> #private::sea_orm::sea_query::Expr {
+                #private::#by::<Entity>(cutoff)
             }
         }
-    }
+    })
 }
 
 /// Checks the compiler makes, spanned at the field they are about: the batch column's type
@@ -148,7 +215,11 @@ fn type_checks(plan: &Plan<'_>) -> TokenStream {
         }
     });
     let time = plan.time_marker.then(|| {
-        let check = quote_spanned! {plan.timestamp_type.span()=>
+        let span = match plan.strategy {
+            Strategy::Timestamp(ty) => ty.span(),
+            Strategy::Declared(_) => plan.marker_field.span(),
+        };
+        let check = quote_spanned! {span=>
             #private::assert_time_markers_enabled::<()>();
         };
         quote! {
@@ -201,20 +272,31 @@ pub(crate) fn fallback(model: &crate::ast::Model<'_>) -> TokenStream {
     let unreachable = quote!(::core::unreachable!(
         "`#[derive(SoftDelete)]` reported an error on this entity"
     ));
-    let inherent = inherent_api(&krate);
+    let inherent = inherent_api(&krate, true);
     quote! {
         #[automatically_derived]
         impl #krate::__private::Wiring for Entity {}
 
         #[automatically_derived]
         impl #krate::SoftDeleteEntity for Entity {
-            type Timestamp = #chrono::DateTime<#chrono::Utc>;
+            type Marker = #krate::marker::Timestamp<#chrono::DateTime<#chrono::Utc>>;
 
-            fn deleted_at_column() -> Column {
+            fn marker_column() -> Column {
                 #unreachable
             }
 
-            fn deleted_at(_: &Model) -> ::core::option::Option<&Self::Timestamp> {
+            fn marker(
+                _: &Model,
+            ) -> &::core::option::Option<#chrono::DateTime<#chrono::Utc>> {
+                #unreachable
+            }
+        }
+
+        #[automatically_derived]
+        impl #krate::HasDeletionTime for Entity {
+            fn deleted_before(
+                _: #chrono::DateTime<#chrono::Utc>,
+            ) -> #krate::__private::sea_orm::sea_query::Expr {
                 #unreachable
             }
         }
@@ -225,7 +307,7 @@ pub(crate) fn fallback(model: &crate::ast::Model<'_>) -> TokenStream {
 
 /// The inherent functions on `Entity` and `Model`, each calling the `SoftDeleteEntity` impl or
 /// the operations built on it (`SoftDeleteEntityExt`).
-fn inherent_api(krate: &syn::Path) -> TokenStream {
+fn inherent_api(krate: &syn::Path, purge: bool) -> TokenStream {
     let sea_orm = quote!(#krate::__private::sea_orm);
     let result = quote!(::core::result::Result);
     let primary_key_value = quote! {
@@ -248,8 +330,20 @@ fn inherent_api(krate: &syn::Path) -> TokenStream {
     let lookup_by_id = operation(quote!(lookup_by_id(key)));
     let purge_trash = operation(quote!(purge_trash(cutoff)));
     let is_deleted = quote! {
-        ::core::option::Option::is_some(&<Entity as #krate::SoftDeleteEntity>::deleted_at(self))
+        <Entity as #krate::SoftDeleteEntity>::is_trashed(self)
     };
+    // A flag marker without a `touch` column records no deletion time: no inherent
+    // `purge_trash`, and the trait method's `HasDeletionTime` bound says why.
+    let purge_trash = purge.then(|| {
+        quote! {
+            /// Permanently deletes trashed rows deleted before `cutoff`, in bounded batches.
+            pub fn purge_trash(
+                cutoff: #krate::__private::chrono::DateTime<#krate::__private::chrono::Utc>,
+            ) -> #krate::PurgeTrash<Entity> {
+                #purge_trash
+            }
+        }
+    });
     let model = |builder: TokenStream| quote!(#krate::#builder::<Entity>::of(self).exec(db).await);
     let soft_delete = model(quote!(SoftDeleteOne));
     let restore = model(quote!(RestoreOne));
@@ -340,12 +434,7 @@ fn inherent_api(krate: &syn::Path) -> TokenStream {
                 #lookup_by_id
             }
 
-            /// Permanently deletes trashed rows deleted before `cutoff`, in bounded batches.
-            pub fn purge_trash(
-                cutoff: #krate::__private::chrono::DateTime<#krate::__private::chrono::Utc>,
-            ) -> #krate::PurgeTrash<Entity> {
-                #purge_trash
-            }
+            #purge_trash
         }
 
         #[automatically_derived]

@@ -91,6 +91,55 @@ fn classic_entity() {
     check_snapshot("classic", CLASSIC);
 }
 
+const FLAG_AND_EPOCH: [(&str, &str); 3] = [
+    (
+        "flag_with_touch",
+        r#"
+    #[sea_orm(table_name = "note")]
+    #[soft_delete(touch = updated_at)]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        #[soft_delete(flag)]
+        pub deleted: bool,
+        pub updated_at: Option<DateTimeUtc>,
+    }
+"#,
+    ),
+    (
+        "active_flag_without_time",
+        r#"
+    #[sea_orm(table_name = "note")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        #[soft_delete(active_flag)]
+        pub active: bool,
+    }
+"#,
+    ),
+    (
+        "epoch_seconds",
+        r#"
+    #[sea_orm(table_name = "note")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        #[soft_delete(epoch = seconds)]
+        pub deleted_at: i64,
+    }
+"#,
+    ),
+];
+
+/// A flag with a `touch` column purges by it; a flag without one has no `purge_trash`.
+#[test]
+fn flag_and_epoch_markers() {
+    for (name, source) in FLAG_AND_EPOCH {
+        check_snapshot(name, source);
+    }
+}
+
 #[test]
 fn renamed_marker_with_enum_name() {
     check_snapshot("renamed", RENAMED);

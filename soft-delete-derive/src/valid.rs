@@ -5,6 +5,7 @@
 use syn::{GenericArgument, Ident, PathArguments, Type};
 
 use crate::ast::{Field, Model};
+use crate::attr::DeclaredStrategy;
 use crate::column::column_variant;
 use crate::errors::Errors;
 
@@ -17,8 +18,8 @@ const DEFAULT_BATCH: &str = "deleted_batch";
 /// Everything the expansion needs, already checked.
 pub(crate) struct Plan<'a> {
     pub(crate) marker_field: &'a Ident,
-    /// `T` in the field's `Option<T>`.
-    pub(crate) timestamp_type: &'a Type,
+    /// How the marker records the state.
+    pub(crate) strategy: Strategy<'a>,
     pub(crate) column_variant: Ident,
     /// `Column` variants of each `unique(...)` key.
     pub(crate) unique_keys: Vec<Vec<Ident>>,
@@ -39,6 +40,24 @@ pub(crate) struct Plan<'a> {
     pub(crate) time_marker: bool,
 }
 
+/// A marker strategy, with what its expansion needs.
+#[derive(Clone, Copy)]
+pub(crate) enum Strategy<'a> {
+    /// `Option<T>`: `T`, spanned for the trait-bound error of an unsupported timestamp.
+    Timestamp(&'a Type),
+    Declared(DeclaredStrategy),
+}
+
+impl Strategy<'_> {
+    /// Whether the marker itself records when a row was trashed.
+    pub(crate) fn records_time(self) -> bool {
+        !matches!(
+            self,
+            Strategy::Declared(DeclaredStrategy::Flag | DeclaredStrategy::ActiveFlag)
+        )
+    }
+}
+
 /// The names SeaORM and `time` give the `time` timestamps a marker can have.
 const TIME_TYPES: &[&str] = &[
     "TimeDateTimeWithTimeZone",
@@ -48,7 +67,7 @@ const TIME_TYPES: &[&str] = &[
 ];
 
 fn is_time_type(ty: &Type) -> bool {
-    match ty {
+    match ungrouped(ty) {
         Type::Path(path) => path
             .path
             .segments
@@ -68,10 +87,10 @@ pub(crate) fn validate<'a>(model: &'a Model<'a>) -> syn::Result<Plan<'a>> {
                 "the deletion marker must be a database column, but this field is `#[sea_orm(ignore)]`",
             ));
         }
-        let timestamp_type = errors.collect(option_inner_type(field.ty, "the deletion marker", "Option<DateTimeUtc>"))?;
+        let strategy = errors.collect(marker_strategy(field))?;
         Some(Plan {
             marker_field: field.ident,
-            timestamp_type,
+            strategy,
             column_variant: column_variant(field.ident, field.sea_orm.enum_name.as_ref()),
             unique_keys: Vec::new(),
             database_clock: model.attrs.database_clock,
@@ -85,7 +104,7 @@ pub(crate) fn validate<'a>(model: &'a Model<'a>) -> syn::Result<Plan<'a>> {
                 .krate
                 .clone()
                 .unwrap_or_else(|| syn::parse_quote!(::soft_delete_core)),
-            time_marker: is_time_type(timestamp_type),
+            time_marker: matches!(strategy, Strategy::Timestamp(ty) if is_time_type(ty)),
         })
     });
     let batch = batch_column(model, &mut errors);
@@ -273,12 +292,14 @@ fn unique_key_variants(
     keys
 }
 
-/// The field marked `#[soft_delete]`, else the field named `deleted_at`.
+/// The field marked `#[soft_delete]` (with or without a strategy), else the field named
+/// `deleted_at`.
 fn find_marker<'m, 'a>(model: &'m Model<'a>, errors: &mut Errors) -> Option<&'m Field<'a>> {
     let mut marked = model.fields.iter().filter(|field| field.marker.is_some());
     if let Some(first) = marked.next() {
         for extra in marked {
-            if let Some(attr) = extra.marker {
+            if let Some(marker) = extra.marker {
+                let attr = marker.attr;
                 errors.push(syn::Error::new_spanned(
                     attr,
                     format!(
@@ -299,7 +320,8 @@ fn find_marker<'m, 'a>(model: &'m Model<'a>, errors: &mut Errors) -> Option<&'m 
             model.ident,
             "`#[derive(SoftDelete)]` needs a deletion marker: add a field \
              `deleted_at: Option<DateTimeUtc>`, or put `#[soft_delete]` on the `Option<...>` \
-             timestamp field that records the deletion time",
+             timestamp field that records the deletion time (`#[soft_delete(flag)]` on a `bool`, \
+             `#[soft_delete(epoch = seconds)]` on an `i64`)",
         ));
     }
     by_name
@@ -318,7 +340,7 @@ fn option_inner_type<'t>(ty: &'t Type, what: &str, example: &str) -> syn::Result
             ),
         )
     };
-    let Type::Path(path) = ty else {
+    let Type::Path(path) = ungrouped(ty) else {
         return Err(not_option());
     };
     if path.qself.is_some() || path.path.segments.len() != 1 {
@@ -337,4 +359,77 @@ fn option_inner_type<'t>(ty: &'t Type, what: &str, example: &str) -> syn::Result
         },
         _ => Err(not_option()),
     }
+}
+
+/// The marker's strategy: declared in its attribute, or, for a bare `#[soft_delete]` or a field
+/// found by name, read from its type where the type says it unambiguously (`Option<..>`).
+fn marker_strategy<'a>(field: &Field<'a>) -> syn::Result<Strategy<'a>> {
+    let declared = field.marker.and_then(|marker| marker.declared);
+    let simple = simple_type_name(field.ty);
+    match declared {
+        Some(strategy @ (DeclaredStrategy::Flag | DeclaredStrategy::ActiveFlag)) => {
+            if simple.as_deref() == Some("bool") {
+                Ok(Strategy::Declared(strategy))
+            } else {
+                Err(syn::Error::new_spanned(
+                    field.ty,
+                    format!(
+                        "`{}` marks a `bool` field (a NOT NULL boolean column), not this type",
+                        strategy.syntax()
+                    ),
+                ))
+            }
+        }
+        Some(strategy) => {
+            if simple.as_deref() == Some("i64") {
+                Ok(Strategy::Declared(strategy))
+            } else {
+                Err(syn::Error::new_spanned(
+                    field.ty,
+                    format!(
+                        "`{}` marks an `i64` field (a NOT NULL bigint column, 0 while active), not this type",
+                        strategy.syntax()
+                    ),
+                ))
+            }
+        }
+        None => match simple.as_deref() {
+            Some("bool") => Err(syn::Error::new_spanned(
+                field.ty,
+                "a `bool` marker does not say which way round it counts: write \
+                 `#[soft_delete(flag)]` when `true` means trashed, or \
+                 `#[soft_delete(active_flag)]` when `true` means active",
+            )),
+            Some("i64" | "i32" | "u32" | "u64" | "i16") => Err(syn::Error::new_spanned(
+                field.ty,
+                "an integer marker needs its unit: write `#[soft_delete(epoch = seconds)]` or \
+                 `#[soft_delete(epoch = millis)]` on an `i64` field (0 while active)",
+            )),
+            _ => option_inner_type(field.ty, "the deletion marker", "Option<DateTimeUtc>")
+                .map(Strategy::Timestamp),
+        },
+    }
+}
+
+/// `bool` for the type `bool`, and so on: a one-segment path without arguments.
+fn simple_type_name(ty: &Type) -> Option<String> {
+    match ungrouped(ty) {
+        Type::Path(path) if path.qself.is_none() && path.path.segments.len() == 1 => {
+            let segment = path.path.segments.first()?;
+            segment
+                .arguments
+                .is_none()
+                .then(|| segment.ident.to_string())
+        }
+        _ => None,
+    }
+}
+
+/// The type inside the invisible group a `macro_rules!` `$ty:ty` fragment arrives in, so that an
+/// entity declared by a macro is read like one written out.
+fn ungrouped(mut ty: &Type) -> &Type {
+    while let Type::Group(group) = ty {
+        ty = &group.elem;
+    }
+    ty
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ModelTrait, PaginatorTrait, QueryFilter, Set};
 use soft_delete_core::clock::{self, ManualClock};
 use soft_delete_core::guard::allow_trashed;
-use soft_delete_core::{DeletionTimestamp, SoftDeleteEntity};
+use soft_delete_core::{MarkerStrategy, SoftDeleteEntity};
 
 fn frozen() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 6, 30, 23, 59, 58)
@@ -20,6 +20,7 @@ fn frozen() -> DateTime<Utc> {
 async fn round_trip<E>(db: &TestDb, model: E::Model)
 where
     E: SoftDeleteEntity,
+    E::Marker: MarkerStrategy<TrashedAt = DateTime<Utc>>,
     E::Model: Clone + PartialEq + std::fmt::Debug + Send + Sync,
 {
     let deleted = clock::with_clock(
@@ -28,7 +29,7 @@ where
     )
     .await
     .expect("soft delete");
-    let stamp = E::deleted_at(&deleted).map(DeletionTimestamp::to_utc);
+    let stamp = E::trashed_at(&deleted);
     assert_eq!(
         stamp,
         Some(frozen()),
@@ -51,7 +52,7 @@ where
         .exec(&db.conn)
         .await
         .expect("restore");
-    assert!(E::deleted_at(&restored).is_none());
+    assert!(!E::is_trashed(&restored));
     let active = E::objects().all(&db.conn).await.expect("read active");
     assert!(active.contains(&restored));
 }

@@ -29,7 +29,7 @@ fn report(db: &TestDb, shape: &str, operation: &str, statements: usize) {
 
 async fn hooked_bulk_operations<E>(db: &TestDb, shape: &str)
 where
-    E: soft_delete_core::SoftDeleteEntity,
+    E: soft_delete_core::HasDeletionTime,
     E::Model: Sync,
 {
     let (deleted, seen) = counting_hooks(E::soft_delete_many().exec(&db.conn)).await;

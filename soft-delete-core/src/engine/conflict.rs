@@ -11,7 +11,7 @@ use sea_orm::{
     QuerySelect, QueryTrait, Select, SqlErr, Statement,
 };
 
-use crate::entity::SoftDeleteEntity;
+use crate::entity::{SoftDeleteEntity, active_in};
 use crate::error::{Error, key_text};
 use crate::session::{ErasedConnection, HookConnection};
 
@@ -54,7 +54,7 @@ pub(crate) fn holding_a_taken_key<E: SoftDeleteEntity>(
     holder
         .expr(Expr::val(1))
         .from_as(E::default(), active.clone())
-        .and_where(Expr::col((active.clone(), E::deleted_at_column())).is_null());
+        .and_where(active_in::<E>(active.clone()));
     for column in key {
         holder.and_where(Expr::col((active.clone(), *column)).equals((E::default(), *column)));
     }

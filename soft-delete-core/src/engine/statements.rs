@@ -11,15 +11,15 @@ use sea_orm::{
 };
 
 use crate::entity::{SoftDeleteEntity, active_condition, trashed_condition};
-use crate::timestamp::DeletionTimestamp;
+use crate::marker::MarkerStrategy;
 use crate::values::{Filters, Stamp};
 
 /// Adds to `update` the `SET` list of moving `E`'s rows to the trash with `stamp`: the marker,
 /// the batch (where `E` has a batch column) and the audit columns.
 pub(crate) fn set_trashed<E: SoftDeleteEntity>(update: &mut UpdateStatement, stamp: &Stamp) {
     update.value(
-        E::deleted_at_column(),
-        Expr::val(E::Timestamp::from_utc(stamp.at).into_value()),
+        E::marker_column(),
+        Expr::val(E::Marker::trashed_value(stamp.at)),
     );
     if let (Some(column), Some(batch)) = (E::batch_column(), stamp.batch) {
         update.value(column, Expr::val(batch));
@@ -37,10 +37,7 @@ pub(crate) fn set_restored<E: SoftDeleteEntity>(
     clear_batch: bool,
     at: Option<DateTime<Utc>>,
 ) {
-    update.value(
-        E::deleted_at_column(),
-        Expr::val(E::Timestamp::null_value()),
-    );
+    update.value(E::marker_column(), Expr::val(E::Marker::active_value()));
     if let (Some(column), true) = (E::batch_column(), clear_batch) {
         update.value(column, Expr::val(Option::<i64>::None));
     }
@@ -110,7 +107,7 @@ pub(crate) fn clear_batches<E: SoftDeleteEntity>() -> UpdateStatement {
     if let Some(column) = E::batch_column() {
         update
             .value(column, Expr::val(Option::<i64>::None))
-            .and_where(Expr::col((E::default(), E::deleted_at_column())).is_null())
+            .and_where(active_condition::<E>())
             .and_where(Expr::col((E::default(), column)).is_not_null());
     }
     update

@@ -27,7 +27,7 @@ use crate::engine::reads::locked_keys;
 use crate::engine::statements::{
     batch_of, clear_batches, in_subquery, portable, set_restored, set_trashed,
 };
-use crate::entity::SoftDeleteEntity;
+use crate::entity::{SoftDeleteEntity, active_condition, trashed_condition};
 use crate::error::Error;
 use crate::graph::{CascadesTo, HasBatchColumn};
 use crate::hook_context::DynHooks;
@@ -133,7 +133,7 @@ where
         let stamped_parents = Condition::all().add(batch_of::<P>().eq(batch));
         Ok(self
             .children_of(stamped_parents, backend)?
-            .add(Expr::col((C::default(), C::deleted_at_column())).is_null()))
+            .add(active_condition::<C>()))
     }
 
     fn stamp_children(&self, stamp: &Stamp, backend: DbBackend) -> Result<UpdateStatement, Error> {
@@ -170,11 +170,11 @@ where
         }
         restored_parents
             .from(P::default())
-            .and_where(Expr::col((P::default(), P::deleted_at_column())).is_null())
+            .and_where(active_condition::<P>())
             .and_where(batch_of::<P>().is_not_null());
         let restored_parents = portable(restored_parents, &parent_columns, backend);
         Ok(Condition::all()
-            .add(Expr::col((C::default(), C::deleted_at_column())).is_not_null())
+            .add(trashed_condition::<C>())
             .add(in_subquery(
                 C::default().into_iden(),
                 &child_columns,
@@ -236,13 +236,13 @@ where
         update
             .table(P::default())
             .cond_where(parent)
-            .and_where(Expr::col((P::default(), P::deleted_at_column())).is_not_null());
+            .and_where(trashed_condition::<P>());
         set_restored::<P>(&mut update, true, at);
         update
     }
 
     fn trashed_parents(&self) -> Condition {
-        Condition::all().add(Expr::col((P::default(), P::deleted_at_column())).is_not_null())
+        Condition::all().add(trashed_condition::<P>())
     }
 
     fn lock_parents<'a>(

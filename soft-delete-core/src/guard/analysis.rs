@@ -918,6 +918,7 @@ mod tests {
             schema: None,
             table: name.to_owned(),
             marker: "deleted_at".to_owned(),
+            marker_kind: crate::marker::MarkerKind::Timestamp,
             primary_key: key.iter().map(|key| (*key).to_owned()).collect(),
         }
     }

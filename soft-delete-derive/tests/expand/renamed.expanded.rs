@@ -2,12 +2,24 @@
 impl ::soft_delete_core::__private::Wiring for Entity {}
 #[automatically_derived]
 impl ::soft_delete_core::SoftDeleteEntity for Entity {
-    type Timestamp = DateTime;
-    fn deleted_at_column() -> Column {
+    type Marker = <DateTime as ::soft_delete_core::__private::TimestampMarker>::Strategy;
+    fn marker_column() -> Column {
         Column::Trashed
     }
-    fn deleted_at(model: &Model) -> ::core::option::Option<&Self::Timestamp> {
-        ::core::option::Option::as_ref(&model.removed_at)
+    fn marker(
+        model: &Model,
+    ) -> &<Self::Marker as ::soft_delete_core::MarkerStrategy>::Field {
+        &model.removed_at
+    }
+}
+#[automatically_derived]
+impl ::soft_delete_core::HasDeletionTime for Entity {
+    fn deleted_before(
+        cutoff: ::soft_delete_core::__private::chrono::DateTime<
+            ::soft_delete_core::__private::chrono::Utc,
+        >,
+    ) -> ::soft_delete_core::__private::sea_orm::sea_query::Expr {
+        ::soft_delete_core::__private::deleted_before_by_marker::<Entity>(cutoff)
     }
 }
 ::soft_delete_core::__private::inventory::submit! {
@@ -117,9 +129,7 @@ impl Entity {
 impl Model {
     /// Whether this copy of the row is in the trash.
     pub fn is_deleted(&self) -> ::core::primitive::bool {
-        ::core::option::Option::is_some(
-            &<Entity as ::soft_delete_core::SoftDeleteEntity>::deleted_at(self),
-        )
+        <Entity as ::soft_delete_core::SoftDeleteEntity>::is_trashed(self)
     }
     /// Moves this row to the trash and returns it as stored. A row already there keeps
     /// its original timestamp.

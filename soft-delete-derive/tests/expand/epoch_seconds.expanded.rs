@@ -1,0 +1,165 @@
+#[automatically_derived]
+impl ::soft_delete_core::__private::Wiring for Entity {}
+#[automatically_derived]
+impl ::soft_delete_core::SoftDeleteEntity for Entity {
+    type Marker = ::soft_delete_core::marker::EpochSeconds;
+    fn marker_column() -> Column {
+        Column::DeletedAt
+    }
+    fn marker(
+        model: &Model,
+    ) -> &<Self::Marker as ::soft_delete_core::MarkerStrategy>::Field {
+        &model.deleted_at
+    }
+}
+#[automatically_derived]
+impl ::soft_delete_core::HasDeletionTime for Entity {
+    fn deleted_before(
+        cutoff: ::soft_delete_core::__private::chrono::DateTime<
+            ::soft_delete_core::__private::chrono::Utc,
+        >,
+    ) -> ::soft_delete_core::__private::sea_orm::sea_query::Expr {
+        ::soft_delete_core::__private::deleted_before_by_marker::<Entity>(cutoff)
+    }
+}
+::soft_delete_core::__private::inventory::submit! {
+    ::soft_delete_core::__private::RegisteredTable(::soft_delete_core::__private::describe::
+    < Entity >)
+}
+#[automatically_derived]
+impl Entity {
+    /// Active rows only: `deleted_at IS NULL`.
+    pub fn objects() -> ::soft_delete_core::__private::sea_orm::Select<Entity> {
+        <Entity as ::soft_delete_core::SoftDeleteEntity>::objects()
+    }
+    /// The trash: `deleted_at IS NOT NULL`.
+    pub fn deleted_objects() -> ::soft_delete_core::__private::sea_orm::Select<Entity> {
+        <Entity as ::soft_delete_core::SoftDeleteEntity>::deleted_objects()
+    }
+    /// Every row, active or trashed.
+    pub fn all_objects() -> ::soft_delete_core::__private::sea_orm::Select<Entity> {
+        <Entity as ::soft_delete_core::SoftDeleteEntity>::all_objects()
+    }
+    /// The active row with this primary key, if there is one.
+    pub fn find_active_by_id<K>(
+        key: K,
+    ) -> ::soft_delete_core::__private::sea_orm::Select<Entity>
+    where
+        K: ::core::convert::Into<
+            <PrimaryKey as ::soft_delete_core::__private::sea_orm::PrimaryKeyTrait>::ValueType,
+        >,
+    {
+        <Entity as ::soft_delete_core::SoftDeleteEntity>::find_active_by_id(key)
+    }
+    /// The row with this primary key, active or trashed.
+    pub fn find_any_by_id<K>(
+        key: K,
+    ) -> ::soft_delete_core::__private::sea_orm::Select<Entity>
+    where
+        K: ::core::convert::Into<
+            <PrimaryKey as ::soft_delete_core::__private::sea_orm::PrimaryKeyTrait>::ValueType,
+        >,
+    {
+        <Entity as ::soft_delete_core::SoftDeleteEntity>::find_any_by_id(key)
+    }
+    /// SeaORM's `update_many()` restricted to active rows.
+    pub fn update_many_active() -> ::soft_delete_core::__private::sea_orm::UpdateMany<
+        Entity,
+    > {
+        <Entity as ::soft_delete_core::SoftDeleteEntity>::update_many_active()
+    }
+    /// Moves the active rows matching the filters to the trash, in one `UPDATE`.
+    pub fn soft_delete_many() -> ::soft_delete_core::SoftDeleteMany<Entity> {
+        <Entity as ::soft_delete_core::SoftDeleteEntityExt>::soft_delete_many()
+    }
+    /// Brings the trashed rows matching the filters back, in one `UPDATE`.
+    pub fn restore_many() -> ::soft_delete_core::RestoreMany<Entity> {
+        <Entity as ::soft_delete_core::SoftDeleteEntityExt>::restore_many()
+    }
+    /// Permanently deletes the rows matching the filters, active or trashed.
+    pub fn force_delete_many() -> ::soft_delete_core::ForceDeleteMany<Entity> {
+        <Entity as ::soft_delete_core::SoftDeleteEntityExt>::force_delete_many()
+    }
+    /// Moves the row with this primary key to the trash; returns it as stored.
+    pub fn soft_delete_by_id<K>(key: K) -> ::soft_delete_core::SoftDeleteOne<Entity>
+    where
+        K: ::core::convert::Into<
+            <PrimaryKey as ::soft_delete_core::__private::sea_orm::PrimaryKeyTrait>::ValueType,
+        >,
+    {
+        <Entity as ::soft_delete_core::SoftDeleteEntityExt>::soft_delete_by_id(key)
+    }
+    /// Restores the row with this primary key; returns it as stored.
+    pub fn restore_by_id<K>(key: K) -> ::soft_delete_core::RestoreOne<Entity>
+    where
+        K: ::core::convert::Into<
+            <PrimaryKey as ::soft_delete_core::__private::sea_orm::PrimaryKeyTrait>::ValueType,
+        >,
+    {
+        <Entity as ::soft_delete_core::SoftDeleteEntityExt>::restore_by_id(key)
+    }
+    /// Permanently deletes the row with this primary key.
+    pub fn force_delete_by_id<K>(key: K) -> ::soft_delete_core::ForceDeleteOne<Entity>
+    where
+        K: ::core::convert::Into<
+            <PrimaryKey as ::soft_delete_core::__private::sea_orm::PrimaryKeyTrait>::ValueType,
+        >,
+    {
+        <Entity as ::soft_delete_core::SoftDeleteEntityExt>::force_delete_by_id(key)
+    }
+    /// Tells an active row, a trashed row and a missing row apart.
+    pub fn lookup_by_id<K>(key: K) -> ::soft_delete_core::LookupById<Entity>
+    where
+        K: ::core::convert::Into<
+            <PrimaryKey as ::soft_delete_core::__private::sea_orm::PrimaryKeyTrait>::ValueType,
+        >,
+    {
+        <Entity as ::soft_delete_core::SoftDeleteEntityExt>::lookup_by_id(key)
+    }
+    /// Permanently deletes trashed rows deleted before `cutoff`, in bounded batches.
+    pub fn purge_trash(
+        cutoff: ::soft_delete_core::__private::chrono::DateTime<
+            ::soft_delete_core::__private::chrono::Utc,
+        >,
+    ) -> ::soft_delete_core::PurgeTrash<Entity> {
+        <Entity as ::soft_delete_core::SoftDeleteEntityExt>::purge_trash(cutoff)
+    }
+}
+#[automatically_derived]
+impl Model {
+    /// Whether this copy of the row is in the trash.
+    pub fn is_deleted(&self) -> ::core::primitive::bool {
+        <Entity as ::soft_delete_core::SoftDeleteEntity>::is_trashed(self)
+    }
+    /// Moves this row to the trash and returns it as stored. A row already there keeps
+    /// its original timestamp.
+    pub async fn soft_delete<C>(
+        &self,
+        db: &C,
+    ) -> ::core::result::Result<Model, ::soft_delete_core::Error>
+    where
+        C: ::soft_delete_core::TransactionalConnection,
+    {
+        ::soft_delete_core::SoftDeleteOne::<Entity>::of(self).exec(db).await
+    }
+    /// Brings this row back from the trash and returns it as stored.
+    pub async fn restore<C>(
+        &self,
+        db: &C,
+    ) -> ::core::result::Result<Model, ::soft_delete_core::Error>
+    where
+        C: ::soft_delete_core::TransactionalConnection,
+    {
+        ::soft_delete_core::RestoreOne::<Entity>::of(self).exec(db).await
+    }
+    /// Permanently deletes this row, after its cascade descendants.
+    pub async fn force_delete<C>(
+        &self,
+        db: &C,
+    ) -> ::core::result::Result<(), ::soft_delete_core::Error>
+    where
+        C: ::soft_delete_core::TransactionalConnection,
+    {
+        ::soft_delete_core::ForceDeleteOne::<Entity>::of(self).exec(db).await
+    }
+}
