@@ -15,6 +15,7 @@ mod faults;
 mod guard;
 mod hooks;
 mod lifecycle;
+mod markers;
 mod operations;
 mod plans;
 mod relations;
