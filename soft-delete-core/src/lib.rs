@@ -3,6 +3,8 @@
 //! Add `#[derive(SoftDelete)]` to an entity's `Model` that has a nullable timestamp
 //! `deleted_at: Option<DateTimeUtc>`. "Delete" then means "move to the trash": the timestamp is
 //! set instead of running `DELETE`, and the finders you use for ordinary queries hide the trash.
+//! A schema that marks trashed rows with a boolean, a reversed "active" flag or a Unix epoch
+//! integer keeps its column: see [`marker`] for the strategies and how each is declared.
 //!
 //! ```
 //! mod product {
