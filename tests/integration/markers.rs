@@ -491,3 +491,126 @@ pub mod sticker {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+backend_tests! {
+    async fn relation_helpers_read_each_tables_strategy(db: &TestDb) {
+        use soft_delete_core::{FindRelatedActive, SelectActiveRelated};
+        db.create::<post::Entity>().await;
+        db.create::<label::Entity>().await;
+        db.create::<post_label::Entity>().await;
+        let post = post::ActiveModel { title: Set("p".into()), ..Default::default() }.insert(&db.conn).await.expect("post");
+        let mut labels = Vec::new();
+        for name in ["linked", "unlinked", "trashed"] {
+            let label = label::ActiveModel { name: Set(name.into()), ..Default::default() }
+                .insert(&db.conn)
+                .await
+                .expect("label");
+            post_label::ActiveModel { post_id: Set(post.id), label_id: Set(label.id), ..Default::default() }
+                .insert(&db.conn)
+                .await
+                .expect("link");
+            labels.push(label);
+        }
+        // The link to "unlinked" goes to the trash (a flag), the label "trashed" too (an epoch).
+        post_label::Entity::soft_delete_many()
+            .filter(post_label::Column::LabelId.eq(labels[1].id))
+            .exec(&db.conn)
+            .await
+            .expect("unlink");
+        label::Entity::soft_delete_by_id(labels[2].id).exec(&db.conn).await.expect("trash label");
+
+        let found = post.find_related_active(label::Entity).all(&db.conn).await.expect("related");
+        let names: Vec<_> = found.into_iter().map(|label| label.name).collect();
+        assert_eq!(names, ["linked"], "trashed links and trashed labels are hidden");
+        let with = post::Entity::objects()
+            .has_related_active(label::Entity, label::Column::Name.eq("unlinked"))
+            .count(&db.conn)
+            .await
+            .expect("has related");
+        assert_eq!(with, 0, "a trashed flag link does not count");
+    }
+}
+
+/// A timestamp entity linked to an epoch entity through a flag junction.
+pub mod post {
+    use sea_orm::entity::prelude::*;
+    use soft_delete_core::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
+    #[sea_orm(table_name = "mk_post")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub title: String,
+        pub deleted_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl Related<super::label::Entity> for Entity {
+        fn to() -> RelationDef {
+            super::post_label::Relation::Label.def()
+        }
+
+        fn via() -> Option<RelationDef> {
+            Some(super::post_label::Relation::Post.def().rev())
+        }
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod label {
+    use sea_orm::entity::prelude::*;
+    use soft_delete_core::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
+    #[sea_orm(table_name = "mk_label")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub name: String,
+        #[soft_delete(epoch = millis)]
+        pub deleted_at: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod post_label {
+    use sea_orm::entity::prelude::*;
+    use soft_delete_core::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
+    #[sea_orm(table_name = "mk_post_label")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub post_id: i32,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub label_id: i32,
+        #[soft_delete(flag)]
+        pub deleted: bool,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {
+        #[sea_orm(
+            belongs_to = "super::post::Entity",
+            from = "Column::PostId",
+            to = "super::post::Column::Id"
+        )]
+        Post,
+        #[sea_orm(
+            belongs_to = "super::label::Entity",
+            from = "Column::LabelId",
+            to = "super::label::Column::Id"
+        )]
+        Label,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
