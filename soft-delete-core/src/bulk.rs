@@ -17,6 +17,7 @@ use crate::entity::{SoftDeleteEntity, trashed_condition};
 use crate::error::Error;
 use crate::graph::Graph;
 use crate::hook_context::Origin;
+use crate::marker::MarkerStrategy;
 use crate::session::TransactionalConnection;
 use crate::values::{CascadeCounts, Changed, Filters, Stamp};
 
@@ -27,7 +28,9 @@ pub struct SoftDeleteResult {
     /// Rows of the entity itself moved to the trash by this call (rows already there are not
     /// counted).
     pub rows_affected: u64,
-    /// The timestamp written to every one of them, and to every cascaded row.
+    /// The time of the operation as the entity's marker records it: the timestamp written to
+    /// every one of them, truncated to whole seconds or milliseconds for an epoch marker. Cascaded
+    /// rows and `touch` columns get the operation's time as their own markers keep it.
     pub deleted_at: DateTime<Utc>,
     /// Rows trashed by the cascade, per table.
     pub cascaded: CascadeCounts,
@@ -223,13 +226,13 @@ impl<E: SoftDeleteEntity> Operation for SoftDeleteMany<E> {
     }
 
     async fn run<C: ConnectionTrait>(&self, db: &C) -> Result<SoftDeleteResult, Error> {
-        let at = clock::operation_time(E::CLOCK, self.at, db).await?;
+        let at = clock::deletion_time(E::CLOCK, self.at, db).await?;
         let changed =
             soft_delete::soft_delete::<E, _>(db, &self.filters, &self.stamp(at), Origin::Bulk)
                 .await?;
         Ok(SoftDeleteResult {
             rows_affected: changed.rows,
-            deleted_at: at,
+            deleted_at: E::Marker::stored_time(at),
             cascaded: changed.cascaded,
         })
     }

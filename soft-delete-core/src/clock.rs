@@ -166,6 +166,23 @@ pub(crate) async fn operation_time<C: sea_orm::ConnectionTrait>(
     }
 }
 
+/// The time of a soft delete on an entity whose clock is `source` ([`operation_time`]), refused
+/// in the first second after the Unix epoch, where an epoch marker (in seconds or milliseconds)
+/// would store 0, the value of an active row: a clock left at its zero value (a test's
+/// `ManualClock::new(Default::default())`) fails instead of reporting rows trashed that are not.
+pub(crate) async fn deletion_time<C: sea_orm::ConnectionTrait>(
+    source: ClockSource,
+    explicit: Option<DateTime<Utc>>,
+    db: &C,
+) -> Result<DateTime<Utc>, crate::Error> {
+    let at = operation_time(source, explicit, db).await?;
+    let epoch = DateTime::<Utc>::UNIX_EPOCH;
+    if at >= epoch && at < epoch + TimeDelta::seconds(1) {
+        return Err(crate::Error::InvalidDeletionTime(at));
+    }
+    Ok(at)
+}
+
 /// Reads the server's current UTC time. SQLite's `CURRENT_TIMESTAMP` has whole seconds and a
 /// text format unlike the one bound values get, so it is asked for fractional seconds instead;
 /// the value is then bound like any other, which keeps one storage format per column.

@@ -75,6 +75,10 @@ pub enum Error {
     /// A hook refused the operation (or failed after it); nothing of the operation was applied.
     #[error("refused by a hook: {0}")]
     Vetoed(String),
+    /// A soft delete was given a time no marker can record: within the first second after the
+    /// Unix epoch, an epoch marker would store 0, which means active. Nothing was changed.
+    #[error("cannot soft-delete at {0}: an epoch marker would store 0, which means active")]
+    InvalidDeletionTime(chrono::DateTime<chrono::Utc>),
     /// The operation must open a transaction but was given a connection that cannot (only
     /// `ConnectionTrait`), through `exec_without_transaction`. Nothing was changed: the call
     /// refused before any write, or (a one-row call whose row concurrent calls kept changing)

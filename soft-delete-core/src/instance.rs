@@ -215,7 +215,7 @@ impl<E: SoftDeleteEntity> Operation for SoftDeleteOne<E> {
     }
 
     async fn run_alone<C: ConnectionTrait>(&self, db: &C) -> Result<Option<Self::Output>, Error> {
-        let at = clock::operation_time(E::CLOCK, self.at, db).await?;
+        let at = clock::deletion_time(E::CLOCK, self.at, db).await?;
         let filters = self.key.filters();
         let stamp = soft_delete::stamp::<E>(at, self.actor.clone());
         let change = || soft_delete_statement::<E>(&filters, &stamp);
@@ -223,7 +223,7 @@ impl<E: SoftDeleteEntity> Operation for SoftDeleteOne<E> {
     }
 
     async fn run<C: ConnectionTrait>(&self, txn: &C) -> Result<Self::Output, Error> {
-        let at = clock::operation_time(E::CLOCK, self.at, txn).await?;
+        let at = clock::deletion_time(E::CLOCK, self.at, txn).await?;
         let filters = self.key.filters();
         let operation = || async {
             let stamp = soft_delete::stamp::<E>(at, self.actor.clone());

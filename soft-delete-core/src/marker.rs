@@ -113,6 +113,13 @@ pub trait MarkerStrategy: Send + Sync + 'static {
 
     /// `None` for an active row; for a trashed row, what the marker tells about its deletion.
     fn trashed_at(field: &Self::Field) -> Option<Self::TrashedAt>;
+
+    /// `at` as the marker keeps it: truncated to whole seconds or milliseconds by an epoch,
+    /// unchanged by the others (a timestamp keeps the microseconds every stamp has; a flag's time
+    /// goes to the `touch` column).
+    fn stored_time(at: DateTime<Utc>) -> DateTime<Utc> {
+        at
+    }
 }
 
 /// A strategy whose marker records when a row was trashed: timestamps and epochs.
@@ -234,6 +241,11 @@ macro_rules! epoch_strategy {
             fn trashed_at(field: &i64) -> Option<DateTime<Utc>> {
                 let from: fn(i64) -> Option<DateTime<Utc>> = $from;
                 (*field != 0).then(|| from(*field).unwrap_or_default())
+            }
+
+            fn stored_time(at: DateTime<Utc>) -> DateTime<Utc> {
+                let from: fn(i64) -> Option<DateTime<Utc>> = $from;
+                from(Self::KIND.epoch_of(at).unwrap_or_default()).unwrap_or(at)
             }
         }
 

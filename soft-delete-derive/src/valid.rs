@@ -315,6 +315,26 @@ fn find_marker<'m, 'a>(model: &'m Model<'a>, errors: &mut Errors) -> Option<&'m 
         .fields
         .iter()
         .find(|field| field.ident == DEFAULT_MARKER);
+    let likely_flag = model.fields.iter().find_map(|field| {
+        let declaration = match field.ident.to_string().as_str() {
+            "deleted" | "is_deleted" | "trashed" | "is_trashed" => "flag",
+            "active" | "is_active" => "active_flag",
+            _ => return None,
+        };
+        (simple_type_name(field.ty).as_deref() == Some("bool")).then_some((field, declaration))
+    });
+    if let (None, Some((field, declaration))) = (by_name, likely_flag) {
+        errors.push(syn::Error::new_spanned(
+            field.ident,
+            format!(
+                "`#[derive(SoftDelete)]` needs a deletion marker; if `{}` is it, write \
+                 `#[soft_delete({declaration})]` on it (a `bool` marker says which way round it \
+                 counts), or add a field `deleted_at: Option<DateTimeUtc>`",
+                field.ident
+            ),
+        ));
+        return None;
+    }
     if by_name.is_none() {
         errors.push(syn::Error::new_spanned(
             model.ident,

@@ -265,6 +265,39 @@ backend_tests! {
         assert_eq!(back.deleted_by, None);
     }
 
+    async fn an_epoch_reports_the_time_it_stored_and_refuses_one_it_cannot(db: &TestDb) {
+        db.create::<epoch_note::Entity>().await;
+        let row = epoch_note::ActiveModel { code: Set("e".into()), name: Set("e".into()), ..Default::default() }
+            .insert(&db.conn)
+            .await
+            .expect("insert");
+        let epoch = DateTime::<Utc>::UNIX_EPOCH;
+        let refused = epoch_note::Entity::soft_delete_by_id(row.id)
+            .at(epoch + TimeDelta::milliseconds(500))
+            .exec(&db.conn)
+            .await;
+        assert!(matches!(refused, Err(Error::InvalidDeletionTime(_))), "0 would mean active: {refused:?}");
+        let refused = epoch_note::Entity::soft_delete_many().at(epoch).exec(&db.conn).await;
+        assert!(matches!(refused, Err(Error::InvalidDeletionTime(_))), "{refused:?}");
+        assert_eq!(epoch_note::Entity::objects().count(&db.conn).await.expect("count"), 1, "nothing changed");
+
+        let done = epoch_note::Entity::soft_delete_many().at(t0()).exec(&db.conn).await.expect("soft delete");
+        let RowState::Trashed { deleted_at, .. } = epoch_note::Entity::lookup_by_id(row.id).one(&db.conn).await.expect("lookup") else {
+            panic!("trashed");
+        };
+        assert_eq!(done.deleted_at, deleted_at, "the result reports the time as stored, whole seconds");
+        let before_1970 = epoch_note::ActiveModel { code: Set("old".into()), name: Set("old".into()), ..Default::default() }
+            .insert(&db.conn)
+            .await
+            .expect("insert");
+        let trashed = epoch_note::Entity::soft_delete_by_id(before_1970.id)
+            .at(epoch - TimeDelta::milliseconds(500))
+            .exec(&db.conn)
+            .await
+            .expect("a time before 1970 is stored as -1");
+        assert!(trashed.is_deleted());
+    }
+
     async fn an_epoch_marker_takes_the_database_clock(db: &TestDb) {
         db.create::<epoch_ms_note::Entity>().await;
         let row = epoch_ms_note::ActiveModel {
