@@ -32,8 +32,14 @@ pub trait CascadeEdge: Send + Sync + 'static {
     fn stamp_condition(&self, batch: i64, backend: DbBackend) -> Result<Condition, Error>;
     /// Trashes the active children of the parent rows stamped with the stamp's batch.
     fn stamp_children(&self, stamp: &Stamp, backend: DbBackend) -> Result<UpdateStatement, Error>;
-    /// The trashed children whose parent was restored by this call with their batch.
-    fn restore_condition(&self, backend: DbBackend) -> Result<Condition, Error>;
+    /// The trashed children that share their batch with a parent row this call restores:
+    /// `parents` names those parents before the change (`None`: the active parents that still
+    /// carry a batch, that is, the ones restored earlier in this call).
+    fn restore_condition(
+        &self,
+        parents: Option<Condition>,
+        backend: DbBackend,
+    ) -> Result<Condition, Error>;
     /// The child entity's hooks.
     fn child_hooks(&self) -> Option<&'static dyn DynHooks>;
     /// The parent entity's hooks.
@@ -50,10 +56,11 @@ pub trait CascadeEdge: Send + Sync + 'static {
         rows: Condition,
         db: &'a dyn ErasedConnection,
     ) -> BoxFuture<'a, Result<Vec<ValueTuple>, Error>>;
-    /// Restores the trashed children whose parent was restored by this call with their batch;
-    /// `clear_batch` also clears theirs, for children that no further edge matches by it.
+    /// Restores the children of [`restore_condition`](Self::restore_condition); `clear_batch`
+    /// also clears theirs, for children that no further edge matches by it.
     fn restore_children(
         &self,
+        parents: Option<Condition>,
         at: Option<DateTime<Utc>>,
         clear_batch: bool,
         backend: DbBackend,

@@ -73,6 +73,11 @@ pub(crate) struct Graph {
 }
 
 impl Graph {
+    /// Whether a table of the graph is a tree (a self-referencing edge).
+    pub(crate) fn has_tree(&self) -> bool {
+        self.edges.iter().any(|edge| edge.is_self_referencing())
+    }
+
     pub(crate) fn of<E: SoftDeleteEntity>() -> Result<Self, Error> {
         let mut order: Vec<TypeId> = Vec::new();
         let mut state: HashMap<TypeId, bool> = HashMap::new(); // false: on the path, true: done

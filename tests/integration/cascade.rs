@@ -164,7 +164,7 @@ backend_tests! {
             db.statements.take();
         }
         println!("children, soft delete, restore, force delete statements on {:?}: {counts:?}", db.backend);
-        assert!(counts.iter().all(|(_, delete, restore, force)| (*delete, *restore, *force) == (5, 7, 4)), "{counts:?}");
+        assert!(counts.iter().all(|(_, delete, restore, force)| (*delete, *restore, *force) == (5, 6, 4)), "{counts:?}");
     }
 
     async fn restore_brings_back_exactly_what_the_operation_trashed(db: &TestDb) {

@@ -21,7 +21,7 @@ use crate::clock::ClockSource;
 use crate::edge::CascadeEdge;
 use crate::engine::conflict;
 use crate::engine::force_delete::Doomed;
-use crate::engine::restore::orphans_of;
+use crate::engine::restore::{orphans_of, restore_levels};
 use crate::engine::statements::{
     clear_batches, delete_statement, restore_statement, soft_delete_statement,
 };
@@ -106,12 +106,27 @@ pub(crate) fn restore<E: SoftDeleteEntity>(
     }
     statements.extend(conflict::check_statements::<E>(restored, backend));
     statements.push(restore_statement::<E>(filters, graph.is_empty(), at).build(backend));
-    if !graph.is_empty() {
+    if !graph.is_empty() && !graph.has_tree() {
+        for level in restore_levels::<E>(&graph, backend)?.iter().rev() {
+            statements.extend(
+                level
+                    .edge
+                    .child_conflict_statements(level.rows.clone(), backend),
+            );
+            let update =
+                level
+                    .edge
+                    .restore_children(Some(level.parents.clone()), at, true, backend)?;
+            statements.push(backend.build(&update));
+        }
+        statements.push(backend.build(&clear_batches::<E>()));
+    } else if !graph.is_empty() {
         let is_leaf = |edge: &&dyn CascadeEdge| edge.child_edges().is_empty();
         for edge in &graph.edges {
-            let rows: Condition = edge.restore_condition(backend)?;
+            let rows: Condition = edge.restore_condition(None, backend)?;
             statements.extend(edge.child_conflict_statements(rows, backend));
-            statements.push(backend.build(&edge.restore_children(at, is_leaf(edge), backend)?));
+            let update = edge.restore_children(None, at, is_leaf(edge), backend)?;
+            statements.push(backend.build(&update));
         }
         statements.push(backend.build(&clear_batches::<E>()));
         let mut cleared = vec![TypeId::of::<E>()];

@@ -75,9 +75,13 @@ where
     .await?;
     root.run(db, HookPoint::BeforeRestore).await?;
     let graph = Graph::of::<E>()?;
+    let by_level = !graph.is_empty() && !graph.has_tree();
     let unique_keys = conflict::unique_keys::<E>();
     let mut rows = 0;
     for chunk in root.chunks() {
+        // The operation's own rows first: the `UPDATE` locks them, so that a concurrent soft
+        // delete of them either committed before or waits, and what follows sees their final
+        // state. They keep their batch until their descendants are matched by it.
         rows += restore_statement::<E>(&chunk, graph.is_empty(), at)
             .exec(db)
             .await
@@ -86,14 +90,34 @@ where
             })?
             .rows_affected;
     }
-    if !graph.is_empty() {
-        // The batch tells children which parent restore they belong to; active rows keep none.
+    if by_level {
+        // Then the descendants, deepest table first, each level named through its trashed
+        // parents up to the restored rows, each statement clearing its own batch: one
+        // statement per table, and one more for the operation's own batch.
+        for level in restore_levels::<E>(&graph, backend)?.iter().rev() {
+            let statement =
+                level
+                    .edge
+                    .restore_children(Some(level.parents.clone()), at, true, backend)?;
+            down.run(
+                db,
+                level.edge,
+                &statement,
+                level.rows.clone(),
+                &mut cascaded,
+            )
+            .await?;
+        }
+        db.execute(&clear_batches::<E>()).await?;
+    } else if !graph.is_empty() {
+        // A tree restores one level per statement, top down, as deep as it goes: the batch
+        // tells children which parent restore they belong to; active rows keep none.
         // A leaf's batch is matched by nobody, so its restore clears it at once: on a large
         // leaf table that halves the rows written.
         let is_leaf = |edge: &&dyn CascadeEdge| edge.child_edges().is_empty();
         for edge in &graph.edges {
-            let statement = edge.restore_children(at, is_leaf(edge), backend)?;
-            let rows = edge.restore_condition(backend)?;
+            let statement = edge.restore_children(None, at, is_leaf(edge), backend)?;
+            let rows = edge.restore_condition(None, backend)?;
             down.run(db, *edge, &statement, rows, &mut cascaded).await?;
         }
         db.execute(&clear_batches::<E>()).await?;
@@ -107,6 +131,57 @@ where
     }
     root.run(db, HookPoint::AfterRestore).await?;
     Ok(Changed { rows, cascaded })
+}
+
+/// One edge of a restore by levels: the trashed parent rows this call restores (named before
+/// anything changes) and the children it restores with them.
+pub(crate) struct RestoreLevel {
+    pub(crate) edge: &'static dyn CascadeEdge,
+    pub(crate) parents: Condition,
+    pub(crate) rows: Condition,
+}
+
+/// The levels of a restore through a graph without trees, parents first, once `E`'s own rows
+/// are restored with their batch kept: each table's restored rows are the trashed rows that
+/// share their batch with restored rows of their parent (for `E`, its active rows that still
+/// carry a batch), named before they change (a table reached twice takes the rows of both
+/// paths).
+pub(crate) fn restore_levels<E: SoftDeleteEntity>(
+    graph: &Graph,
+    backend: DbBackend,
+) -> Result<Vec<RestoreLevel>, Error> {
+    let mut restored: Vec<(TypeId, Condition)> = vec![(
+        TypeId::of::<E>(),
+        Condition::all().add(crate::entity::active_condition::<E>()),
+    )];
+    let mut levels = Vec::new();
+    for edge in &graph.edges {
+        let parents = restored
+            .iter()
+            .find(|(table, _)| *table == edge.parent_type())
+            .map(|(_, rows)| rows.clone())
+            .ok_or_else(|| {
+                Error::InvalidCascade(format!(
+                    "`{}` was reached before its parent `{}`",
+                    edge.child_table(),
+                    edge.parent_table()
+                ))
+            })?;
+        let rows = edge.restore_condition(Some(parents.clone()), backend)?;
+        match restored
+            .iter_mut()
+            .find(|(table, _)| *table == edge.child_type())
+        {
+            Some((_, all)) => *all = Condition::any().add(all.clone()).add(rows.clone()),
+            None => restored.push((edge.child_type(), rows.clone())),
+        }
+        levels.push(RestoreLevel {
+            edge: *edge,
+            parents,
+            rows,
+        });
+    }
+    Ok(levels)
 }
 
 /// Refuses to restore trashed rows matching `filters` whose cascade parent (for a tree, a parent

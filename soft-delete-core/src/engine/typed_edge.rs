@@ -154,7 +154,11 @@ where
         P::touch_value(DateTime::<Utc>::default()).is_some()
     }
 
-    fn restore_condition(&self, backend: DbBackend) -> Result<Condition, Error> {
+    fn restore_condition(
+        &self,
+        parents: Option<Condition>,
+        backend: DbBackend,
+    ) -> Result<Condition, Error> {
         let (mut parent_columns, mut child_columns) = self.link()?;
         let (Some(parent_batch), Some(child_batch)) = (P::batch_column(), C::batch_column()) else {
             return Err(Error::InvalidCascade(format!(
@@ -168,10 +172,12 @@ where
         for column in &parent_columns {
             restored_parents.column((P::default().into_iden(), column.clone()));
         }
-        restored_parents
-            .from(P::default())
-            .and_where(active_condition::<P>())
-            .and_where(batch_of::<P>().is_not_null());
+        restored_parents.from(P::default());
+        match parents {
+            Some(parents) => restored_parents.cond_where(parents),
+            None => restored_parents.and_where(active_condition::<P>()),
+        };
+        restored_parents.and_where(batch_of::<P>().is_not_null());
         let restored_parents = portable(restored_parents, &parent_columns, backend);
         Ok(Condition::all()
             .add(trashed_condition::<C>())
@@ -184,6 +190,7 @@ where
 
     fn restore_children(
         &self,
+        parents: Option<Condition>,
         at: Option<DateTime<Utc>>,
         clear_batch: bool,
         backend: DbBackend,
@@ -191,7 +198,7 @@ where
         let mut update = Query::update();
         update
             .table(C::default())
-            .cond_where(self.restore_condition(backend)?);
+            .cond_where(self.restore_condition(parents, backend)?);
         set_restored::<C>(&mut update, clear_batch, at);
         Ok(update)
     }
