@@ -15,7 +15,7 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
     let entity = entity_impl(plan);
     let checks = type_checks(plan);
     let registration = registration(plan);
-    let inherent = inherent_api(&plan.krate, deletion_time_impl(plan).is_some());
+    let inherent = inherent_api(&plan.krate, has_deletion_time(plan));
     quote! {
         #wiring
         #entity
@@ -59,7 +59,6 @@ fn wiring_impl(plan: &Plan<'_>) -> TokenStream {
 fn entity_impl(plan: &Plan<'_>) -> TokenStream {
     let Plan {
         marker_field,
-        strategy,
         column_variant,
         unique_keys,
         database_clock,
@@ -90,7 +89,6 @@ fn entity_impl(plan: &Plan<'_>) -> TokenStream {
         Strategy::Declared(_) => marker_fn(proc_macro2::Span::call_site()),
     };
     let deletion_time = deletion_time_impl(plan);
-    let _ = strategy;
     let unique_keys = (!unique_keys.is_empty()).then(|| {
         let keys = unique_keys.iter().map(|key| quote!(&[#(Column::#key),*]));
         quote! {
@@ -167,17 +165,24 @@ fn marker_type(plan: &Plan<'_>) -> TokenStream {
     }
 }
 
+/// Whether the entity knows when each trashed row was trashed: a timestamp or epoch marker, or a
+/// flag with a `touch` column.
+fn has_deletion_time(plan: &Plan<'_>) -> bool {
+    plan.strategy.records_time() || plan.touch.is_some()
+}
+
 /// `HasDeletionTime`, where the entity knows when each trashed row was trashed: from the marker,
 /// or, for a flag, from the `touch` column.
 fn deletion_time_impl(plan: &Plan<'_>) -> Option<TokenStream> {
     let krate = &plan.krate;
     let private = private(krate);
+    if !has_deletion_time(plan) {
+        return None;
+    }
     let by = if plan.strategy.records_time() {
         quote!(deleted_before_by_marker)
-    } else if plan.touch.is_some() {
-        quote!(deleted_before_by_touch)
     } else {
-        return None;
+        quote!(deleted_before_by_touch)
     };
     // Spanned at a timestamp's type for the reason `marker_fn` is.
     let span = match plan.strategy {
