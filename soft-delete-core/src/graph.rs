@@ -72,6 +72,17 @@ pub(crate) struct Graph {
     pub(crate) edges: Vec<&'static dyn CascadeEdge>,
 }
 
+/// The error of an edge walked before the edges into its parent. The graph's order puts every
+/// edge after those; anything else is a bug, and going on without the parent's condition would
+/// change the whole child table.
+pub(crate) fn reached_before_parent(edge: &dyn CascadeEdge) -> Error {
+    Error::InvalidCascade(format!(
+        "`{}` was reached before its parent `{}`",
+        edge.child_table(),
+        edge.parent_table()
+    ))
+}
+
 impl Graph {
     /// Whether a table of the graph is a tree (a self-referencing edge).
     pub(crate) fn has_tree(&self) -> bool {

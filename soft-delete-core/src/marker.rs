@@ -69,9 +69,10 @@ impl MarkerKind {
         !matches!(self, MarkerKind::Flag | MarkerKind::ActiveFlag)
     }
 
-    /// Whether the marker column is `NULL` for active rows. On MySQL and MariaDB a unique key
-    /// among active rows then needs a generated column; an epoch needs only a plain composite
-    /// unique index, and a flag a generated column too (trashed rows share one value).
+    /// Whether a key unique among active rows needs more than a plain index on `(key.., marker)`
+    /// (a partial index, or on MySQL and MariaDB a generated column): a timestamp's active rows
+    /// are all `NULL`, which never collides, and a flag's trashed rows share one value. Only an
+    /// epoch, 0 for every active row and a distinct time per deletion, needs nothing more.
     pub(crate) fn unique_needs_generated_column(self) -> bool {
         !matches!(self, MarkerKind::EpochSeconds | MarkerKind::EpochMillis)
     }
@@ -239,13 +240,19 @@ macro_rules! epoch_strategy {
             }
 
             fn trashed_at(field: &i64) -> Option<DateTime<Utc>> {
-                let from: fn(i64) -> Option<DateTime<Utc>> = $from;
-                (*field != 0).then(|| from(*field).unwrap_or_default())
+                (*field != 0).then(|| Self::time_of(*field).unwrap_or_default())
             }
 
             fn stored_time(at: DateTime<Utc>) -> DateTime<Utc> {
+                Self::time_of(Self::KIND.epoch_of(at).unwrap_or_default()).unwrap_or(at)
+            }
+        }
+
+        impl $strategy {
+            /// The instant a stored value means.
+            fn time_of(value: i64) -> Option<DateTime<Utc>> {
                 let from: fn(i64) -> Option<DateTime<Utc>> = $from;
-                from(Self::KIND.epoch_of(at).unwrap_or_default()).unwrap_or(at)
+                from(value)
             }
         }
 

@@ -11,7 +11,7 @@ use crate::engine::statements::delete_statement;
 use crate::engine::steps::{Down, Hooked};
 use crate::entity::SoftDeleteEntity;
 use crate::error::Error;
-use crate::graph::Graph;
+use crate::graph::{Graph, reached_before_parent};
 use crate::hook_context::{HookPoint, Origin};
 use crate::values::{CascadeCounts, Changed, Filters, add_count};
 
@@ -75,15 +75,7 @@ impl Doomed {
         doomed
             .iter()
             .position(|node| node.table == edge.parent_type())
-            .ok_or_else(|| {
-                // The graph's order puts every edge after the edges into its parent; anything
-                // else is a bug, and deleting without a condition would empty the child table.
-                Error::InvalidCascade(format!(
-                    "`{}` was reached before its parent `{}`",
-                    edge.child_table(),
-                    edge.parent_table()
-                ))
-            })
+            .ok_or_else(|| reached_before_parent(edge))
     }
 
     /// Adds the rows `edge` (not a tree's) reaches from the doomed rows of its parent, at

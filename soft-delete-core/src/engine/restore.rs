@@ -17,7 +17,7 @@ use crate::engine::statements::{clear_batches, outside, restore_statement};
 use crate::engine::steps::{Down, Hooked};
 use crate::entity::{SoftDeleteEntity, trashed_condition};
 use crate::error::{Error, key_text};
-use crate::graph::{Graph, parent_edges};
+use crate::graph::{Graph, parent_edges, reached_before_parent};
 use crate::hook_context::{self, HookPoint, Origin};
 use crate::values::{CascadeCounts, Changed, Filters, add_count};
 
@@ -160,13 +160,7 @@ pub(crate) fn restore_levels<E: SoftDeleteEntity>(
             .iter()
             .find(|(table, _)| *table == edge.parent_type())
             .map(|(_, rows)| rows.clone())
-            .ok_or_else(|| {
-                Error::InvalidCascade(format!(
-                    "`{}` was reached before its parent `{}`",
-                    edge.child_table(),
-                    edge.parent_table()
-                ))
-            })?;
+            .ok_or_else(|| reached_before_parent(*edge))?;
         let rows = edge.restore_condition(Some(parents.clone()), backend)?;
         match restored
             .iter_mut()
