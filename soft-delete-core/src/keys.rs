@@ -77,6 +77,26 @@ pub(crate) fn keys_condition<E: EntityTrait>(keys: &[ValueTuple], backend: DbBac
     }
 }
 
+/// Rows whose primary key comes at or after `key` (after it, when not `inclusive`) in key
+/// order: a plain comparison, or a row-value comparison `(a, b) >= (..)` for a composite key,
+/// which orders exactly as `ORDER BY a, b` does.
+pub(crate) fn keys_from<E: EntityTrait>(key: &ValueTuple, inclusive: bool) -> Expr {
+    let mut columns: Vec<Expr> = E::PrimaryKey::iter()
+        .map(|key| Expr::col((E::default(), key.into_column())))
+        .collect();
+    let mut values: Vec<Expr> = key.clone().into_iter().map(Expr::val).collect();
+    let (column, value) = if columns.len() == 1 && values.len() == 1 {
+        (columns.remove(0), values.remove(0))
+    } else {
+        (Expr::tuple(columns), Expr::tuple(values))
+    };
+    if inclusive {
+        column.gte(value)
+    } else {
+        column.gt(value)
+    }
+}
+
 /// `keys` cut into the chunks one statement each names; at least one chunk, perhaps empty, so
 /// that an operation on no rows still sends the statements it always sends.
 pub(crate) fn chunks<E: EntityTrait>(keys: &[ValueTuple]) -> Vec<&[ValueTuple]> {

@@ -49,6 +49,7 @@ use sea_orm::sea_query::{Alias, Index, Table};
 use sea_orm_migration::SchemaManager;
 
 use crate::entity::SoftDeleteEntity;
+use crate::marker::HasDeletionTime;
 use crate::schema;
 
 /// Adds the marker column with the type the entity's field needs on this backend.
@@ -101,6 +102,26 @@ pub async fn drop_active_index<E: SoftDeleteEntity>(
     manager
         .drop_index(Index::drop().name(name).table(E::default()).to_owned())
         .await
+}
+
+/// Creates the index that makes each batch of a purge a range scan (see
+/// [`schema::purge_index`]).
+pub async fn create_purge_index<E: HasDeletionTime>(
+    manager: &SchemaManager<'_>,
+    name: &str,
+) -> Result<(), DbErr> {
+    let backend = manager.get_database_backend();
+    manager
+        .create_index(schema::purge_index::<E>(name, backend))
+        .await
+}
+
+/// Drops an index made by [`create_purge_index`] (or [`create_active_index`]).
+pub async fn drop_purge_index<E: SoftDeleteEntity>(
+    manager: &SchemaManager<'_>,
+    name: &str,
+) -> Result<(), DbErr> {
+    drop_active_index::<E>(manager, name).await
 }
 
 /// Creates the indexes that enforce every `#[soft_delete(unique(..))]` key.

@@ -6,11 +6,12 @@ use std::marker::PhantomData;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{
-    DeleteStatement, Expr, ExprTrait, Order, Query, SelectStatement, ValueTuple,
+    Condition, DeleteStatement, Expr, ExprTrait, IntoValueTuple, Order, Query, SelectStatement,
+    ValueTuple,
 };
 use sea_orm::{
-    ConnectionTrait, DbBackend, Iterable, ModelTrait, PrimaryKeyToColumn, QueryFilter, QueryOrder,
-    QuerySelect,
+    ConnectionTrait, DbBackend, EntityTrait, Iterable, ModelTrait, PrimaryKeyToColumn,
+    PrimaryKeyTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::clock;
@@ -120,55 +121,26 @@ impl<E: HasDeletionTime> PurgeTrash<E> {
         self
     }
 
-    /// The `DELETE` each batch sends on `backend`.
+    /// The `DELETE` the first batch sends on `backend`; each later one also names only keys
+    /// after the last batch's (see [`exec`](Self::exec)).
     pub fn batch_statement(&self, backend: DbBackend) -> DeleteStatement {
-        let expired = self.expired();
-        let mut delete = Query::delete();
-        delete.from_table(E::default());
-        match backend {
-            // MariaDB and MySQL reject LIMIT inside `IN (subquery)` and a subquery on the table
-            // being deleted from, but accept ORDER BY and LIMIT on the DELETE itself.
-            DbBackend::MySql => {
-                delete.and_where(expired).limit(self.batch_size);
-                for key in E::PrimaryKey::iter() {
-                    delete.order_by((E::default(), key.into_column()), Order::Asc);
-                }
-            }
-            // PostgreSQL has no DELETE .. LIMIT: pick the batch's keys in a subquery.
-            _ => {
-                let mut batch = SelectStatement::new();
-                batch
-                    .from(E::default())
-                    .and_where(expired)
-                    .limit(self.batch_size);
-                for key in E::PrimaryKey::iter() {
-                    batch.column((E::default(), key.into_column()));
-                    batch.order_by((E::default(), key.into_column()), Order::Asc);
-                }
-                let keys =
-                    E::PrimaryKey::iter().map(|key| Expr::col((E::default(), key.into_column())));
-                // The condition again on the DELETE itself: PostgreSQL re-checks it on a row a
-                // concurrent restore changed while the DELETE waited, and the subquery's
-                // snapshot would still call that row expired.
-                delete
-                    .and_where(Expr::tuple(keys).in_subquery(batch))
-                    .and_where(self.expired());
-            }
-        }
-        delete
+        delete_statement::<E>(self.expired(), self.batch_size, &Resume::Start, backend)
     }
 
     /// Runs batches until the expired trash is empty. On error, the batches before it stay done.
+    ///
+    /// The batches walk the primary key upwards (keyset progress): each starts at the first
+    /// expired key the batch before it left, so the whole purge reads each row of the table at
+    /// most about twice, whatever its size, and stops after a batch that was not full. With
+    /// the index of [`schema::purge_index`](crate::schema::purge_index) a batch reads only the
+    /// trash, in key order.
     ///
     /// For an entity with a cascade graph each batch is a transaction of its own that reads the
     /// batch's keys, then deletes their descendants (of any state), deepest first, and the rows
     /// themselves: a parent is never removed while its children remain.
     pub async fn exec<C: TransactionalConnection>(self, db: &C) -> Result<PurgeProgress, Error> {
-        self.run(
-            db,
-            move |batch| async move { executor::exec(&batch, db).await },
-        )
-        .await
+        self.run(move |batch| async move { executor::exec(&batch, db).await })
+            .await
     }
 
     /// Runs the batches on a connection that cannot open a transaction: it fails with
@@ -178,18 +150,16 @@ impl<E: HasDeletionTime> PurgeTrash<E> {
         self,
         db: &C,
     ) -> Result<PurgeProgress, Error> {
-        self.run(db, move |batch| async move {
-            executor::exec_without_transaction(&batch, db).await
-        })
-        .await
+        self.run(move |batch| async move { executor::exec_without_transaction(&batch, db).await })
+            .await
     }
 
-    /// Runs `purge` on batches until one picks fewer rows than a full batch.
-    async fn run<C, F, Fut>(self, db: &C, mut purge: F) -> Result<PurgeProgress, Error>
+    /// Runs `purge` on batches until one picks fewer rows than a full batch or no expired row is
+    /// left after it.
+    async fn run<F, Fut>(self, mut purge: F) -> Result<PurgeProgress, Error>
     where
-        C: ConnectionTrait,
         F: FnMut(PurgeBatch<E>) -> Fut,
-        Fut: Future<Output = Result<(u64, u64), Error>>,
+        Fut: Future<Output = Result<BatchDone, Error>>,
     {
         // A graph, or hooks that need the keys: each batch names its keys.
         let with_descendants = compound_reason::<E>(false)?.is_some();
@@ -198,10 +168,10 @@ impl<E: HasDeletionTime> PurgeTrash<E> {
         } else {
             self.batch_size
         };
-        let batch = PurgeBatch::<E> {
-            statement: self.batch_statement(db.get_database_backend()),
+        let mut batch = PurgeBatch::<E> {
             expired: self.expired(),
             size: batch_size,
+            resume: Resume::Start,
             entity: PhantomData,
         };
         // Owned, so the future holds no borrow of the (not `Sync`) callback across awaits.
@@ -211,14 +181,15 @@ impl<E: HasDeletionTime> PurgeTrash<E> {
             rows_removed: 0,
         };
         loop {
-            let (picked, removed) = purge(batch.clone()).await?;
+            let done = purge(batch.clone()).await?;
             progress.batches += 1;
-            progress.rows_removed += removed;
+            progress.rows_removed += done.removed;
             if let Some(callback) = &mut on_progress {
                 callback(progress);
             }
-            if picked < batch_size {
-                return Ok(progress);
+            match done.next {
+                Some(resume) if done.picked >= batch_size => batch.resume = resume,
+                _ => return Ok(progress),
             }
         }
     }
@@ -228,46 +199,152 @@ impl<E: HasDeletionTime> PurgeTrash<E> {
     }
 }
 
-/// One batch of a purge: the rows it picked and the rows it removed (the picked rows and, in
-/// a tree, their descendant nodes).
+/// Where a batch starts in primary-key order.
+#[derive(Clone, Debug)]
+enum Resume {
+    Start,
+    /// At this key (the first expired key a `DELETE` batch left).
+    From(ValueTuple),
+    /// After this key (the last key a batch that read its keys removed).
+    After(ValueTuple),
+}
+
+impl Resume {
+    fn condition<E: EntityTrait>(&self) -> Option<Expr> {
+        match self {
+            Self::Start => None,
+            Self::From(key) => Some(keys::keys_from::<E>(key, true)),
+            Self::After(key) => Some(keys::keys_from::<E>(key, false)),
+        }
+    }
+}
+
+/// The `DELETE` of one batch: the first `size` expired rows from `resume` in key order.
+fn delete_statement<E: SoftDeleteEntity>(
+    expired: Expr,
+    size: u64,
+    resume: &Resume,
+    backend: DbBackend,
+) -> DeleteStatement {
+    let mut picked = Condition::all().add(expired.clone());
+    if let Some(from) = resume.condition::<E>() {
+        picked = picked.add(from);
+    }
+    let mut delete = Query::delete();
+    delete.from_table(E::default());
+    match backend {
+        // MariaDB and MySQL reject LIMIT inside `IN (subquery)` and a subquery on the table
+        // being deleted from, but accept ORDER BY and LIMIT on the DELETE itself.
+        DbBackend::MySql => {
+            delete.cond_where(picked).limit(size);
+            for key in E::PrimaryKey::iter() {
+                delete.order_by((E::default(), key.into_column()), Order::Asc);
+            }
+        }
+        // PostgreSQL has no DELETE .. LIMIT: pick the batch's keys in a subquery.
+        _ => {
+            let mut batch = SelectStatement::new();
+            batch.from(E::default()).cond_where(picked).limit(size);
+            for key in E::PrimaryKey::iter() {
+                batch.column((E::default(), key.into_column()));
+                batch.order_by((E::default(), key.into_column()), Order::Asc);
+            }
+            let keys =
+                E::PrimaryKey::iter().map(|key| Expr::col((E::default(), key.into_column())));
+            // The condition again on the DELETE itself: PostgreSQL re-checks it on a row a
+            // concurrent restore changed while the DELETE waited, and the subquery's
+            // snapshot would still call that row expired.
+            delete
+                .and_where(Expr::tuple(keys).in_subquery(batch))
+                .and_where(expired);
+        }
+    }
+    delete
+}
+
+/// What one batch did: the rows it picked, the rows it removed (the picked rows and, in a
+/// tree, their descendant nodes), and where the next batch starts, when one may be needed.
+struct BatchDone {
+    picked: u64,
+    removed: u64,
+    next: Option<Resume>,
+}
+
+/// One batch of a purge.
 struct PurgeBatch<E> {
-    /// The batch as one `DELETE`, for an entity without cascades or hooks.
-    statement: DeleteStatement,
     /// Trashed before the cutoff.
     expired: Expr,
     size: u64,
+    resume: Resume,
     entity: PhantomData<fn() -> E>,
 }
 
 impl<E> Clone for PurgeBatch<E> {
     fn clone(&self) -> Self {
         Self {
-            statement: self.statement.clone(),
             expired: self.expired.clone(),
             size: self.size,
+            resume: self.resume.clone(),
             entity: PhantomData,
         }
     }
 }
 
+impl<E: SoftDeleteEntity> PurgeBatch<E> {
+    /// The first expired key at or after where this batch started: after a full `DELETE`
+    /// batch, where the next one starts. One short read along the key (or the purge index),
+    /// and `None` ends the purge without a `DELETE` that would find nothing.
+    async fn first_expired_key<C: ConnectionTrait>(
+        &self,
+        db: &C,
+    ) -> Result<Option<ValueTuple>, Error> {
+        let mut probe = E::find().select_only().filter(self.expired.clone());
+        if let Some(from) = self.resume.condition::<E>() {
+            probe = probe.filter(from);
+        }
+        for key in E::PrimaryKey::iter() {
+            probe = probe
+                .column(key.into_column())
+                .order_by_asc(key.into_column());
+        }
+        let key: Option<<E::PrimaryKey as PrimaryKeyTrait>::ValueType> =
+            probe.into_tuple().one(db).await?;
+        Ok(key.map(IntoValueTuple::into_value_tuple))
+    }
+}
+
 impl<E: SoftDeleteEntity> Operation for PurgeBatch<E> {
     type Entity = E;
-    type Output = (u64, u64);
+    type Output = BatchDone;
     const NAME: &'static str = "purge_trash";
 
     fn compound_reason(&self, _: &impl ConnectionTrait) -> Result<Option<&'static str>, Error> {
         compound_reason::<E>(false)
     }
 
-    async fn run_alone<C: ConnectionTrait>(&self, db: &C) -> Result<Option<(u64, u64)>, Error> {
-        let removed = db.execute(&self.statement).await?.rows_affected();
-        Ok(Some((removed, removed)))
+    async fn run_alone<C: ConnectionTrait>(&self, db: &C) -> Result<Option<BatchDone>, Error> {
+        let backend = db.get_database_backend();
+        let delete = delete_statement::<E>(self.expired.clone(), self.size, &self.resume, backend);
+        let removed = db.execute(&delete).await?.rows_affected();
+        let next = if removed < self.size {
+            None
+        } else {
+            self.first_expired_key(db).await?.map(Resume::From)
+        };
+        Ok(Some(BatchDone {
+            picked: removed,
+            removed,
+            next,
+        }))
     }
 
     /// Reads the batch's keys (locked, so that no restore brings a picked row back before it is
     /// deleted), then force-deletes those rows and their descendants.
-    async fn run<C: ConnectionTrait>(&self, txn: &C) -> Result<(u64, u64), Error> {
+    async fn run<C: ConnectionTrait>(&self, txn: &C) -> Result<BatchDone, Error> {
         let mut batch = E::find().filter(self.expired.clone()).limit(self.size);
+        if let Some(from) = self.resume.condition::<E>() {
+            batch = batch.filter(from);
+        }
         for key in E::PrimaryKey::iter() {
             batch = batch.order_by_asc(key.into_column());
         }
@@ -281,9 +358,13 @@ impl<E: SoftDeleteEntity> Operation for PurgeBatch<E> {
             .iter()
             .map(ModelTrait::get_primary_key_value)
             .collect();
-        if keys.is_empty() {
-            return Ok((0, 0));
-        }
+        let Some(last) = keys.last().cloned() else {
+            return Ok(BatchDone {
+                picked: 0,
+                removed: 0,
+                next: None,
+            });
+        };
         let filters = Filters::new().with(keys::keys_condition::<E>(&keys, backend));
         let changed = force_delete::<E, _>(txn, &filters, Origin::Purge).await?;
         let table = E::default().table_name();
@@ -293,6 +374,10 @@ impl<E: SoftDeleteEntity> Operation for PurgeBatch<E> {
             .filter(|(name, _)| *name == table)
             .map(|(_, rows)| rows)
             .sum();
-        Ok((keys.len() as u64, changed.rows + in_tree))
+        Ok(BatchDone {
+            picked: keys.len() as u64,
+            removed: changed.rows + in_tree,
+            next: Some(Resume::After(last)),
+        })
     }
 }

@@ -30,10 +30,10 @@ use sea_orm::sea_query::{
     Alias, ColumnDef, ConditionalStatement, DynIden, Expr, Index, IndexCreateStatement, IntoIden,
     Table, TableAlterStatement, TableCreateStatement,
 };
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, Schema};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Iterable, PrimaryKeyToColumn, Schema};
 
 use crate::entity::SoftDeleteEntity;
-use crate::marker::{MarkerKind, MarkerStrategy};
+use crate::marker::{HasDeletionTime, MarkerKind, MarkerStrategy};
 
 /// The generated column that MySQL and MariaDB unique keys use to ignore trashed rows.
 pub const ACTIVE_FLAG_COLUMN: &str = "sd_active";
@@ -102,6 +102,11 @@ impl MarkerColumn {
     /// The condition "this row is active", on the unqualified column.
     pub fn active(&self) -> sea_orm::sea_query::Expr {
         self.kind.active(Expr::col(self.column.clone()))
+    }
+
+    /// The condition "this row is trashed", on the unqualified column.
+    pub fn trashed(&self) -> sea_orm::sea_query::Expr {
+        self.kind.trashed(Expr::col(self.column.clone()))
     }
 }
 
@@ -201,6 +206,62 @@ pub fn active_index<E: SoftDeleteEntity>(
         columns.iter().copied(),
         backend,
     )
+}
+
+/// The index that makes each batch of [`purge_trash`](crate::PurgeTrash) a range scan, named
+/// `name`. A purge walks the primary key upwards through the expired trash; this index holds
+/// the trash alone, in key order, with the deletion time (the marker, or the `touch` column of a
+/// flag), so that each batch reads its own rows of it and no others: on PostgreSQL and SQLite a
+/// partial index `(key.., deleted_at) WHERE <trashed>`. MySQL and MariaDB have no partial
+/// indexes; there it is a plain index on the deletion time, which serves the one hand-written
+/// `DELETE .. WHERE deleted_at < ..` and leaves the batches to the primary key.
+///
+/// ```
+/// # mod post {
+/// #     use sea_orm::entity::prelude::*;
+/// #     use soft_delete_core::prelude::*;
+/// #     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, SoftDelete)]
+/// #     #[sea_orm(table_name = "post")]
+/// #     pub struct Model {
+/// #         #[sea_orm(primary_key)]
+/// #         pub id: i32,
+/// #         pub deleted_at: Option<DateTimeUtc>,
+/// #     }
+/// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #     pub enum Relation {}
+/// #     impl ActiveModelBehavior for ActiveModel {}
+/// # }
+/// use sea_orm::DbBackend;
+/// use soft_delete_core::schema;
+///
+/// let sql = |backend: DbBackend| {
+///     backend.build(&schema::purge_index::<post::Entity>("post_trash", backend)).to_string()
+/// };
+/// assert_eq!(
+///     sql(DbBackend::Postgres),
+///     r#"CREATE INDEX "post_trash" ON "post" ("id", "deleted_at") WHERE "deleted_at" IS NOT NULL"#
+/// );
+/// assert_eq!(sql(DbBackend::MySql), "CREATE INDEX `post_trash` ON `post` (`deleted_at`)");
+/// ```
+pub fn purge_index<E: HasDeletionTime>(name: &str, backend: DbBackend) -> IndexCreateStatement {
+    let time = if <E::Marker as MarkerStrategy>::KIND.records_time() {
+        E::marker_column()
+    } else {
+        // A flag marker without `touch` has no deletion time and no `HasDeletionTime`.
+        E::touch_value(chrono::DateTime::UNIX_EPOCH)
+            .map_or_else(E::marker_column, |(column, _)| column)
+    };
+    let mut index = Index::create();
+    index.name(name).table(E::default());
+    if backend == DbBackend::MySql {
+        index.col(time);
+        return index;
+    }
+    for key in E::PrimaryKey::iter() {
+        index.col(key.into_column());
+    }
+    index.col(time).and_where(MarkerColumn::of::<E>().trashed());
+    index
 }
 
 /// The statement that makes `key` unique among active rows on `backend`. On MySQL and MariaDB

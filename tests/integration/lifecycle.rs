@@ -1,7 +1,7 @@
 //! Schema and data lifecycle on every backend: active-unique keys, conflict-safe restore,
 //! purge, the database clock, and gone-vs-missing lookups.
 
-use crate::common::entities::{account, product};
+use crate::common::entities::{account, membership, product};
 use crate::common::{Backend, TestDb};
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use sea_orm::sea_query::{ColumnDef, Table};
@@ -163,6 +163,9 @@ backend_tests! {
         // 25 old trash, 10 recent trash, 5 active.
         product::Entity::soft_delete_many().filter(product::Column::Price.lt(25)).at(day(1)).exec(&db.conn).await.expect("old");
         product::Entity::soft_delete_many().filter(product::Column::Price.lt(35)).at(day(20)).exec(&db.conn).await.expect("recent");
+        // With the index that makes each batch a range scan (the same statements either way).
+        let manager = SchemaManager::new(db.conn.inner());
+        migration::create_purge_index::<product::Entity>(&manager, "product_trash").await.expect("create the purge index");
         db.statements.take();
 
         let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -175,17 +178,73 @@ backend_tests! {
             .expect("purge");
         assert_eq!((done.rows_removed, done.batches), (25, 3));
         assert_eq!(*seen.lock().expect("lock"), [10, 20, 25]);
-        assert_eq!(db.statements.take().len(), 3, "one DELETE per batch");
+        // A full batch is followed by a read of the first expired key left, where the next
+        // batch starts (keyset progress); the last batch was not full, so nothing follows it.
+        let statements = db.statements.take();
+        let kinds: Vec<&str> = statements.iter().map(|sql| &sql[..6]).collect();
+        assert_eq!(kinds, ["DELETE", "SELECT", "DELETE", "SELECT", "DELETE"], "{statements:#?}");
+        assert!(!statements[0].contains(">="), "the first batch starts at the lowest key: {}", statements[0]);
+        for later in [&statements[2], &statements[4]] {
+            assert!(later.contains(r#"id" >="#) || later.contains("id` >="), "later batches start at a key: {later}");
+        }
 
         assert_eq!(product::Entity::deleted_objects().count(&db.conn).await.expect("count"), 10);
         assert_eq!(product::Entity::objects().count(&db.conn).await.expect("count"), 5);
         let oldest_left = product::Entity::deleted_objects().order_by_asc(product::Column::Price).one(&db.conn).await.expect("read");
         assert_eq!(oldest_left.map(|row| row.price), Some(25));
 
+        // Ten expired rows in batches of five: the second batch is full, and the read after it
+        // finds nothing, so no third `DELETE` runs.
+        product::Entity::soft_delete_many().at(day(1)).exec(&db.conn).await.expect("trash the active");
+        let five_active_made_old = product::Entity::purge_trash(day(10)).batch_size(5).exec(&db.conn).await.expect("purge");
+        assert_eq!((five_active_made_old.rows_removed, five_active_made_old.batches), (5, 1));
+        db.statements.take();
+        product::Entity::restore_many().exec(&db.conn).await.expect("restore the 10 recent");
+        product::Entity::soft_delete_many().at(day(1)).exec(&db.conn).await.expect("make them old");
+        db.statements.take();
+        let exact = product::Entity::purge_trash(day(10)).batch_size(5).exec(&db.conn).await.expect("purge");
+        assert_eq!((exact.rows_removed, exact.batches), (10, 2));
+        assert_eq!(db.statements.take().len(), 4, "two full batches, each followed by its read");
+        for (name, price) in rows.iter().skip(25).take(10) {
+            product::ActiveModel { name: Set(name.clone()), price: Set(*price), ..Default::default() }
+                .insert(&db.conn).await.expect("insert again");
+        }
+        product::Entity::soft_delete_many().filter(product::Column::Price.lt(35)).at(day(20)).exec(&db.conn).await.expect("recent");
+        for (name, price) in rows.iter().skip(35) {
+            product::ActiveModel { name: Set(name.clone()), price: Set(*price), ..Default::default() }
+                .insert(&db.conn).await.expect("insert again");
+        }
+
         let nothing = product::Entity::purge_trash(day(10)).exec(&db.conn).await.expect("purge again");
         assert_eq!((nothing.rows_removed, nothing.batches), (0, 1));
         let exact = product::Entity::purge_trash(day(20)).exec(&db.conn).await.expect("cutoff equal to the stamp");
         assert_eq!(exact.rows_removed, 0, "rows trashed at the cutoff are kept");
+    }
+
+    // Keyset progress over a composite key orders as `ORDER BY org_id, user_id`: batches that
+    // cut through one organisation and resume inside it miss nothing and remove nothing twice.
+    async fn purge_walks_a_composite_key_in_order(db: &TestDb) {
+        db.create::<membership::Entity>().await;
+        for org_id in 1..=4 {
+            for user_id in 1..=6 {
+                membership::ActiveModel { org_id: Set(org_id), user_id: Set(user_id), role: Set("member".into()), ..Default::default() }
+                    .insert(&db.conn).await.expect("insert");
+            }
+        }
+        // Odd users are old trash, user 2 recent trash, the rest active: 12 / 4 / 8.
+        membership::Entity::soft_delete_many().filter(membership::Column::UserId.is_in([1, 3, 5])).at(day(1)).exec(&db.conn).await.expect("old");
+        membership::Entity::soft_delete_many().filter(membership::Column::UserId.eq(2)).at(day(20)).exec(&db.conn).await.expect("recent");
+        db.statements.take();
+        let done = membership::Entity::purge_trash(day(10)).batch_size(5).exec(&db.conn).await.expect("purge");
+        assert_eq!((done.rows_removed, done.batches), (12, 3));
+        assert_eq!(db.statements.take().len(), 5, "two full batches with their reads, then a short one");
+        let left: Vec<(i32, i32)> = membership::Entity::all_objects()
+            .order_by_asc(membership::Column::OrgId)
+            .order_by_asc(membership::Column::UserId)
+            .all(&db.conn).await.expect("read")
+            .into_iter().map(|row| (row.org_id, row.user_id)).collect();
+        let expected: Vec<(i32, i32)> = (1..=4).flat_map(|org| [2, 4, 6].map(|user| (org, user))).collect();
+        assert_eq!(left, expected);
     }
 
     async fn database_clock_stamps_compare_with_application_ones(db: &TestDb) {

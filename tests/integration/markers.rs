@@ -185,6 +185,12 @@ macro_rules! strategy_suite {
         backend_tests! {
             async fn purge_by_age(db: &TestDb) {
                 db.create::<note::Entity>().await;
+                // The purge index is valid for this strategy on this backend.
+                let index = soft_delete_core::schema::purge_index::<note::Entity>(
+                    &format!("{}_trash", note::Entity.table_name()),
+                    db.db_backend(),
+                );
+                sea_orm::ConnectionTrait::execute(db.conn.inner(), &index).await.expect("create the purge index");
                 let old = insert(db, "old").await;
                 let recent = insert(db, "recent").await;
                 let active = insert(db, "active").await;
