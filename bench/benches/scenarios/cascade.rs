@@ -1,196 +1,191 @@
 //! S4 and S4b: a cascade soft delete and its restore, with the hand-written equivalents.
 
 use chrono::{DateTime, Utc};
-use criterion::Criterion;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use tokio::runtime::Runtime;
 
 use crate::shapes::{self, Catalog, category, product, review};
-use crate::support::{Arg, Bench, Raw, configured, variant};
+use crate::support::run::{Scenario, Variant, step};
+use crate::support::{Arg, Bench, Raw};
 
 /// S4 (soft delete of the 10 categories, cascading to 1,000 products and 10,000 reviews) and
 /// S4b (its cascade restore).
-pub(crate) fn scenarios(c: &mut Criterion, runtime: &Runtime, bench: &Bench) {
-    runtime.block_on(async {
+pub(crate) fn scenarios(bench: &Bench) -> Vec<Scenario<'_>> {
+    const TABLES: [&str; 3] = ["bench_category", "bench_product", "bench_review"];
+    let rows = Catalog::S4.rows() as u64;
+    let prepare = step(move || async move {
         shapes::fill_catalog(&bench.db, Catalog::S4)
             .await
             .expect("fill");
-        bench
-            .prepare_for_updates(&["bench_category", "bench_product", "bench_review"])
-            .await;
+        bench.prepare_for_updates(&TABLES).await;
     });
-    let rows = Catalog::S4.rows() as u64;
-    let ours = bench.statements(
-        runtime,
-        category::Entity::soft_delete_many().exec(&bench.db),
-    );
-    let restore = bench.statements(runtime, category::Entity::restore_many().exec(&bench.db));
-    println!(
-        "statements ({}): S4 ours {ours}, hand-written 3, raw 3; S4b ours {restore}, hand-written 3, raw 3",
-        bench.name
-    );
-    let tables = ["bench_category", "bench_product", "bench_review"];
-    let restore_all = || async {
-        for table in tables {
+    let restore_all = step(move || async move {
+        for table in TABLES {
             let sql = format!("UPDATE {table} SET deleted_at = NULL, deleted_batch = NULL");
             bench.setup(&sql).await;
         }
-        bench.settle(&tables).await;
-    };
-
-    let mut group = configured(
-        c,
-        format!("S4 cascade soft delete 11,010 rows ({})", bench.name),
-        10,
-        4,
-    );
-    variant(
-        &mut group,
-        "soft-delete-core",
-        runtime,
-        restore_all,
-        |()| async {
-            bench
-                .in_transaction(async |txn| {
-                    let done = category::Entity::soft_delete_many()
-                        .exec(txn)
-                        .await
-                        .expect("ours");
-                    let cascaded: u64 = done.cascaded.iter().map(|(_, rows)| rows).sum();
-                    assert_eq!(done.rows_affected + cascaded, rows);
-                })
-                .await;
-        },
-    );
-    variant(
-        &mut group,
-        "hand-written SeaORM",
-        runtime,
-        restore_all,
-        |()| async {
-            bench
-                .in_transaction(async |txn| {
-                    assert_eq!(cascade_soft_delete_by_hand(txn).await, rows);
-                })
-                .await;
-        },
-    );
-    variant(
-        &mut group,
-        "raw SQL (sqlx)",
-        runtime,
-        restore_all,
-        |()| async {
-            let at = Utc::now();
-            let statements = [
-                Raw::new(
-                    "UPDATE bench_category SET deleted_at = ? WHERE deleted_at IS NULL",
-                    "UPDATE bench_category SET deleted_at = $1 WHERE deleted_at IS NULL",
-                    vec![Arg::Time(at)],
-                ),
-                Raw::new(
-                    "UPDATE bench_product SET deleted_at = ?1 WHERE deleted_at IS NULL AND category_id IN \
-                         (SELECT id FROM bench_category WHERE deleted_at = ?1)",
-                    "UPDATE bench_product SET deleted_at = $1 WHERE deleted_at IS NULL AND category_id IN \
-                         (SELECT id FROM bench_category WHERE deleted_at = $1)",
-                    vec![Arg::Time(at)],
-                ),
-                Raw::new(
-                    "UPDATE bench_review SET deleted_at = ?1 WHERE deleted_at IS NULL AND product_id IN \
-                         (SELECT id FROM bench_product WHERE deleted_at = ?1)",
-                    "UPDATE bench_review SET deleted_at = $1 WHERE deleted_at IS NULL AND product_id IN \
-                         (SELECT id FROM bench_product WHERE deleted_at = $1)",
-                    vec![Arg::Time(at)],
-                ),
-            ];
-            assert_eq!(bench.raw_execute(&statements).await, rows);
-        },
-    );
-    group.finish();
+        bench.settle(&TABLES).await;
+    });
+    let soft_delete = Scenario {
+        id: "S4",
+        title: "cascade soft delete of 11,010 rows".into(),
+        prepare: prepare.clone(),
+        variants: vec![
+            Variant::new(
+                "ours",
+                restore_all.clone(),
+                step(move || async move {
+                    bench
+                        .in_transaction(async |txn| {
+                            let done = category::Entity::soft_delete_many()
+                                .exec(txn)
+                                .await
+                                .expect("ours");
+                            let cascaded: u64 = done.cascaded.iter().map(|(_, rows)| rows).sum();
+                            assert_eq!(done.rows_affected + cascaded, rows);
+                        })
+                        .await;
+                }),
+            ),
+            Variant::new(
+                "hand-written",
+                restore_all.clone(),
+                step(move || async move {
+                    bench
+                        .in_transaction(async |txn| {
+                            assert_eq!(cascade_soft_delete_by_hand(txn).await, rows);
+                        })
+                        .await;
+                }),
+            ),
+            Variant::raw(
+                "raw",
+                restore_all.clone(),
+                step(move || async move {
+                    let at = Utc::now();
+                    let statements = [
+                        Raw::new(
+                            "UPDATE bench_category SET deleted_at = ? WHERE deleted_at IS NULL",
+                            "UPDATE bench_category SET deleted_at = $1 WHERE deleted_at IS NULL",
+                            vec![Arg::Time(at)],
+                        ),
+                        Raw::new(
+                            "UPDATE bench_product SET deleted_at = ? WHERE deleted_at IS NULL AND category_id IN \
+                                 (SELECT id FROM bench_category WHERE deleted_at = ?)",
+                            "UPDATE bench_product SET deleted_at = $1 WHERE deleted_at IS NULL AND category_id IN \
+                                 (SELECT id FROM bench_category WHERE deleted_at = $2)",
+                            vec![Arg::Time(at), Arg::Time(at)],
+                        ),
+                        Raw::new(
+                            "UPDATE bench_review SET deleted_at = ? WHERE deleted_at IS NULL AND product_id IN \
+                                 (SELECT id FROM bench_product WHERE deleted_at = ?)",
+                            "UPDATE bench_review SET deleted_at = $1 WHERE deleted_at IS NULL AND product_id IN \
+                                 (SELECT id FROM bench_product WHERE deleted_at = $2)",
+                            vec![Arg::Time(at), Arg::Time(at)],
+                        ),
+                    ];
+                    assert_eq!(bench.raw_execute(&statements).await, rows);
+                }),
+                3,
+            ),
+        ],
+        ratios: Vec::new(),
+        runs_per_sample: 1,
+        criterion: (10, 4),
+    }
+    .against_first();
 
     // S4b starts from the state each variant's own S4 leaves: ours needs its batch ids, the
     // others find a parent's children by its timestamp.
-    let trashed_by_us = || async {
-        restore_all().await;
-        category::Entity::soft_delete_many()
-            .exec(&bench.db)
-            .await
-            .expect("ours");
-        bench.settle(&tables).await;
+    let trashed_by_us = {
+        let restore_all = restore_all.clone();
+        step(move || {
+            let restore_all = restore_all.clone();
+            async move {
+                restore_all().await;
+                category::Entity::soft_delete_many()
+                    .exec(&bench.db)
+                    .await
+                    .expect("ours");
+                bench.settle(&TABLES).await;
+            }
+        })
     };
-    let trashed_by_hand = || async {
-        restore_all().await;
-        assert_eq!(cascade_soft_delete_by_hand(&bench.db).await, rows);
-        bench.settle(&tables).await;
-    };
-    let mut group = configured(
-        c,
-        format!("S4b cascade restore 11,010 rows ({})", bench.name),
-        10,
-        4,
-    );
-    variant(
-        &mut group,
-        "soft-delete-core",
-        runtime,
-        trashed_by_us,
-        |()| async {
-            bench
-                .in_transaction(async |txn| {
-                    let done = category::Entity::restore_many()
-                        .exec(txn)
-                        .await
-                        .expect("ours");
-                    let cascaded: u64 = done.cascaded.iter().map(|(_, rows)| rows).sum();
-                    assert_eq!(done.rows_affected + cascaded, rows);
-                })
-                .await;
-        },
-    );
-    variant(
-        &mut group,
-        "hand-written SeaORM",
-        runtime,
-        trashed_by_hand,
-        |()| async {
-            bench
-                .in_transaction(async |txn| {
-                    assert_eq!(cascade_restore_by_hand(txn).await, rows);
-                })
-                .await;
-        },
-    );
-    variant(
-        &mut group,
-        "raw SQL (sqlx)",
-        runtime,
-        trashed_by_hand,
-        |()| async {
-            let statements = [
-                Raw::same(
-                    "UPDATE bench_review SET deleted_at = NULL WHERE deleted_at IS NOT NULL AND EXISTS \
-                         (SELECT 1 FROM bench_product WHERE bench_product.id = bench_review.product_id \
-                         AND bench_product.deleted_at = bench_review.deleted_at AND EXISTS \
-                         (SELECT 1 FROM bench_category WHERE bench_category.id = bench_product.category_id \
-                         AND bench_category.deleted_at = bench_product.deleted_at))",
-                    Vec::new(),
-                ),
-                Raw::same(
-                    "UPDATE bench_product SET deleted_at = NULL WHERE deleted_at IS NOT NULL AND EXISTS \
-                         (SELECT 1 FROM bench_category WHERE bench_category.id = bench_product.category_id \
-                         AND bench_category.deleted_at = bench_product.deleted_at)",
-                    Vec::new(),
-                ),
-                Raw::same(
-                    "UPDATE bench_category SET deleted_at = NULL WHERE deleted_at IS NOT NULL",
-                    Vec::new(),
-                ),
-            ];
-            assert_eq!(bench.raw_execute(&statements).await, rows);
-        },
-    );
-    group.finish();
+    let trashed_by_hand = step(move || {
+        let restore_all = restore_all.clone();
+        async move {
+            restore_all().await;
+            assert_eq!(cascade_soft_delete_by_hand(&bench.db).await, rows);
+            bench.settle(&TABLES).await;
+        }
+    });
+    let restore = Scenario {
+        id: "S4b",
+        title: "cascade restore of 11,010 rows".into(),
+        prepare,
+        variants: vec![
+            Variant::new(
+                "ours",
+                trashed_by_us,
+                step(move || async move {
+                    bench
+                        .in_transaction(async |txn| {
+                            let done = category::Entity::restore_many()
+                                .exec(txn)
+                                .await
+                                .expect("ours");
+                            let cascaded: u64 = done.cascaded.iter().map(|(_, rows)| rows).sum();
+                            assert_eq!(done.rows_affected + cascaded, rows);
+                        })
+                        .await;
+                }),
+            ),
+            Variant::new(
+                "hand-written",
+                trashed_by_hand.clone(),
+                step(move || async move {
+                    bench
+                        .in_transaction(async |txn| {
+                            assert_eq!(cascade_restore_by_hand(txn).await, rows);
+                        })
+                        .await;
+                }),
+            ),
+            Variant::raw(
+                "raw",
+                trashed_by_hand,
+                step(move || async move {
+                    let statements = [
+                        Raw::same(
+                            "UPDATE bench_review SET deleted_at = NULL WHERE deleted_at IS NOT NULL AND EXISTS \
+                                 (SELECT 1 FROM bench_product WHERE bench_product.id = bench_review.product_id \
+                                 AND bench_product.deleted_at = bench_review.deleted_at AND EXISTS \
+                                 (SELECT 1 FROM bench_category WHERE bench_category.id = bench_product.category_id \
+                                 AND bench_category.deleted_at = bench_product.deleted_at))",
+                            Vec::new(),
+                        ),
+                        Raw::same(
+                            "UPDATE bench_product SET deleted_at = NULL WHERE deleted_at IS NOT NULL AND EXISTS \
+                                 (SELECT 1 FROM bench_category WHERE bench_category.id = bench_product.category_id \
+                                 AND bench_category.deleted_at = bench_product.deleted_at)",
+                            Vec::new(),
+                        ),
+                        Raw::same(
+                            "UPDATE bench_category SET deleted_at = NULL WHERE deleted_at IS NOT NULL",
+                            Vec::new(),
+                        ),
+                    ];
+                    assert_eq!(bench.raw_execute(&statements).await, rows);
+                }),
+                3,
+            ),
+        ],
+        ratios: Vec::new(),
+        runs_per_sample: 1,
+        criterion: (10, 4),
+    }
+    .against_first();
+    vec![soft_delete, restore]
 }
 
 /// What a SeaORM user writes to trash categories with their products and reviews: one

@@ -1,107 +1,188 @@
-//! S8: purge of expired trash.
+//! S8 (purge of expired trash) and the purge at scale (P).
 
-use chrono::{TimeZone, Utc};
-use criterion::Criterion;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use tokio::runtime::Runtime;
+use chrono::{DateTime, TimeZone, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use soft_delete_core::schema;
 
 use crate::shapes::{self, item, long_ago};
-use crate::support::{Arg, Bench, Raw, configured, variant};
-use crate::timestamp_literal;
+use crate::support::run::{Scenario, Variant, step};
+use crate::support::{Arg, Bench, Raw};
+
+fn cutoff() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_default()
+}
+
+fn recently() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_default()
+}
+
+/// Untimed, before each run: the expired rows back from `bench_expired`, a copy made once.
+fn put_back(bench: &Bench) -> crate::support::run::Step<'_> {
+    step(move || async move {
+        let cutoff = bench.time_sql(cutoff());
+        bench
+            .setup(&format!(
+                "DELETE FROM bench_item WHERE deleted_at < {cutoff}"
+            ))
+            .await;
+        bench
+            .setup("INSERT INTO bench_item SELECT * FROM bench_expired")
+            .await;
+        bench.settle(&["bench_item"]).await;
+    })
+}
+
+/// `bench_expired`: a copy of the expired rows of `bench_item`, to put back before each run.
+async fn keep_expired(bench: &Bench) {
+    bench.setup("DROP TABLE IF EXISTS bench_expired").await;
+    let cutoff = bench.time_sql(cutoff());
+    bench
+        .setup(&format!(
+            "CREATE TABLE bench_expired AS SELECT * FROM bench_item WHERE deleted_at < {cutoff}"
+        ))
+        .await;
+}
+
+/// Ours: `purge_trash` with the default batches, each its own transaction, as a scheduled purge
+/// runs; removes `expected` rows.
+fn purge_with_ours(bench: &Bench, expected: u64) -> crate::support::run::Step<'_> {
+    step(move || async move {
+        let done = item::Entity::purge_trash(cutoff())
+            .exec(&bench.db)
+            .await
+            .expect("ours");
+        assert_eq!(done.rows_removed, expected);
+    })
+}
+
+/// Hand-written: one `DELETE .. WHERE deleted_at < cutoff`.
+fn purge_by_hand(bench: &Bench, expected: u64) -> crate::support::run::Step<'_> {
+    step(move || async move {
+        let done = item::Entity::delete_many()
+            .filter(item::Column::DeletedAt.lt(cutoff()))
+            .exec(&bench.db)
+            .await
+            .expect("seaorm");
+        assert_eq!(done.rows_affected, expected);
+    })
+}
 
 /// S8: purge the 1,000 rows trashed before the cutoff among 100,000 (1,000 more trashed after
-/// it, the rest active). The expired rows are (re)inserted, untimed, before each run.
-pub(crate) fn scenario(c: &mut Criterion, runtime: &Runtime, bench: &Bench) {
-    let cutoff = Utc
-        .with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
-        .single()
-        .unwrap_or_default();
-    let recently = Utc
-        .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
-        .single()
-        .unwrap_or_default();
-    let expired = |row: usize| row.is_multiple_of(100);
-    runtime.block_on(async {
+/// it, the rest active), in one transaction for every variant.
+pub(crate) fn scenario(bench: &Bench) -> Scenario<'_> {
+    let prepare = step(move || async move {
         shapes::fill_items(&bench.db, 100_000, |row| match row % 100 {
             0 => Some(long_ago()),
-            1 => Some(recently),
+            1 => Some(recently()),
             _ => None,
         })
         .await
         .expect("fill");
+        keep_expired(bench).await;
         bench.prepare_for_updates(&["bench_item"]).await;
     });
-    let cutoff_literal = timestamp_literal(bench, cutoff);
-    let put_back = || async {
-        let sql = format!("DELETE FROM bench_item WHERE deleted_at < '{cutoff_literal}'");
-        bench.setup(&sql).await;
-        shapes::insert_items(&bench.db, (0..100_000).filter(|row| expired(*row)), |_| {
-            Some(long_ago())
-        })
-        .await
-        .expect("put back");
-        bench.settle(&["bench_item"]).await;
-    };
-    let ours = bench.statements(runtime, item::Entity::purge_trash(cutoff).exec(&bench.db));
-    println!(
-        "statements ({}): S8 ours {ours}, hand-written 1, raw 1",
-        bench.name
-    );
+    Scenario {
+        id: "S8",
+        title: "purge 1,000 expired of 100,000".into(),
+        prepare,
+        variants: vec![
+            Variant::new(
+                "ours",
+                put_back(bench),
+                step(move || async move {
+                    bench
+                        .in_transaction(async |txn| {
+                            let done = item::Entity::purge_trash(cutoff())
+                                .exec(txn)
+                                .await
+                                .expect("ours");
+                            assert_eq!(done.rows_removed, 1_000);
+                        })
+                        .await;
+                }),
+            ),
+            Variant::new(
+                "hand-written",
+                put_back(bench),
+                step(move || async move {
+                    bench
+                        .in_transaction(async |txn| {
+                            let done = item::Entity::delete_many()
+                                .filter(item::Column::DeletedAt.lt(cutoff()))
+                                .exec(txn)
+                                .await
+                                .expect("seaorm");
+                            assert_eq!(done.rows_affected, 1_000);
+                        })
+                        .await;
+                }),
+            ),
+            Variant::raw(
+                "raw",
+                put_back(bench),
+                step(move || async move {
+                    let statement = Raw::new(
+                        "DELETE FROM bench_item WHERE deleted_at < ?",
+                        "DELETE FROM bench_item WHERE deleted_at < $1",
+                        vec![Arg::Time(cutoff())],
+                    );
+                    assert_eq!(bench.raw_execute(&[statement]).await, 1_000);
+                }),
+                1,
+            ),
+        ],
+        ratios: Vec::new(),
+        runs_per_sample: 1,
+        criterion: (10, 4),
+    }
+    .against_first()
+}
 
-    let mut group = configured(
-        c,
-        format!("S8 purge 1,000 expired of 100,000 ({})", bench.name),
-        10,
-        4,
-    );
-    variant(
-        &mut group,
-        "soft-delete-core",
-        runtime,
-        put_back,
-        |()| async {
-            bench
-                .in_transaction(async |txn| {
-                    let done = item::Entity::purge_trash(cutoff)
-                        .exec(txn)
-                        .await
-                        .expect("ours");
-                    assert_eq!(done.rows_removed, 1_000);
-                })
-                .await;
-        },
-    );
-    variant(
-        &mut group,
-        "hand-written SeaORM",
-        runtime,
-        put_back,
-        |()| async {
-            bench
-                .in_transaction(async |txn| {
-                    let done = item::Entity::delete_many()
-                        .filter(item::Column::DeletedAt.lt(cutoff))
-                        .exec(txn)
-                        .await
-                        .expect("seaorm");
-                    assert_eq!(done.rows_affected, 1_000);
-                })
-                .await;
-        },
-    );
-    variant(
-        &mut group,
-        "raw SQL (sqlx)",
-        runtime,
-        put_back,
-        |()| async {
-            let statement = Raw::new(
-                "DELETE FROM bench_item WHERE deleted_at < ?",
-                "DELETE FROM bench_item WHERE deleted_at < $1",
-                vec![Arg::Time(cutoff)],
-            );
-            assert_eq!(bench.raw_execute(&[statement]).await, 1_000);
-        },
-    );
-    group.finish();
+/// P: `rows` items, one in ten expired, one in ten trashed recently, the rest active; our purge
+/// (batches of 1,000, each its own transaction) against one hand-written `DELETE`, without and
+/// then with [`schema::purge_index`].
+pub(crate) fn at_scale(bench: &Bench, rows: usize) -> Vec<Scenario<'_>> {
+    let expired = (rows / 10) as u64;
+    let fill = step(move || async move {
+        let states = format!(
+            "CASE i % 10 WHEN 0 THEN {} WHEN 1 THEN {} ELSE NULL END",
+            bench.time_sql(long_ago()),
+            bench.time_sql(recently()),
+        );
+        bench.generate_items(rows, &states).await;
+        keep_expired(bench).await;
+    });
+    let add_index = step(move || async move {
+        let index = schema::purge_index::<item::Entity>("bench_item_trash", bench.backend());
+        bench.db.execute(&index).await.expect("purge index");
+        bench.analyze(&["bench_item"]).await;
+    });
+    let label = |rows: usize| match rows {
+        n if n >= 1_000_000 && n.is_multiple_of(1_000_000) => format!("{}M", n / 1_000_000),
+        n => format!("{}k", n / 1_000),
+    };
+    let mut scenarios = Vec::new();
+    for (prepare, index) in [(fill, "no index"), (add_index, "purge index")] {
+        scenarios.push(Scenario {
+            id: "P",
+            title: format!(
+                "purge {} expired of {} rows, {index}",
+                label(rows / 10),
+                label(rows)
+            ),
+            prepare,
+            variants: vec![
+                Variant::new("ours", put_back(bench), purge_with_ours(bench, expired)),
+                Variant::new("one DELETE", put_back(bench), purge_by_hand(bench, expired)),
+            ],
+            ratios: vec![(0, 1)],
+            runs_per_sample: 1,
+            criterion: (10, 10),
+        });
+    }
+    scenarios
 }

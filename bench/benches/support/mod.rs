@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod run;
+
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -26,6 +28,10 @@ macro_rules! in_raw_transaction {
         match $bench.backend() {
             DbBackend::Sqlite => in_raw_transaction!(
                 @on $bench.db.get_sqlite_connection_pool(), sqlite,
+                |$txn, $statement| $body, $statements
+            ),
+            DbBackend::MySql => in_raw_transaction!(
+                @on $bench.db.get_mysql_connection_pool(), mysql,
                 |$txn, $statement| $body, $statements
             ),
             _ => in_raw_transaction!(
@@ -54,7 +60,9 @@ macro_rules! in_raw_transaction {
 }
 
 /// The databases to run on: a SQLite file always, PostgreSQL when
-/// `SOFT_DELETE_BENCH_POSTGRES_URL` names a database the benchmarks may create tables in.
+/// `SOFT_DELETE_BENCH_POSTGRES_URL` and MariaDB when `SOFT_DELETE_BENCH_MARIADB_URL` names a
+/// database the benchmarks may create tables in. `SOFT_DELETE_BENCH_ONLY=postgres` (a
+/// comma-separated list of `sqlite`, `postgres`, `mariadb`) runs a subset.
 pub fn backends(file_name: &str) -> Vec<(&'static str, String)> {
     let file = std::env::temp_dir().join(file_name);
     // A stale file from an interrupted run would only slow the first table drop.
@@ -62,6 +70,12 @@ pub fn backends(file_name: &str) -> Vec<(&'static str, String)> {
     let mut backends = vec![("sqlite", format!("sqlite://{}?mode=rwc", file.display()))];
     if let Ok(url) = std::env::var("SOFT_DELETE_BENCH_POSTGRES_URL") {
         backends.push(("postgres", url));
+    }
+    if let Ok(url) = std::env::var("SOFT_DELETE_BENCH_MARIADB_URL") {
+        backends.push(("mariadb", url));
+    }
+    if let Ok(only) = std::env::var("SOFT_DELETE_BENCH_ONLY") {
+        backends.retain(|(name, _)| only.split(',').any(|wanted| wanted.trim() == *name));
     }
     backends
 }
@@ -73,7 +87,8 @@ pub struct Bench {
     /// The same connection behind the leak guard in warn mode (one guard, one cache, for the
     /// whole run, as an application keeps it).
     pub guarded: GuardedConnection<DatabaseConnection>,
-    statements: Arc<AtomicUsize>,
+    /// Statements sent through `db` so far (SeaORM's metric callback).
+    pub statement_count: Arc<AtomicUsize>,
 }
 
 impl Bench {
@@ -91,7 +106,7 @@ impl Bench {
             name,
             guarded: GuardedConnection::new(db.clone(), GuardMode::Warn),
             db,
-            statements,
+            statement_count: statements,
         }
     }
 
@@ -102,19 +117,23 @@ impl Bench {
     /// Statements one run of `op` sends, counted by SeaORM's metric callback (BEGIN and COMMIT
     /// are not counted, for any variant).
     pub fn statements<F: Future>(&self, runtime: &Runtime, op: F) -> usize {
-        let before = self.statements.load(Ordering::Relaxed);
+        let before = self.statement_count.load(Ordering::Relaxed);
         runtime.block_on(op);
-        self.statements.load(Ordering::Relaxed) - before
+        self.statement_count.load(Ordering::Relaxed) - before
     }
 
-    /// Fresh planner statistics for every table, as a database in production has them after
+    /// Fresh planner statistics for `tables`, as a database in production has them after
     /// autovacuum; run after filling tables.
-    pub async fn analyze(&self) {
-        let sql = match self.backend() {
-            DbBackend::Sqlite => "ANALYZE",
-            _ => "VACUUM ANALYZE",
-        };
-        self.setup(sql).await;
+    pub async fn analyze(&self, tables: &[&str]) {
+        match self.backend() {
+            DbBackend::Sqlite => self.setup("ANALYZE").await,
+            DbBackend::MySql => {
+                for table in tables {
+                    self.setup(&format!("ANALYZE TABLE {table}")).await;
+                }
+            }
+            _ => self.setup("VACUUM ANALYZE").await,
+        }
     }
 
     /// Fresh statistics for `tables` filled for a write scenario. On PostgreSQL the tables are
@@ -125,7 +144,7 @@ impl Bench {
     /// Half-full pages put every iteration in the steady state a frequently updated table has.
     pub async fn prepare_for_updates(&self, tables: &[&str]) {
         if self.backend() != DbBackend::Postgres {
-            return self.analyze().await;
+            return self.analyze(tables).await;
         }
         for table in tables {
             self.setup(&format!("ALTER TABLE {table} SET (fillfactor = 50)"))
@@ -163,6 +182,54 @@ impl Bench {
         let output = op(&txn).await;
         txn.commit().await.expect("commit");
         output
+    }
+
+    /// `at` as an SQL literal the backend compares with and stores in a marker column.
+    pub fn time_sql(&self, at: DateTime<Utc>) -> String {
+        match self.backend() {
+            DbBackend::Sqlite => format!("'{}'", at.to_rfc3339()),
+            DbBackend::MySql => format!("'{}'", at.format("%Y-%m-%d %H:%M:%S%.6f")),
+            _ => format!("TIMESTAMPTZ '{}'", at.format("%Y-%m-%d %H:%M:%S%.6f%:z")),
+        }
+    }
+
+    /// Replaces `bench_item` with `rows` rows numbered `i` from 0 (`id` = i + 1, `sku` =
+    /// `SKU-` and i in 7 digits), each with the `deleted_at` of the SQL expression
+    /// `deleted_at` over `i`, generated by the database itself: a million rows through
+    /// `INSERT .. VALUES` would take longer than the measurements. Refreshes statistics.
+    pub async fn generate_items(&self, rows: usize, deleted_at: &str) {
+        crate::shapes::fill_items(&self.db, 0, |_| None)
+            .await
+            .expect("create");
+        if rows > 0 {
+            let sku = match self.backend() {
+                DbBackend::Sqlite => "printf('SKU-%07d', i)",
+                DbBackend::MySql => "CONCAT('SKU-', LPAD(i, 7, '0'))",
+                _ => "'SKU-' || to_char(i, 'FM0000000')",
+            };
+            let insert = format!(
+                "INSERT INTO bench_item (id, sku, deleted_at) \
+                 SELECT i + 1, {sku}, {deleted_at} FROM {}",
+                self.numbers(rows)
+            );
+            self.setup(&insert).await;
+        }
+        self.analyze(&["bench_item"]).await;
+    }
+
+    /// A derived table of the numbers `i` from 0 to `count - 1`, made by the database.
+    pub fn numbers(&self, count: usize) -> String {
+        match self.backend() {
+            DbBackend::Sqlite => format!(
+                "(WITH RECURSIVE number(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM number \
+                 WHERE i + 1 < {count}) SELECT i FROM number) AS numbers"
+            ),
+            DbBackend::MySql => format!(
+                "(SELECT seq AS i FROM seq_0_to_{}) AS numbers",
+                count.saturating_sub(1)
+            ),
+            _ => format!("generate_series(0, {count} - 1) AS i"),
+        }
     }
 
     /// Runs `sql` unprepared, for setup between iterations.
@@ -207,11 +274,13 @@ impl Bench {
     }
 }
 
-/// One raw statement: its text for SQLite (`?` placeholders) and PostgreSQL (`$1`..), and its
-/// arguments. sqlx wants `'static` text, so it is written out in full for each backend.
+/// One raw statement: its text for SQLite (`?` placeholders), PostgreSQL (`$1`..) and MariaDB
+/// (`?`, the SQLite text unless given), and its arguments. sqlx wants `'static` text, so it is
+/// written out in full for each backend.
 pub struct Raw {
     pub sqlite: &'static str,
     pub postgres: &'static str,
+    pub mysql: &'static str,
     pub args: Vec<Arg>,
 }
 
@@ -220,8 +289,15 @@ impl Raw {
         Raw {
             sqlite,
             postgres,
+            mysql: sqlite,
             args,
         }
+    }
+
+    /// The MariaDB text, where SQLite's does not run there.
+    pub fn mysql(mut self, text: &'static str) -> Self {
+        self.mysql = text;
+        self
     }
 
     /// A statement without placeholders, the same on both backends.
