@@ -97,6 +97,109 @@ pub(crate) fn keys_from<E: EntityTrait>(key: &ValueTuple, inclusive: bool) -> Ex
     }
 }
 
+/// Runs of consecutive integer keys at least this long are named as a range (`BETWEEN`), not
+/// key by key: at this length a statement's ranges can never name fewer keys than its list.
+const MIN_RANGE: usize = 100;
+
+/// Ranges one statement names at most: each is a term of an `OR`, and SQLite refuses
+/// expressions nested more than 1,000 deep.
+const MAX_RANGES_PER_STATEMENT: usize = 100;
+
+/// The conditions of the statements that together name exactly `keys`, each within the
+/// per-statement limits; at least one, so that an operation on no rows still sends the
+/// statements it always sends. A single-column integer key names its runs of consecutive
+/// values as ranges: the 100,000 keys a hooked bulk operation read from one filter are often a
+/// handful of ranges, one statement instead of ten.
+pub(crate) fn key_conditions<E: EntityTrait>(
+    keys: &[ValueTuple],
+    backend: DbBackend,
+) -> Vec<Condition> {
+    let single_column = E::PrimaryKey::iter().count() == 1;
+    let Some(mut numbered) = single_column
+        .then(|| keys.iter().map(integer_key).collect::<Option<Vec<_>>>())
+        .flatten()
+    else {
+        return chunks::<E>(keys)
+            .into_iter()
+            .map(|chunk| keys_condition::<E>(chunk, backend))
+            .collect();
+    };
+    numbered.sort_by_key(|(number, _)| *number);
+    numbered.dedup_by_key(|(number, _)| *number);
+    let Some(column) = E::PrimaryKey::iter()
+        .next()
+        .map(PrimaryKeyToColumn::into_column)
+    else {
+        return vec![keys_condition::<E>(keys, backend)];
+    };
+    let mut conditions = Vec::new();
+    let mut singles: Vec<ValueTuple> = Vec::new();
+    let mut ranges = Condition::any();
+    let mut range_count = 0;
+    let flush = |singles: &mut Vec<ValueTuple>,
+                 ranges: &mut Condition,
+                 range_count: &mut usize,
+                 conditions: &mut Vec<Condition>| {
+        let mut condition = std::mem::replace(ranges, Condition::any());
+        if !singles.is_empty() {
+            condition = condition.add(keys_condition::<E>(singles, backend));
+        }
+        singles.clear();
+        *range_count = 0;
+        conditions.push(condition);
+    };
+    let mut start = 0;
+    while start < numbered.len() {
+        let mut end = start;
+        while end + 1 < numbered.len() && numbered[end + 1].0 == numbered[end].0 + 1 {
+            end += 1;
+        }
+        if end + 1 - start >= MIN_RANGE {
+            let (low, high) = (numbered[start].1.clone(), numbered[end].1.clone());
+            ranges = ranges.add(Expr::col((E::default(), column)).between(low, high));
+            range_count += 1;
+            if range_count == MAX_RANGES_PER_STATEMENT {
+                flush(&mut singles, &mut ranges, &mut range_count, &mut conditions);
+            }
+        } else {
+            for (_, value) in &numbered[start..=end] {
+                singles.push(ValueTuple::One(value.clone()));
+                if singles.len() == keys_per_statement::<E>() {
+                    flush(&mut singles, &mut ranges, &mut range_count, &mut conditions);
+                }
+            }
+        }
+        start = end + 1;
+    }
+    if !singles.is_empty() || range_count > 0 {
+        flush(&mut singles, &mut ranges, &mut range_count, &mut conditions);
+    }
+    if conditions.is_empty() {
+        // No keys: one statement that matches no row.
+        conditions.push(keys_condition::<E>(&[], backend));
+    }
+    conditions
+}
+
+/// A key that is one integer, as a number to sort and find runs by, and its value to bind.
+fn integer_key(key: &ValueTuple) -> Option<(i64, Value)> {
+    let ValueTuple::One(value) = key else {
+        return None;
+    };
+    let number = match value {
+        Value::TinyInt(Some(n)) => i64::from(*n),
+        Value::SmallInt(Some(n)) => i64::from(*n),
+        Value::Int(Some(n)) => i64::from(*n),
+        Value::BigInt(Some(n)) => *n,
+        Value::TinyUnsigned(Some(n)) => i64::from(*n),
+        Value::SmallUnsigned(Some(n)) => i64::from(*n),
+        Value::Unsigned(Some(n)) => i64::from(*n),
+        Value::BigUnsigned(Some(n)) => i64::try_from(*n).ok()?,
+        _ => return None,
+    };
+    Some((number, value.clone()))
+}
+
 /// `keys` cut into the chunks one statement each names; at least one chunk, perhaps empty, so
 /// that an operation on no rows still sends the statements it always sends.
 pub(crate) fn chunks<E: EntityTrait>(keys: &[ValueTuple]) -> Vec<&[ValueTuple]> {
@@ -236,5 +339,77 @@ mod tests {
             .collect();
         assert_eq!(sizes, vec![10_000, 10_000, 5_001]);
         assert_eq!(chunks::<pair::Entity>(&[]).len(), 1);
+    }
+
+    mod numbered {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "numbered")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i64,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    fn where_clauses(keys: &[i64]) -> Vec<String> {
+        let keys: Vec<ValueTuple> = keys.iter().map(|&k| ValueTuple::One(k.into())).collect();
+        key_conditions::<numbered::Entity>(&keys, DbBackend::Sqlite)
+            .into_iter()
+            .map(|condition| {
+                let sql = numbered::Entity::find()
+                    .filter(condition)
+                    .build(DbBackend::Sqlite)
+                    .to_string();
+                sql.split_once(" WHERE ")
+                    .map(|(_, w)| w.to_owned())
+                    .unwrap_or(sql)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn long_runs_of_integer_keys_are_ranges_and_the_rest_a_list() {
+        // 1..=250 in any order, a run of 3 and a lone key.
+        let mut keys: Vec<i64> = (1..=250).rev().collect();
+        keys.extend([300, 301, 302, 500]);
+        assert_eq!(
+            where_clauses(&keys),
+            [r#"("numbered"."id" BETWEEN 1 AND 250) OR "numbered"."id" IN (300, 301, 302, 500)"#]
+        );
+        // A run one short of a range stays a list; no keys match no row.
+        let short: Vec<i64> = (1..MIN_RANGE as i64).collect();
+        assert!(where_clauses(&short)[0].starts_with(r#""numbered"."id" IN (1, 2,"#));
+        assert_eq!(where_clauses(&[]), ["1 = 2"]);
+    }
+
+    #[test]
+    fn ranges_and_lists_stay_under_the_per_statement_limits() {
+        // 150 runs of 100 (every other hundred) and 25,000 lone even keys above them.
+        let runs = (0..150).flat_map(|run| (run * 200..run * 200 + 100).map(|k| k as i64));
+        let lone = (0..25_000).map(|k| 100_000 + 2 * k as i64);
+        let keys: Vec<i64> = runs.chain(lone).collect();
+        let clauses = where_clauses(&keys);
+        let ranges: Vec<usize> = clauses
+            .iter()
+            .map(|c| c.matches(" BETWEEN ").count())
+            .collect();
+        assert_eq!(ranges.iter().sum::<usize>(), 150);
+        assert!(
+            ranges.iter().all(|&n| n <= MAX_RANGES_PER_STATEMENT),
+            "{ranges:?}"
+        );
+        let listed: usize = clauses.iter().map(|c| c.matches(", ").count() + 1).sum();
+        assert!(listed >= 25_000);
+        assert_eq!(
+            clauses.len(),
+            4,
+            "100 ranges, then 50 ranges with 10,000 keys, 10,000, 5,000"
+        );
     }
 }

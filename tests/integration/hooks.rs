@@ -4,7 +4,7 @@
 use crate::common::TestDb;
 use crate::common::entities::product;
 use chrono::{TimeDelta, Utc};
-use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryOrder, Set};
 use soft_delete_core::Error;
 
 async fn setup(db: &TestDb, names: &[&str]) -> Vec<ledger::Model> {
@@ -179,6 +179,32 @@ backend_tests! {
         println!("rows, statements with hooks off, with hooks on ({:?}): {counts:?}", db.backend);
         assert!(counts.iter().all(|(_, off, _)| *off == 1), "{counts:?}");
         assert_eq!(counts[0].2, counts[1].2, "hooks add a fixed number of statements: {counts:?}");
+    }
+
+    // The keys a hooked operation read are named back as ranges and a list: exactly those
+    // rows change, holes and lone keys included.
+    async fn hooked_operations_change_exactly_the_keys_they_read(db: &TestDb) {
+        setup(db, &[]).await;
+        let ledgers: Vec<ledger::ActiveModel> = (0..3_000).map(|i| ledger::ActiveModel { name: Set(format!("l{i}")), ..Default::default() }).collect();
+        for chunk in ledgers.chunks(1_000) {
+            ledger::Entity::insert_many(chunk.to_vec()).exec(&db.conn).await.expect("insert");
+        }
+        let ids: Vec<i32> = ledger::Entity::all_objects().order_by_asc(ledger::Column::Id).all(&db.conn).await.expect("read")
+            .into_iter().map(|row| row.id).collect();
+        // Two long runs with a hole between them, a short run, and lone keys.
+        let chosen: Vec<i32> = ids[..1_200].iter().chain(&ids[1_201..2_500]).chain(&ids[2_600..2_650]).chain([&ids[2_700], &ids[2_900]]).copied().collect();
+        let done = ledger::Entity::soft_delete_many()
+            .filter(ledger::Column::Id.is_in(chosen.clone()))
+            .exec(&db.conn)
+            .await
+            .expect("soft delete");
+        assert_eq!(done.rows_affected, chosen.len() as u64);
+        let trashed: Vec<i32> = ledger::Entity::deleted_objects().order_by_asc(ledger::Column::Id).all(&db.conn).await.expect("read")
+            .into_iter().map(|row| row.id).collect();
+        assert_eq!(trashed, chosen);
+        let restored = ledger::Entity::restore_many().exec(&db.conn).await.expect("restore");
+        assert_eq!(restored.rows_affected, chosen.len() as u64);
+        assert_eq!(ledger::Entity::deleted_objects().count(&db.conn).await.expect("count"), 0);
     }
 }
 

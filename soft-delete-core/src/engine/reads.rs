@@ -1,7 +1,7 @@
 //! Reads the engine makes before it writes: the keys of the rows a hooked operation changes.
 
-use sea_orm::sea_query::{Condition, ValueTuple};
-use sea_orm::{ModelTrait, QueryFilter, QuerySelect};
+use sea_orm::sea_query::{Condition, IntoValueTuple, ValueTuple};
+use sea_orm::{Iterable, PrimaryKeyToColumn, PrimaryKeyTrait, QueryFilter, QuerySelect};
 
 use crate::entity::SoftDeleteEntity;
 use crate::error::Error;
@@ -13,13 +13,18 @@ pub(crate) async fn locked_keys<E: SoftDeleteEntity>(
     rows: Condition,
     db: &dyn ErasedConnection,
 ) -> Result<Vec<ValueTuple>, Error> {
-    let models = E::find()
-        .filter(rows)
+    // The key columns only: decoding whole models of 100,000 rows cost more than the update.
+    let mut select = E::find().select_only().filter(rows);
+    for key in E::PrimaryKey::iter() {
+        select = select.column(key.into_column());
+    }
+    let keys: Vec<<E::PrimaryKey as PrimaryKeyTrait>::ValueType> = select
         .lock_exclusive()
+        .into_tuple()
         .all(&HookConnection::new(db))
         .await?;
-    Ok(models
-        .iter()
-        .map(ModelTrait::get_primary_key_value)
+    Ok(keys
+        .into_iter()
+        .map(IntoValueTuple::into_value_tuple)
         .collect())
 }

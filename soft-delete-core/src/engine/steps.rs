@@ -55,9 +55,9 @@ impl<E: SoftDeleteEntity> Hooked<E> {
     pub(crate) fn chunks(&self) -> Vec<Filters> {
         match &self.keys {
             None => vec![self.filters.clone()],
-            Some(keys) => keys::chunks::<E>(keys)
+            Some(keys) => keys::key_conditions::<E>(keys, self.backend)
                 .into_iter()
-                .map(|chunk| Filters::new().with(keys::keys_condition::<E>(chunk, self.backend)))
+                .map(|condition| Filters::new().with(condition))
                 .collect(),
         }
     }
