@@ -9,6 +9,7 @@ use sea_orm::{EntityTrait, Related};
 use crate::edge::CascadeEdge;
 use crate::entity::SoftDeleteEntity;
 use crate::error::Error;
+use crate::memo::Memo;
 
 /// The batch column of an entity that takes part in a cascade graph: `Option<i64>`, marked
 /// `#[soft_delete(batch)]` or named `deleted_batch`.
@@ -89,7 +90,21 @@ impl Graph {
         self.edges.iter().any(|edge| edge.is_self_referencing())
     }
 
+    /// `E`'s graph, worked out once per entity: it depends only on declarations, and every
+    /// operation asks for it.
     pub(crate) fn of<E: SoftDeleteEntity>() -> Result<Self, Error> {
+        static GRAPHS: Memo<TypeId, Vec<&'static dyn CascadeEdge>> = Memo::new();
+        let key = TypeId::of::<E>();
+        if let Some(edges) = GRAPHS.get(&key) {
+            return Ok(Graph { edges });
+        }
+        // An invalid graph is an error every time, never cached.
+        let graph = Self::work_out::<E>()?;
+        GRAPHS.insert(key, graph.edges.clone());
+        Ok(graph)
+    }
+
+    fn work_out<E: SoftDeleteEntity>() -> Result<Self, Error> {
         let mut order: Vec<TypeId> = Vec::new();
         let mut state: HashMap<TypeId, bool> = HashMap::new(); // false: on the path, true: done
         let mut path: Vec<&'static str> = vec![E::default().table_name()];

@@ -14,12 +14,19 @@ use sea_orm::{
 
 use crate::clock;
 use crate::engine::executor::{self, Operation, compound_reason};
-use crate::engine::statements::soft_delete_statement;
-use crate::engine::{force_delete, restore, soft_delete};
+use crate::engine::{force_delete, prepared, restore, soft_delete};
 use crate::entity::SoftDeleteEntity;
 use crate::error::Error;
 use crate::keys::RowKey;
 use crate::session::TransactionalConnection;
+
+/// Runs `change`, an `UPDATE .. RETURNING` of at most one row, and returns that row.
+async fn returning_first<E: EntityTrait, C: ConnectionTrait>(
+    change: UpdateMany<E>,
+    db: &C,
+) -> Result<Option<E::Model>, Error> {
+    Ok(change.exec_with_returning(db).await?.into_iter().next())
+}
 
 impl<E: EntityTrait> RowKey<E> {
     /// Reads the row back inside the operation's transaction.
@@ -43,15 +50,20 @@ impl<E: EntityTrait> RowKey<E> {
     /// row is then read. A concurrent call may have changed it between the two statements; the
     /// read row then contradicts the no-op, and the change is tried again. `None` when that kept
     /// happening: the caller then locks the row in a transaction.
-    async fn change_returning<C: ConnectionTrait>(
+    async fn change_returning<C, F, Fut>(
         &self,
-        change: impl Fn() -> UpdateMany<E>,
+        change: F,
         wanted: impl Fn(&E::Model) -> bool,
         db: &C,
-    ) -> Result<Option<Outcome<E::Model>>, Error> {
+    ) -> Result<Option<Outcome<E::Model>>, Error>
+    where
+        C: ConnectionTrait,
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<Option<E::Model>, Error>>,
+    {
         const ATTEMPTS: usize = 3;
         for _ in 0..ATTEMPTS {
-            if let Some(row) = change().exec_with_returning(db).await?.into_iter().next() {
+            if let Some(row) = change().await? {
                 return Ok(Some(Outcome { row, changed: true }));
             }
             let row = self.read(db).await?;
@@ -216,9 +228,8 @@ impl<E: SoftDeleteEntity> Operation for SoftDeleteOne<E> {
 
     async fn run_alone<C: ConnectionTrait>(&self, db: &C) -> Result<Option<Self::Output>, Error> {
         let at = clock::deletion_time(E::CLOCK, self.at, db).await?;
-        let filters = self.key.filters();
         let stamp = soft_delete::stamp::<E>(at, self.actor.clone());
-        let change = || soft_delete_statement::<E>(&filters, &stamp);
+        let change = || prepared::soft_delete_one(db, &self.key, &stamp);
         self.key.change_returning(change, is_trashed::<E>, db).await
     }
 
@@ -346,7 +357,7 @@ impl<E: SoftDeleteEntity> Operation for RestoreOne<E> {
 
     async fn run_alone<C: ConnectionTrait>(&self, db: &C) -> Result<Option<Self::Output>, Error> {
         let change = restore::simple_restore::<E, _>(db, &self.key.filters()).await?;
-        let change = || change.clone();
+        let change = || returning_first(change.clone(), db);
         self.key.change_returning(change, is_active::<E>, db).await
     }
 

@@ -241,6 +241,11 @@ impl<E: EntityTrait> RowKey<E> {
         }
     }
 
+    /// The key's values, in the order of the entity's `PrimaryKey` variants.
+    pub(crate) fn values(&self) -> &[Value] {
+        &self.values
+    }
+
     pub(crate) fn condition(&self) -> Condition {
         E::PrimaryKey::iter()
             .zip(&self.values)

@@ -147,6 +147,7 @@ mod edge;
 mod error;
 mod hook_context;
 mod keys;
+mod memo;
 mod scope;
 mod session;
 mod timestamp;

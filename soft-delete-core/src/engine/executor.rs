@@ -17,6 +17,7 @@ use sea_orm::{
 use crate::entity::SoftDeleteEntity;
 use crate::error::Error;
 use crate::graph::{Graph, parent_edges};
+use crate::memo::Memo;
 use crate::scope;
 use crate::session::TransactionalConnection;
 
@@ -98,8 +99,24 @@ const KEPT_CHANGING: &str =
     "concurrent calls kept changing the row between its update and its read";
 
 /// Why soft-deleting or force-deleting (`restore` false) or restoring `E` sends more than one
-/// statement: `None` when it is one.
+/// statement: `None` when it is one. Decided once per entity and operation: it depends only on
+/// declarations, and walking the graph again cost more than building the statement of an
+/// instance soft delete.
 pub(crate) fn compound_reason<E: SoftDeleteEntity>(
+    restore: bool,
+) -> Result<Option<&'static str>, Error> {
+    static REASONS: Memo<(TypeId, bool), Option<&'static str>> = Memo::new();
+    let key = (TypeId::of::<E>(), restore);
+    if let Some(reason) = REASONS.get(&key) {
+        return Ok(reason);
+    }
+    // An invalid graph is an error every time, never cached.
+    let reason = decide_compound_reason::<E>(restore)?;
+    REASONS.insert(key, reason);
+    Ok(reason)
+}
+
+fn decide_compound_reason<E: SoftDeleteEntity>(
     restore: bool,
 ) -> Result<Option<&'static str>, Error> {
     Ok(if !Graph::of::<E>()?.is_empty() {

@@ -10,6 +10,7 @@ pub(crate) mod conflict;
 pub(crate) mod executor;
 pub(crate) mod force_delete;
 pub(crate) mod plan;
+pub(crate) mod prepared;
 pub(crate) mod reads;
 pub(crate) mod restore;
 pub(crate) mod soft_delete;

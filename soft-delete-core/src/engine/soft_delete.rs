@@ -38,7 +38,6 @@ where
     E: SoftDeleteEntity,
     C: ConnectionTrait,
 {
-    let graph = Graph::of::<E>()?;
     let root = Hooked::<E>::lock(
         db,
         filters,
@@ -57,6 +56,7 @@ where
     }
     let mut cascaded = CascadeCounts::new();
     if let Some(batch) = stamp.batch {
+        let graph = Graph::of::<E>()?;
         let backend = db.get_database_backend();
         let down = Down {
             origin: root.cascade_origin(),

@@ -17,16 +17,19 @@ use crate::values::{Filters, Stamp};
 /// Adds to `update` the `SET` list of moving `E`'s rows to the trash with `stamp`: the marker,
 /// the batch (where `E` has a batch column) and the audit columns.
 pub(crate) fn set_trashed<E: SoftDeleteEntity>(update: &mut UpdateStatement, stamp: &Stamp) {
-    update.value(
-        E::marker_column(),
-        Expr::val(E::Marker::trashed_value(stamp.at)),
-    );
-    if let (Some(column), Some(batch)) = (E::batch_column(), stamp.batch) {
-        update.value(column, Expr::val(batch));
-    }
-    for (column, value) in audit_on_delete::<E>(stamp.at, stamp.actor.as_ref()) {
+    for (column, value) in trashed_values::<E>(stamp) {
         update.value(column, Expr::val(value));
     }
+}
+
+/// The columns [`set_trashed`] sets, with their values, in its order.
+pub(crate) fn trashed_values<E: SoftDeleteEntity>(stamp: &Stamp) -> Vec<(E::Column, Value)> {
+    let mut values = vec![(E::marker_column(), E::Marker::trashed_value(stamp.at))];
+    if let (Some(column), Some(batch)) = (E::batch_column(), stamp.batch) {
+        values.push((column, batch.into()));
+    }
+    values.extend(audit_on_delete::<E>(stamp.at, stamp.actor.as_ref()));
+    values
 }
 
 /// Adds to `update` the `SET` list of bringing `E`'s rows back: the marker cleared, the batch

@@ -2,6 +2,8 @@
 //! rows (read and locked first when its table has hooks) and one change travelling along the
 //! cascade graph with the hooks of each table it reaches.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, UpdateStatement, ValueTuple};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr};
@@ -18,19 +20,19 @@ use crate::values::{CascadeCounts, Filters, add_count};
 /// The root rows of an operation on `E`. With hooks, their keys are read first with a lock and
 /// the operation is narrowed to exactly those rows, in chunks of at most
 /// [`keys::MAX_KEYS_PER_STATEMENT`] keys; without, nothing is read.
-pub(crate) struct Hooked<E> {
+pub(crate) struct Hooked<'f, E> {
     backend: DbBackend,
-    filters: Filters,
+    filters: &'f Filters,
     keys: Option<Vec<ValueTuple>>,
     origin: Origin,
     at: Option<DateTime<Utc>>,
     entity: std::marker::PhantomData<E>,
 }
 
-impl<E: SoftDeleteEntity> Hooked<E> {
+impl<'f, E: SoftDeleteEntity> Hooked<'f, E> {
     pub(crate) async fn lock<C: ConnectionTrait>(
         db: &C,
-        filters: &Filters,
+        filters: &'f Filters,
         state: Condition,
         origin: Origin,
         at: Option<DateTime<Utc>>,
@@ -42,7 +44,7 @@ impl<E: SoftDeleteEntity> Hooked<E> {
         }
         Ok(Hooked {
             backend: db.get_database_backend(),
-            filters: filters.clone(),
+            filters,
             keys,
             origin,
             at,
@@ -52,12 +54,12 @@ impl<E: SoftDeleteEntity> Hooked<E> {
 
     /// The filters of each statement that changes the root rows: the caller's, or the keys read
     /// (and locked) with them, which say the same without repeating the caller's conditions.
-    pub(crate) fn chunks(&self) -> Vec<Filters> {
+    pub(crate) fn chunks(&self) -> Vec<Cow<'f, Filters>> {
         match &self.keys {
-            None => vec![self.filters.clone()],
+            None => vec![Cow::Borrowed(self.filters)],
             Some(keys) => keys::key_conditions::<E>(keys, self.backend)
                 .into_iter()
-                .map(|condition| Filters::new().with(condition))
+                .map(|condition| Cow::Owned(Filters::new().with(condition)))
                 .collect(),
         }
     }
