@@ -182,7 +182,7 @@ pub(crate) fn key_conditions<E: EntityTrait>(
 }
 
 /// A key that is one integer, as a number to sort and find runs by, and its value to bind.
-fn integer_key(key: &ValueTuple) -> Option<(i64, Value)> {
+pub(crate) fn integer_key(key: &ValueTuple) -> Option<(i64, Value)> {
     let ValueTuple::One(value) = key else {
         return None;
     };

@@ -10,8 +10,8 @@ use sea_orm::sea_query::{
     ValueTuple,
 };
 use sea_orm::{
-    ConnectionTrait, DbBackend, EntityTrait, Iterable, ModelTrait, PrimaryKeyToColumn,
-    PrimaryKeyTrait, QueryFilter, QueryOrder, QuerySelect,
+    ConnectionTrait, DbBackend, EntityTrait, IdenStatic, Iterable, ModelTrait, PrimaryKeyToColumn,
+    PrimaryKeyTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect, TryGetableMany,
 };
 
 use crate::clock;
@@ -129,11 +129,13 @@ impl<E: HasDeletionTime> PurgeTrash<E> {
 
     /// Runs batches until the expired trash is empty. On error, the batches before it stay done.
     ///
-    /// The batches walk the primary key upwards (keyset progress): each starts at the first
-    /// expired key the batch before it left, so the whole purge reads each row of the table at
-    /// most about twice, whatever its size, and stops after a batch that was not full. With
-    /// the index of [`schema::purge_index`](crate::schema::purge_index) a batch reads only the
-    /// trash, in key order.
+    /// The batches walk the primary key upwards (keyset progress): each starts after the keys
+    /// the batch before it removed (from its `RETURNING` on PostgreSQL and SQLite when the key is
+    /// one integer column, else from a read of the first expired key left after a full batch),
+    /// so no batch walks again over rows an earlier one passed, and the purge stops after a
+    /// batch that was not full. With the index of
+    /// [`schema::purge_index`](crate::schema::purge_index) a batch reads only the trash, in key
+    /// order.
     ///
     /// For an entity with a cascade graph each batch is a transaction of its own that reads the
     /// batch's keys, then deletes their descendants (of any state), deepest first, and the rows
@@ -262,6 +264,25 @@ fn delete_statement<E: SoftDeleteEntity>(
     delete
 }
 
+/// The highest of the keys in `rows` (one key per row, as `RETURNING` gave them), when the key
+/// is one integer column.
+fn highest_integer_key<E: EntityTrait>(rows: &[QueryResult]) -> Option<ValueTuple> {
+    let columns: Vec<String> = E::PrimaryKey::iter()
+        .map(|key| key.into_column().as_str().to_owned())
+        .collect();
+    let mut highest: Option<(i64, ValueTuple)> = None;
+    for row in rows {
+        let key = <E::PrimaryKey as PrimaryKeyTrait>::ValueType::try_get_many(row, "", &columns)
+            .ok()?
+            .into_value_tuple();
+        let (number, _) = keys::integer_key(&key)?;
+        if highest.as_ref().is_none_or(|(top, _)| number > *top) {
+            highest = Some((number, key));
+        }
+    }
+    highest.map(|(_, key)| key)
+}
+
 /// What one batch did: the rows it picked, the rows it removed (the picked rows and, in a
 /// tree, their descendant nodes), and where the next batch starts, when one may be needed.
 struct BatchDone {
@@ -322,12 +343,26 @@ impl<E: SoftDeleteEntity> Operation for PurgeBatch<E> {
         compound_reason::<E>(false)
     }
 
+    /// One `DELETE`. Where it can return the keys it removed (PostgreSQL, SQLite) and they are
+    /// integers, the next batch starts after the highest; otherwise a full batch is followed by
+    /// a read of the first expired key left.
     async fn run_alone<C: ConnectionTrait>(&self, db: &C) -> Result<Option<BatchDone>, Error> {
         let backend = db.get_database_backend();
-        let delete = delete_statement::<E>(self.expired.clone(), self.size, &self.resume, backend);
-        let removed = db.execute(&delete).await?.rows_affected();
+        let mut delete =
+            delete_statement::<E>(self.expired.clone(), self.size, &self.resume, backend);
+        let (removed, highest) = if backend != DbBackend::MySql && db.support_returning() {
+            for key in E::PrimaryKey::iter() {
+                delete.returning_col(key.into_column());
+            }
+            let rows = db.query_all(&delete).await?;
+            (rows.len() as u64, highest_integer_key::<E>(&rows))
+        } else {
+            (db.execute(&delete).await?.rows_affected(), None)
+        };
         let next = if removed < self.size {
             None
+        } else if let Some(highest) = highest {
+            Some(Resume::After(highest))
         } else {
             self.first_expired_key(db).await?.map(Resume::From)
         };

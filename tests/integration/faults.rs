@@ -220,9 +220,11 @@ backend_tests! {
 
     async fn purge_keeps_the_batches_before_a_fault(db: &TestDb) {
         db.create::<product::Entity>().await;
-        // Each full batch is a `DELETE` and a read of the first expired key after it (the next
-        // batch's start): 6 statements for 30 rows in batches of 10.
-        for fail_at in 1..=6 {
+        // 30 rows in batches of 10. On MariaDB each full batch is a `DELETE` and a read of the
+        // first expired key after it (the next batch's start): 6 statements. Elsewhere the
+        // `DELETE .. RETURNING` tells where the next batch starts, and a fourth finds nothing.
+        let statements = if db.backend == Backend::MariaDb { 6 } else { 4 };
+        for fail_at in 1..=statements {
             product::Entity::force_delete_many().exec(&db.conn).await.expect("empty");
             for i in 0..35 {
                 product::ActiveModel { name: Set(format!("p{i}")), price: Set(i), ..Default::default() }
@@ -238,7 +240,8 @@ backend_tests! {
                 .expect_err("fault");
             assert!(error.to_string().contains("injected fault"), "{error}");
             let removed = 30 - product::Entity::deleted_objects().count(&db.conn).await.expect("count");
-            assert_eq!(removed, (fail_at as u64 / 2) * 10, "batches before the fault stay done, the failed one is whole");
+            let deletes_before = if db.backend == Backend::MariaDb { fail_at / 2 } else { Ord::min(fail_at - 1, 3) };
+            assert_eq!(removed, deletes_before as u64 * 10, "batches before the fault stay done, the failed one is whole");
             assert_eq!(product::Entity::objects().count(&db.conn).await.expect("count"), 5);
         }
     }

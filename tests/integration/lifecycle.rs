@@ -178,14 +178,20 @@ backend_tests! {
             .expect("purge");
         assert_eq!((done.rows_removed, done.batches), (25, 3));
         assert_eq!(*seen.lock().expect("lock"), [10, 20, 25]);
-        // A full batch is followed by a read of the first expired key left, where the next
-        // batch starts (keyset progress); the last batch was not full, so nothing follows it.
+        // Keyset progress: each batch starts after the keys the one before it removed, known
+        // from its `RETURNING` (PostgreSQL, SQLite) or, on MariaDB, from a read of the first
+        // expired key left after a full batch. The last batch was not full: nothing follows.
         let statements = db.statements.take();
         let kinds: Vec<&str> = statements.iter().map(|sql| &sql[..6]).collect();
-        assert_eq!(kinds, ["DELETE", "SELECT", "DELETE", "SELECT", "DELETE"], "{statements:#?}");
-        assert!(!statements[0].contains(">="), "the first batch starts at the lowest key: {}", statements[0]);
-        for later in [&statements[2], &statements[4]] {
-            assert!(later.contains(r#"id" >="#) || later.contains("id` >="), "later batches start at a key: {later}");
+        let expected: &[&str] = if db.backend == Backend::MariaDb {
+            &["DELETE", "SELECT", "DELETE", "SELECT", "DELETE"]
+        } else {
+            &["DELETE", "DELETE", "DELETE"]
+        };
+        assert_eq!(kinds, expected, "{statements:#?}");
+        assert!(!statements[0].contains(r#"id" >"#) && !statements[0].contains("id` >"), "the first batch starts at the lowest key: {}", statements[0]);
+        for later in statements.iter().skip(1).filter(|sql| sql.starts_with("DELETE")) {
+            assert!(later.contains(r#"id" >"#) || later.contains("id` >="), "later batches start at a key: {later}");
         }
 
         assert_eq!(product::Entity::deleted_objects().count(&db.conn).await.expect("count"), 10);
@@ -197,14 +203,20 @@ backend_tests! {
         // finds nothing, so no third `DELETE` runs.
         product::Entity::soft_delete_many().at(day(1)).exec(&db.conn).await.expect("trash the active");
         let five_active_made_old = product::Entity::purge_trash(day(10)).batch_size(5).exec(&db.conn).await.expect("purge");
-        assert_eq!((five_active_made_old.rows_removed, five_active_made_old.batches), (5, 1));
+        assert_eq!(five_active_made_old.rows_removed, 5);
         db.statements.take();
         product::Entity::restore_many().exec(&db.conn).await.expect("restore the 10 recent");
         product::Entity::soft_delete_many().at(day(1)).exec(&db.conn).await.expect("make them old");
         db.statements.take();
         let exact = product::Entity::purge_trash(day(10)).batch_size(5).exec(&db.conn).await.expect("purge");
-        assert_eq!((exact.rows_removed, exact.batches), (10, 2));
-        assert_eq!(db.statements.take().len(), 4, "two full batches, each followed by its read");
+        // Two full batches: on MariaDB each followed by its read, which finds nothing the
+        // second time; elsewhere a third `DELETE` finds nothing.
+        let statements = db.statements.take().len();
+        if db.backend == Backend::MariaDb {
+            assert_eq!((exact.rows_removed, exact.batches, statements), (10, 2, 4));
+        } else {
+            assert_eq!((exact.rows_removed, exact.batches, statements), (10, 3, 3));
+        }
         for (name, price) in rows.iter().skip(25).take(10) {
             product::ActiveModel { name: Set(name.clone()), price: Set(*price), ..Default::default() }
                 .insert(&db.conn).await.expect("insert again");
