@@ -104,23 +104,26 @@ pub async fn drop_active_index<E: SoftDeleteEntity>(
         .await
 }
 
-/// Creates the index that makes each batch of a purge a range scan (see
-/// [`schema::purge_index`]).
+/// Creates the index that makes each batch of a purge read only the trash (see
+/// [`schema::purge_index`]); nothing on MySQL and MariaDB, where no index helps.
 pub async fn create_purge_index<E: HasDeletionTime>(
     manager: &SchemaManager<'_>,
     name: &str,
 ) -> Result<(), DbErr> {
-    let backend = manager.get_database_backend();
-    manager
-        .create_index(schema::purge_index::<E>(name, backend))
-        .await
+    match schema::purge_index::<E>(name, manager.get_database_backend()) {
+        Some(index) => manager.create_index(index).await,
+        None => Ok(()),
+    }
 }
 
-/// Drops an index made by [`create_purge_index`] (or [`create_active_index`]).
-pub async fn drop_purge_index<E: SoftDeleteEntity>(
+/// Drops an index made by [`create_purge_index`]; nothing on MySQL and MariaDB.
+pub async fn drop_purge_index<E: HasDeletionTime>(
     manager: &SchemaManager<'_>,
     name: &str,
 ) -> Result<(), DbErr> {
+    if schema::purge_index::<E>(name, manager.get_database_backend()).is_none() {
+        return Ok(());
+    }
     drop_active_index::<E>(manager, name).await
 }
 

@@ -190,7 +190,9 @@ macro_rules! strategy_suite {
                     &format!("{}_trash", note::Entity.table_name()),
                     db.db_backend(),
                 );
-                sea_orm::ConnectionTrait::execute(db.conn.inner(), &index).await.expect("create the purge index");
+                if let Some(index) = index {
+                    sea_orm::ConnectionTrait::execute(db.conn.inner(), &index).await.expect("create the purge index");
+                }
                 let old = insert(db, "old").await;
                 let recent = insert(db, "recent").await;
                 let active = insert(db, "active").await;

@@ -1,9 +1,10 @@
-//! Turns criterion's results into what BENCHMARKS.md shows: prints, per backend, the table of
-//! median times and ratios of the scenarios (`bench/benches/scenarios`), and writes the
-//! trash-growth curve (`bench/benches/trash_growth.rs`) as `bench/results/trash_growth.csv` and
-//! `bench/results/trash_growth.svg`.
+//! Turns criterion's trash-growth results (`bench/benches/trash_growth.rs`) into what
+//! BENCHMARKS.md shows: prints the table and writes the curve as
+//! `bench/results/trash_growth.csv` and `bench/results/trash_growth.svg`. (The scenario ratios
+//! come from the alternating rounds of `bench/benches/scenarios`, which print their own tables.)
 //!
-//! `cargo bench -p soft-delete-bench`, then `cargo run -p soft-delete-bench --bin bench_report`.
+//! `cargo bench -p soft-delete-bench --bench trash_growth`, then
+//! `cargo run -p soft-delete-bench --bin bench_report`.
 
 use std::collections::BTreeMap;
 use std::error::Error;
@@ -12,13 +13,9 @@ use std::path::{Path, PathBuf};
 
 use plotters::prelude::*;
 
-/// The scenarios in the order BENCHMARKS.md lists them.
-const SCENARIOS: [&str; 8] = ["S1", "S2", "S3", "S4", "S4b", "S5a", "S5b", "S8"];
-/// Variants as `bench/benches/scenarios` names them: ours, hand-written SeaORM, raw SQL.
-const VARIANTS: [&str; 3] = ["soft-delete-core", "hand-written SeaORM", "raw SQL (sqlx)"];
 /// Must match `bench/benches/trash_growth.rs`.
 const TRASH: [usize; 5] = [0, 10_000, 100_000, 300_000, 1_000_000];
-const BACKENDS: [&str; 2] = ["sqlite", "postgres"];
+const BACKENDS: [&str; 3] = ["sqlite", "postgres", "mariadb"];
 
 /// One benchmark's result: criterion's median estimate, in nanoseconds.
 #[derive(Clone, Debug)]
@@ -26,8 +23,6 @@ struct Measured {
     group: String,
     function: String,
     median_ns: f64,
-    /// Operations per timed run, for per-operation times (criterion's throughput).
-    elements: Option<f64>,
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -47,8 +42,6 @@ fn main() -> Result<(), Box<dyn Error>> {
         )
         .into());
     }
-    print!("{}", scenario_tables(&measured));
-
     let out = package.join("results");
     std::fs::create_dir_all(&out)?;
     let (csv, panels) = growth_curves(&measured)?;
@@ -58,6 +51,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         );
         return Ok(());
     }
+    print!("{}", growth_table(&csv));
     std::fs::write(out.join("trash_growth.csv"), csv)?;
     draw(&out.join("trash_growth.svg"), &panels)?;
     println!("wrote {}", out.join("trash_growth.svg").display());
@@ -84,90 +78,12 @@ fn collect(dir: &Path, measured: &mut Vec<Measured>) -> Result<(), Box<dyn Error
                 median_ns: estimates["median"]["point_estimate"]
                     .as_f64()
                     .ok_or_else(|| format!("no median in {}", path.display()))?,
-                elements: about["throughput"]["Elements"].as_f64(),
             });
         } else {
             collect(&path, measured)?;
         }
     }
     Ok(())
-}
-
-/// `S2 bulk soft delete .. (sqlite)` -> (`S2`, `sqlite`).
-fn scenario_of(group: &str) -> Option<(&str, &str)> {
-    let id = group.split(' ').next()?;
-    let backend = group.rsplit_once('(')?.1.strip_suffix(')')?;
-    SCENARIOS.contains(&id).then_some((id, backend))
-}
-
-fn scenario_tables(measured: &[Measured]) -> String {
-    let mut by_backend: BTreeMap<&str, BTreeMap<usize, [Option<&Measured>; 3]>> = BTreeMap::new();
-    for result in measured {
-        let Some((id, backend)) = scenario_of(&result.group) else {
-            continue;
-        };
-        let (Some(row), Some(column)) = (
-            SCENARIOS.iter().position(|known| *known == id),
-            VARIANTS.iter().position(|known| *known == result.function),
-        ) else {
-            continue;
-        };
-        by_backend
-            .entry(backend)
-            .or_default()
-            .entry(row)
-            .or_default()[column] = Some(result);
-    }
-    let mut out = String::new();
-    for (backend, rows) in by_backend {
-        let _ = writeln!(out, "\n### {backend}\n");
-        let _ = writeln!(
-            out,
-            "| scenario | ours | hand-written SeaORM | raw SQL | ours / hand-written | ours / raw |"
-        );
-        let _ = writeln!(out, "|---|---|---|---|---|---|");
-        for (row, [ours, hand, raw]) in rows {
-            let cell =
-                |result: Option<&Measured>| result.map(time_text).unwrap_or_else(|| "-".into());
-            let ratio = |other: Option<&Measured>| match (ours, other) {
-                (Some(ours), Some(other)) => format!("{:.2}", ours.median_ns / other.median_ns),
-                _ => "-".into(),
-            };
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} | {} |",
-                SCENARIOS[row],
-                cell(ours),
-                cell(hand),
-                cell(raw),
-                ratio(hand),
-                ratio(raw)
-            );
-        }
-    }
-    out
-}
-
-/// `4.52 ms`, `366 µs`; with the time per operation when a run times several.
-fn time_text(result: &Measured) -> String {
-    let total = duration_text(result.median_ns);
-    match result.elements {
-        Some(elements) if elements > 1.0 => {
-            format!(
-                "{total} ({} per op)",
-                duration_text(result.median_ns / elements)
-            )
-        }
-        _ => total,
-    }
-}
-
-fn duration_text(nanos: f64) -> String {
-    if nanos >= 1e6 {
-        format!("{:.3} ms", nanos / 1e6)
-    } else {
-        format!("{:.1} µs", nanos / 1e3)
-    }
 }
 
 /// One panel of the plot: its title and, per line, its label and (trashed rows, ms) points.
@@ -210,6 +126,43 @@ fn growth_curves(measured: &[Measured]) -> Result<(String, Vec<Panel>), Box<dyn 
         }
     }
     Ok((csv, panels))
+}
+
+/// The curve's points as the Markdown table of BENCHMARKS.md: a row per trash size, a column per
+/// backend, query and index.
+fn growth_table(csv: &str) -> String {
+    let mut columns: Vec<String> = Vec::new();
+    let mut cells: BTreeMap<(usize, String), String> = BTreeMap::new();
+    for line in csv.lines().skip(1) {
+        let fields: Vec<&str> = line.split(',').collect();
+        let [backend, query, index, trash, millis] = fields[..] else {
+            continue;
+        };
+        let column = format!("{backend} {query}, {}", index.replace('_', " "));
+        if !columns.contains(&column) {
+            columns.push(column.clone());
+        }
+        let millis: f64 = millis.parse().unwrap_or_default();
+        cells.insert(
+            (trash.parse().unwrap_or_default(), column),
+            format!("{millis:.2}"),
+        );
+    }
+    let mut table = format!("| trashed rows | {} |\n|---|", columns.join(" | "));
+    table.push_str(&"---|".repeat(columns.len()));
+    table.push('\n');
+    for trash in TRASH {
+        let row: Vec<&str> = columns
+            .iter()
+            .map(|column| {
+                cells
+                    .get(&(trash, column.clone()))
+                    .map_or("-", String::as_str)
+            })
+            .collect();
+        let _ = writeln!(table, "| {trash} | {} |", row.join(" | "));
+    }
+    table
 }
 
 fn draw(path: &Path, panels: &[Panel]) -> Result<(), Box<dyn Error>> {
