@@ -127,7 +127,8 @@ impl<E: HasDeletionTime> PurgeTrash<E> {
         delete_statement::<E>(self.expired(), self.batch_size, &Resume::Start, backend)
     }
 
-    /// Runs batches until the expired trash is empty. On error, the batches before it stay done.
+    /// Runs batches until the expired trash is empty, or a batch comes back short (see below).
+    /// On error, the batches before it stay done.
     ///
     /// The batches walk the primary key upwards (keyset progress): each starts after the keys
     /// the batch before it removed (from its `RETURNING` on PostgreSQL and SQLite when the key is
@@ -136,6 +137,11 @@ impl<E: HasDeletionTime> PurgeTrash<E> {
     /// batch that was not full. With the index of
     /// [`schema::purge_index`](crate::schema::purge_index) a batch reads only the trash, in key
     /// order.
+    ///
+    /// Rows that other transactions change while the purge runs are left to the next purge: a
+    /// row trashed with a time before the cutoff behind the batches (a backdated soft delete,
+    /// an import), and the rest of the expired trash when a concurrent restore or delete takes
+    /// rows out of a batch while it waits for them, which makes that batch come back short.
     ///
     /// For an entity with a cascade graph each batch is a transaction of its own that reads the
     /// batch's keys, then deletes their descendants (of any state), deepest first, and the rows

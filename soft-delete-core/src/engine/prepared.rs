@@ -6,7 +6,8 @@
 //! The text is made by the ordinary builder on the first call, and kept only if the values
 //! that call computes directly (the `SET` values in order, then the key) are exactly the
 //! values the builder bound: a shape this module does not foresee falls back to the builder for
-//! good instead of binding values in the wrong places.
+//! good instead of binding values in the wrong places. A call with an enum value (PostgreSQL
+//! casts each to its type in the text) always goes through the builder.
 
 use std::any::TypeId;
 use std::sync::Arc;
@@ -45,6 +46,11 @@ where
         .map(|(_, value)| value)
         .collect();
     values.extend_from_slice(key.values());
+    // PostgreSQL binds an enum value with a cast the builder writes next to its placeholder,
+    // per value: a text made for one value cannot take another (or a typed NULL) in its place.
+    if values.iter().any(|value| matches!(value, Value::Enum(_))) {
+        return run::<E, _>(db, built_statement::<E>(key, stamp, backend)).await;
+    }
     let cache_key = (TypeId::of::<E>(), backend.as_str());
     let text = match SOFT_DELETE_ONE.get(&cache_key) {
         Some(text) => text,
@@ -60,6 +66,14 @@ where
         Some(text) => Statement::from_sql_and_values(backend, &*text, values),
         None => built_statement::<E>(key, stamp, backend),
     };
+    run::<E, _>(db, statement).await
+}
+
+/// Runs the `UPDATE .. RETURNING` and decodes the row it returned, if any.
+async fn run<E: SoftDeleteEntity, C: ConnectionTrait>(
+    db: &C,
+    statement: Statement,
+) -> Result<Option<E::Model>, Error> {
     let Some(row) = db.query_one_raw(statement).await? else {
         return Ok(None);
     };
