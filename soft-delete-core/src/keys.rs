@@ -132,21 +132,13 @@ pub(crate) fn key_conditions<E: EntityTrait>(
     else {
         return vec![keys_condition::<E>(keys, backend)];
     };
-    let mut conditions = Vec::new();
-    let mut singles: Vec<ValueTuple> = Vec::new();
-    let mut ranges = Condition::any();
-    let mut range_count = 0;
-    let flush = |singles: &mut Vec<ValueTuple>,
-                 ranges: &mut Condition,
-                 range_count: &mut usize,
-                 conditions: &mut Vec<Condition>| {
-        let mut condition = std::mem::replace(ranges, Condition::any());
-        if !singles.is_empty() {
-            condition = condition.add(keys_condition::<E>(singles, backend));
-        }
-        singles.clear();
-        *range_count = 0;
-        conditions.push(condition);
+    let mut statements = Statements::<E> {
+        column,
+        backend,
+        conditions: Vec::new(),
+        ranges: Condition::any(),
+        range_count: 0,
+        singles: Vec::new(),
     };
     let mut start = 0;
     while start < numbered.len() {
@@ -155,30 +147,66 @@ pub(crate) fn key_conditions<E: EntityTrait>(
             end += 1;
         }
         if end + 1 - start >= MIN_RANGE {
-            let (low, high) = (numbered[start].1.clone(), numbered[end].1.clone());
-            ranges = ranges.add(Expr::col((E::default(), column)).between(low, high));
-            range_count += 1;
-            if range_count == MAX_RANGES_PER_STATEMENT {
-                flush(&mut singles, &mut ranges, &mut range_count, &mut conditions);
-            }
+            statements.add_range(&numbered[start].1, &numbered[end].1);
         } else {
             for (_, value) in &numbered[start..=end] {
-                singles.push(ValueTuple::One(value.clone()));
-                if singles.len() == keys_per_statement::<E>() {
-                    flush(&mut singles, &mut ranges, &mut range_count, &mut conditions);
-                }
+                statements.add_single(value);
             }
         }
         start = end + 1;
     }
-    if !singles.is_empty() || range_count > 0 {
-        flush(&mut singles, &mut ranges, &mut range_count, &mut conditions);
+    statements.finish()
+}
+
+/// The conditions of [`key_conditions`], filled range by range and key by key, each closed
+/// when it reaches a per-statement limit.
+struct Statements<E: EntityTrait> {
+    column: E::Column,
+    backend: DbBackend,
+    conditions: Vec<Condition>,
+    ranges: Condition,
+    range_count: usize,
+    singles: Vec<ValueTuple>,
+}
+
+impl<E: EntityTrait> Statements<E> {
+    fn add_range(&mut self, low: &Value, high: &Value) {
+        let range = Expr::col((E::default(), self.column)).between(low.clone(), high.clone());
+        self.ranges = std::mem::replace(&mut self.ranges, Condition::any()).add(range);
+        self.range_count += 1;
+        if self.range_count == MAX_RANGES_PER_STATEMENT {
+            self.close();
+        }
     }
-    if conditions.is_empty() {
-        // No keys: one statement that matches no row.
-        conditions.push(keys_condition::<E>(&[], backend));
+
+    fn add_single(&mut self, value: &Value) {
+        self.singles.push(ValueTuple::One(value.clone()));
+        if self.singles.len() == keys_per_statement::<E>() {
+            self.close();
+        }
     }
-    conditions
+
+    /// Ends the statement being filled.
+    fn close(&mut self) {
+        let mut condition = std::mem::replace(&mut self.ranges, Condition::any());
+        if !self.singles.is_empty() {
+            condition = condition.add(keys_condition::<E>(&self.singles, self.backend));
+        }
+        self.singles.clear();
+        self.range_count = 0;
+        self.conditions.push(condition);
+    }
+
+    fn finish(mut self) -> Vec<Condition> {
+        if !self.singles.is_empty() || self.range_count > 0 {
+            self.close();
+        }
+        if self.conditions.is_empty() {
+            // No keys: one statement that matches no row.
+            self.conditions.push(keys_condition::<E>(&[], self.backend));
+        }
+        self.conditions
+    }
 }
 
 /// A key that is one integer, as a number to sort and find runs by, and its value to bind.
