@@ -174,6 +174,9 @@ pub mod marker;
 #[cfg(feature = "migration")]
 #[cfg_attr(docsrs, doc(cfg(feature = "migration")))]
 pub mod migration;
+#[cfg(feature = "pruner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pruner")))]
+pub mod pruner;
 mod purge;
 mod relations;
 pub mod schema;

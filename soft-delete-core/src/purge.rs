@@ -82,6 +82,7 @@ pub struct PurgeTrash<E> {
     cutoff: DateTime<Utc>,
     batch_size: u64,
     on_progress: Option<Box<dyn FnMut(PurgeProgress) + Send>>,
+    stop_when: Option<Box<dyn Fn() -> bool + Send>>,
     entity: PhantomData<E>,
 }
 
@@ -105,6 +106,7 @@ impl<E: HasDeletionTime> PurgeTrash<E> {
             cutoff: clock::to_storage_precision(cutoff),
             batch_size: DEFAULT_PURGE_BATCH,
             on_progress: None,
+            stop_when: None,
             entity: PhantomData,
         }
     }
@@ -118,6 +120,14 @@ impl<E: HasDeletionTime> PurgeTrash<E> {
     /// Called after every batch, for long purges.
     pub fn on_progress(mut self, callback: impl FnMut(PurgeProgress) + Send + 'static) -> Self {
         self.on_progress = Some(Box::new(callback));
+        self
+    }
+
+    /// Asked before every batch: when it answers `true`, the purge returns what it has done so
+    /// far without starting another batch (a batch in flight always finishes). This is how a
+    /// [`Pruner`](crate::pruner::Pruner) stops cleanly on shutdown.
+    pub fn stop_when(mut self, stop: impl Fn() -> bool + Send + 'static) -> Self {
+        self.stop_when = Some(Box::new(stop));
         self
     }
 
@@ -184,11 +194,15 @@ impl<E: HasDeletionTime> PurgeTrash<E> {
         };
         // Owned, so the future holds no borrow of the (not `Sync`) callback across awaits.
         let mut on_progress = self.on_progress;
+        let stop_when = self.stop_when;
         let mut progress = PurgeProgress {
             batches: 0,
             rows_removed: 0,
         };
         loop {
+            if stop_when.as_ref().is_some_and(|stop| stop()) {
+                return Ok(progress);
+            }
             let done = purge(batch.clone()).await?;
             progress.batches += 1;
             progress.rows_removed += done.removed;

@@ -18,5 +18,6 @@ mod lifecycle;
 mod markers;
 mod operations;
 mod plans;
+mod pruner;
 mod relations;
 mod sql;
