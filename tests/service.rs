@@ -108,6 +108,64 @@ async fn send(
     )
 }
 
+/// An admin page request: a form body for `POST`; returns the status, the `Location` header and
+/// the page's text.
+async fn page(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    form: &str,
+    headers: &[(&str, &str)],
+) -> (StatusCode, Option<String>, String) {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("host", "localhost");
+    if method == "POST" {
+        request = request.header("content-type", "application/x-www-form-urlencoded");
+    }
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(Body::from(form.to_owned())).expect("request"))
+        .await
+        .expect("response");
+    let status = response.status();
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|at| at.to_str().ok())
+        .map(str::to_owned);
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    (
+        status,
+        location,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+/// The `<tr data-id=..>` rows of the section `id` ("active" or "trash") of a list page.
+fn section_ids(html: &str, id: &str) -> Vec<i64> {
+    let start = html
+        .find(&format!("<section id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no section {id} in {html}"));
+    let end = html[start..]
+        .find("</section>")
+        .map_or(html.len(), |end| start + end);
+    html[start..end]
+        .split("<tr data-id=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next()?.parse().ok())
+        .collect()
+}
+
 /// One request of the bad-input corpus.
 struct BadInput {
     method: &'static str,
@@ -281,6 +339,113 @@ fn bad_input_corpus(product: i64) -> Vec<BadInput> {
 }
 
 backend_tests! {
+    async fn admin_pages_show_both_sides_and_act_through_posts(db: &TestDb) {
+        let app = app(db).await;
+        let books = category(&app, "books").await;
+        let pens = category(&app, "pens").await;
+        let novel = product(&app, books, "NOVEL").await["id"].as_i64().expect("id");
+        let atlas = product(&app, books, "ATLAS").await["id"].as_i64().expect("id");
+        let pen = product(&app, pens, "PEN").await["id"].as_i64().expect("id");
+
+        let (status, _, html) = page(&app, "GET", "/admin/products", "", &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("name=\"viewport\""), "readable on a narrow screen");
+        assert_eq!(section_ids(&html, "active"), [novel, atlas, pen]);
+        assert_eq!(section_ids(&html, "trash"), Vec::<i64>::new());
+
+        // Actions are POSTs answered 303 back to the list, which says what happened.
+        let (status, location, _) = page(&app, "POST", &format!("/admin/categories/{books}/delete"), "", &[]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let location = location.expect("a redirect");
+        let (_, _, html) = page(&app, "GET", &location, "", &[]).await;
+        assert!(html.contains("moved to the trash with 2 products"), "{html}");
+        assert!(html.contains("Went with it: 2 products: NOVEL, ATLAS."), "{html}");
+        let (_, _, html) = page(&app, "GET", "/admin/products", "", &[]).await;
+        assert_eq!(section_ids(&html, "active"), [pen]);
+        let mut trashed = section_ids(&html, "trash");
+        trashed.sort_unstable();
+        assert_eq!(trashed, [novel, atlas]);
+        assert!(html.contains("Went with category “books”."), "{html}");
+
+        // No action is a GET: the address of a button answers 405, as a page.
+        let (status, _, html) = page(&app, "GET", &format!("/admin/products/{pen}/delete"), "", &[]).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+        assert!(html.contains("<html"), "{html}");
+
+        // A restore the category's trash refuses shows the reason in the list, status 409.
+        let (status, _, html) = page(&app, "POST", &format!("/admin/products/{novel}/restore"), "", &[]).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert!(html.contains("role=\"alert\"") && html.contains("its category is in the trash"), "{html}");
+        assert_eq!(section_ids(&html, "trash").len(), 2, "the page is the list");
+
+        // Restoring the category brings back exactly what went with it.
+        let (status, location, _) = page(&app, "POST", &format!("/admin/categories/{books}/restore"), "", &[]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, _, html) = page(&app, "GET", &location.expect("redirect"), "", &[]).await;
+        assert!(html.contains("restored with 2 products"), "{html}");
+
+        // A SKU taken while a product was in the trash: the restore is refused with the reason.
+        page(&app, "POST", &format!("/admin/products/{pen}/delete"), "", &[]).await;
+        product(&app, pens, "PEN").await;
+        let (status, _, html) = page(&app, "POST", &format!("/admin/products/{pen}/restore"), "", &[]).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert!(html.contains("its sku is taken by active row"), "{html}");
+
+        // Gone and missing look different.
+        let (status, _, gone) = page(&app, "GET", &format!("/admin/products/{pen}"), "", &[]).await;
+        assert_eq!(status, StatusCode::GONE);
+        assert!(gone.contains("Gone: this product is in the trash since"), "{gone}");
+        let (status, _, missing) = page(&app, "GET", "/admin/products/999999", "", &[]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(missing.contains("There is no product 999999."), "{missing}");
+        let (status, _, _) = page(&app, "GET", &format!("/admin/products/{novel}"), "", &[]).await;
+        assert_eq!(status, StatusCode::OK);
+
+        // Force delete only from the trash; purge older than 0 days empties the trash.
+        let (status, _, _) = page(&app, "POST", &format!("/admin/products/{pen}/force-delete"), "", &[]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        page(&app, "POST", &format!("/admin/products/{atlas}/delete"), "", &[]).await;
+        let (status, location, _) = page(&app, "POST", "/admin/purge", "older_than_days=0&back=products", &[]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, _, html) = page(&app, "GET", &location.expect("redirect"), "", &[]).await;
+        assert!(html.contains("Purged 1 row from the trash."), "{html}");
+        assert_eq!(section_ids(&html, "trash"), Vec::<i64>::new());
+    }
+
+    async fn admin_pages_refuse_bad_input_with_pages(db: &TestDb) {
+        let app = app(db).await;
+        let cases: &[(&str, &str, &str, StatusCode)] = &[
+            ("GET", "/admin/products?per_page=0", "", StatusCode::BAD_REQUEST),
+            ("GET", "/admin/products?per_page=101", "", StatusCode::BAD_REQUEST),
+            ("GET", "/admin/categories?trash_page=1000001", "", StatusCode::BAD_REQUEST),
+            ("GET", "/admin/products?page=-1", "", StatusCode::BAD_REQUEST),
+            ("GET", "/admin/products?unknown=1", "", StatusCode::BAD_REQUEST),
+            ("GET", "/admin/products/x", "", StatusCode::BAD_REQUEST),
+            ("GET", "/admin/nowhere", "", StatusCode::NOT_FOUND),
+            ("POST", "/admin/products/1/explode", "", StatusCode::NOT_FOUND),
+            ("POST", "/admin/products/1/delete", "", StatusCode::NOT_FOUND),
+            ("POST", "/admin/categories/99999999999/delete", "", StatusCode::BAD_REQUEST),
+            ("POST", "/admin/purge", "older_than_days=-1&back=products", StatusCode::BAD_REQUEST),
+            ("POST", "/admin/purge", "older_than_days=36501&back=products", StatusCode::BAD_REQUEST),
+            ("POST", "/admin/purge", "older_than_days=1&back=elsewhere", StatusCode::BAD_REQUEST),
+            ("GET", "/admin/purge", "", StatusCode::METHOD_NOT_ALLOWED),
+        ];
+        for (method, uri, form, expected) in cases {
+            let (status, _, html) = page(&app, method, uri, form, &[]).await;
+            assert_eq!(status, *expected, "{method} {uri} {form}: {html}");
+            assert!(html.starts_with("<!doctype html>"), "{method} {uri}: a page, not JSON: {html}");
+        }
+        // Another site's form cannot drive the admin.
+        for header in [("sec-fetch-site", "cross-site"), ("origin", "https://evil.example")] {
+            let (status, _, _) = page(&app, "POST", "/admin/purge", "older_than_days=0&back=products", &[header]).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{header:?}");
+        }
+        let (status, _, _) = page(&app, "POST", "/admin/purge", "older_than_days=0&back=products", &[("origin", "http://localhost"), ("sec-fetch-site", "same-origin")]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        // The JSON API keeps its JSON errors.
+        let (status, body) = call(&app, "GET", "/nowhere", None).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("no_route")));
+    }
     async fn a_product_through_its_whole_life(db: &TestDb) {
         let app = app(db).await;
         let shop = category(&app, "shop").await;

@@ -22,6 +22,7 @@
 //! `varchar(255)`, PostgreSQL refuses NUL). A panic in a handler is logged and answered with a
 //! JSON 500. Every request gets an `x-request-id` and a tracing span.
 
+pub mod admin;
 mod entities;
 mod error;
 pub mod migration;
@@ -31,7 +32,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{HeaderValue, Request, StatusCode};
+use axum::http::{HeaderValue, Request, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -82,8 +83,11 @@ pub fn router(db: Db) -> Router {
         .route("/categories", post(create_category))
         .route("/categories/{id}", axum::routing::delete(delete_category))
         .route("/categories/{id}/restore", post(restore_category))
-        .fallback(|| async { ApiError::NoRoute })
-        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .merge(admin::router())
+        .fallback(|uri: Uri| async move { no_route(&uri, StatusCode::NOT_FOUND) })
+        .method_not_allowed_fallback(|uri: Uri| async move {
+            no_route(&uri, StatusCode::METHOD_NOT_ALLOWED)
+        })
         .with_state(db)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(answer_panic))
@@ -97,6 +101,18 @@ pub fn router(db: Db) -> Router {
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(SetRequestIdLayer::x_request_id(RequestCounter::default()))
+}
+
+/// A path no route matched (404), or not with this method (405): a page under `/admin`, the
+/// JSON error everywhere else.
+fn no_route(uri: &Uri, status: StatusCode) -> Response {
+    if admin::is_admin(uri) {
+        admin::no_route(status)
+    } else if status == StatusCode::METHOD_NOT_ALLOWED {
+        ApiError::MethodNotAllowed.into_response()
+    } else {
+        ApiError::NoRoute.into_response()
+    }
 }
 
 /// The largest request body read, in bytes; a larger one is answered 413.
