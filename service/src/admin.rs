@@ -33,6 +33,9 @@ use crate::{Db, MAX_PAGE, category, product, retrying};
 /// The longest retention the purge form takes, in days (a century).
 pub const MAX_PURGE_DAYS: u32 = 36_500;
 
+/// The columns of a trashed product in the list.
+const TRASH_PRODUCT_COLUMNS: [&str; 2] = ["SKU", "Category"];
+
 /// Products a trashed category lists as having gone with it, at most.
 const CASCADE_LISTED: u64 = 10;
 
@@ -239,7 +242,8 @@ impl From<DateTime<Utc>> for Stamp {
 struct RowView {
     id: i32,
     href: String,
-    cells: Vec<String>,
+    /// Each cell with its column's name, which labels it on a narrow screen.
+    cells: Vec<(&'static str, String)>,
     deleted_at: Option<Stamp>,
     note: Option<String>,
     actions: Vec<Action>,
@@ -431,10 +435,13 @@ async fn products_list(
     };
     let product_cells = |row: &product::Model| {
         vec![
-            row.sku.clone(),
-            row.name.clone(),
-            category_of(row).map_or_else(|| row.category_id.to_string(), |c| c.name.clone()),
-            row.price.to_string(),
+            ("SKU", row.sku.clone()),
+            ("Name", row.name.clone()),
+            (
+                "Category",
+                category_of(row).map_or_else(|| row.category_id.to_string(), |c| c.name.clone()),
+            ),
+            ("Price", row.price.to_string()),
         ]
     };
     let active_view = active_rows
@@ -479,10 +486,14 @@ async fn products_list(
                 row.id,
                 "force-delete",
             ));
+            // Fewer columns than the active side, to leave room for the time, the note and
+            // three buttons; the row's page shows the rest.
+            let mut cells = product_cells(row);
+            cells.retain(|(column, _)| TRASH_PRODUCT_COLUMNS.contains(column));
             RowView {
                 id: row.id,
                 href: format!("/admin/products/{}", row.id),
-                cells: product_cells(row),
+                cells,
                 deleted_at: row.deleted_at.map(Stamp::from),
                 note,
                 actions,
@@ -509,7 +520,7 @@ async fn products_list(
                 true,
                 trash_view,
                 trash_total,
-                &["SKU", "Name", "Category", "Price"],
+                &TRASH_PRODUCT_COLUMNS,
             ),
         ],
         max_purge_days: MAX_PURGE_DAYS,
@@ -595,7 +606,10 @@ async fn categories_list(
         active_view.push(RowView {
             id: row.id,
             href: format!("/admin/categories/{}", row.id),
-            cells: vec![row.name.clone(), products.to_string()],
+            cells: vec![
+                ("Name", row.name.clone()),
+                ("Products", products.to_string()),
+            ],
             deleted_at: None,
             note: None,
             actions: vec![Action::new(
@@ -625,7 +639,7 @@ async fn categories_list(
         trash_view.push(RowView {
             id: row.id,
             href: format!("/admin/categories/{}", row.id),
-            cells: vec![row.name.clone(), count.to_string()],
+            cells: vec![("Name", row.name.clone()), ("Products", count.to_string())],
             deleted_at: row.deleted_at.map(Stamp::from),
             note,
             actions: vec![
