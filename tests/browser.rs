@@ -207,7 +207,12 @@ async fn new_product(db: &TestDb, category_id: i32, sku: &str) -> i32 {
     .id
 }
 
+/// One browser at a time: three Chromiums on a 2-core machine would make each slower than
+/// the page waits allow.
+static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn scenarios(backend: Backend) {
+    let _browser = ONE_BROWSER.lock().await;
     let db = TestDb::pooled(backend).await;
     let base = serve(&db).await;
     let (_driver, client) = browser().await;

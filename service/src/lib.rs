@@ -45,6 +45,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use soft_delete_core::RowState;
 use soft_delete_core::guard::{GuardMode, GuardedConnection};
+use soft_delete_core::pruner::Pruner;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
@@ -150,6 +151,15 @@ fn checked_text(field: &str, value: String) -> ApiResult<String> {
         )));
     }
     Ok(value)
+}
+
+/// The service's pruner: products, then categories (with what went with them), whose trash is
+/// kept for `retention` and purged every `interval` ([`soft_delete_core::pruner`]).
+pub fn pruner(db: Db, retention: TimeDelta, interval: std::time::Duration) -> Pruner<Db> {
+    Pruner::new(db)
+        .retain::<product::Entity>(retention)
+        .retain::<category::Entity>(retention)
+        .every(interval)
 }
 
 /// Brings the schema up to date with the service's migrations ([`migration::Migrator`]).
