@@ -383,6 +383,10 @@ backend_tests! {
         assert_eq!(status, StatusCode::SEE_OTHER);
         let (_, _, html) = page(&app, "GET", &location.expect("redirect"), "", &[]).await;
         assert!(html.contains("restored with 2 products"), "{html}");
+        for (category, products) in [(books, 2), (pens, 1)] {
+            let row = html.split(&format!("<tr data-id=\"{category}\">")).nth(1).and_then(|rest| rest.split("</tr>").next()).expect("the category's row");
+            assert!(row.contains(&format!("data-label=\"Products\">{products}</td>")), "{row}");
+        }
 
         // A SKU taken while a product was in the trash: the restore is refused with the reason.
         page(&app, "POST", &format!("/admin/products/{pen}/delete"), "", &[]).await;

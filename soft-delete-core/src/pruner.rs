@@ -239,6 +239,9 @@ impl<C: TransactionalConnection + Send + Sync + 'static> Pruner<C> {
     /// Runs one pass now, after any pass of this pruner (or its clones) that is running: each
     /// entity's expired trash is purged in batches. An entity whose purge fails does not stop
     /// the others; the report holds every outcome.
+    ///
+    /// Once this pruner or a clone has been shut down ([`run_until`](Self::run_until)), a pass
+    /// purges nothing and reports `stopped`.
     pub async fn run_once(&self) -> PruneReport {
         let _pass = self.shared.pass.lock().await;
         self.pass().await
