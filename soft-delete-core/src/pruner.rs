@@ -129,8 +129,9 @@ struct Shared {
 impl Shared {
     fn stop(&self) {
         self.stopping.store(true, Ordering::SeqCst);
-        // `notify_one` keeps a permit when nobody waits yet, so a sleep that starts after this
-        // call ends at once.
+        // Wakes the schedules sleeping now (clones may each run one), and `notify_one` keeps a
+        // permit for a sleep that has not started yet (which also sees the flag first).
+        self.wake.notify_waiters();
         self.wake.notify_one();
     }
 
