@@ -314,10 +314,10 @@ async fn scenarios(backend: Backend) {
     let new_pen = new_product(&db, pens, "PEN").await;
     open(&client, &base, "/admin/products").await;
     press(&client, "trash", pen, "restore").await;
-    let refused = wait_for_text(&client, "[role='alert']", "is taken by active row").await;
+    let refused = wait_for_text(&client, "[role='alert']", "is taken by active product").await;
     assert!(
         refused.contains(&format!(
-            "Cannot restore product {pen}: its sku is taken by active row {new_pen}."
+            "Cannot restore product {pen}: its sku is taken by active product {new_pen}."
         )),
         "{refused}"
     );

@@ -393,7 +393,7 @@ backend_tests! {
         product(&app, pens, "PEN").await;
         let (status, _, html) = page(&app, "POST", &format!("/admin/products/{pen}/restore"), "", &[]).await;
         assert_eq!(status, StatusCode::CONFLICT);
-        assert!(html.contains("its sku is taken by active row"), "{html}");
+        assert!(html.contains(&format!("Cannot restore product {pen}: its sku is taken by active product ")), "{html}");
 
         // Gone and missing look different.
         let (status, _, gone) = page(&app, "GET", &format!("/admin/products/{pen}"), "", &[]).await;
@@ -414,6 +414,17 @@ backend_tests! {
         let (_, _, html) = page(&app, "GET", &location.expect("redirect"), "", &[]).await;
         assert!(html.contains("Purged 1 row from the trash."), "{html}");
         assert_eq!(section_ids(&html, "trash"), Vec::<i64>::new());
+
+        // A category whose cascade would bring back a product whose SKU was taken meanwhile:
+        // the page names that product.
+        let maps = category(&app, "maps").await;
+        let globe = product(&app, maps, "GLOBE").await["id"].as_i64().expect("id");
+        page(&app, "POST", &format!("/admin/categories/{maps}/delete"), "", &[]).await;
+        let new_globe = product(&app, pens, "GLOBE").await["id"].as_i64().expect("id");
+        let (status, _, html) = page(&app, "POST", &format!("/admin/categories/{maps}/restore"), "", &[]).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        let expected = format!("Cannot restore category {maps}: product {globe}, which would come back with it, has a sku taken by active product {new_globe}.");
+        assert!(html.contains(&expected), "{expected}\n{html}");
     }
 
     async fn admin_pages_refuse_bad_input_with_pages(db: &TestDb) {
@@ -440,12 +451,16 @@ backend_tests! {
             assert!(html.starts_with("<!doctype html>"), "{method} {uri}: a page, not JSON: {html}");
         }
         // Another site's form cannot drive the admin.
-        for header in [("sec-fetch-site", "cross-site"), ("origin", "https://evil.example")] {
+        for header in [("sec-fetch-site", "cross-site"), ("sec-fetch-site", "same-site"), ("origin", "https://evil.example"), ("origin", "null")] {
             let (status, _, _) = page(&app, "POST", "/admin/purge", "older_than_days=0&back=products", &[header]).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "{header:?}");
         }
         let (status, _, _) = page(&app, "POST", "/admin/purge", "older_than_days=0&back=products", &[("origin", "http://localhost"), ("sec-fetch-site", "same-origin")]).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
+        // No admin page may be framed by another site (clickjacking).
+        let response = app.clone().oneshot(Request::builder().uri("/admin/products").body(Body::empty()).expect("request")).await.expect("response");
+        assert_eq!(response.headers().get("x-frame-options").and_then(|value| value.to_str().ok()), Some("DENY"));
+        assert_eq!(response.headers().get("content-security-policy").and_then(|value| value.to_str().ok()), Some("frame-ancestors 'none'"));
         // The JSON API keeps its JSON errors.
         let (status, body) = call(&app, "GET", "/nowhere", None).await;
         assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("no_route")));

@@ -68,33 +68,53 @@ pub fn no_route(status: StatusCode) -> Response {
     message_page(status, "products", "Not here", message)
 }
 
-/// Refuses a `POST` that the browser says came from another site (`Sec-Fetch-Site`), or whose
-/// `Origin` is not this host.
+/// Refuses a `POST` from another site, and forbids framing every admin page (clickjacking
+/// would otherwise turn a same-origin click into another site's action).
+///
+/// Browsers say where a request comes from in `Sec-Fetch-Site`: only `same-origin` (and `none`,
+/// a request the user made directly) passes. Without that header (older browsers) the `Origin`
+/// must name this host (`null`, sent by sandboxed frames and after cross-origin redirects, does
+/// not); a request with neither header is not from a browser form and passes (curl, tests).
+/// Behind a reverse proxy, keep the `Host` header (nginx: `proxy_set_header Host $host`).
 async fn refuse_cross_site_posts(request: Request, next: Next) -> Response {
-    if request.method() == axum::http::Method::POST {
-        let headers = request.headers();
-        let cross_site = headers
-            .get("sec-fetch-site")
-            .is_some_and(|site| site == "cross-site");
-        let host = headers.get("host").and_then(|host| host.to_str().ok());
-        let foreign_origin = headers
-            .get("origin")
-            .and_then(|origin| origin.to_str().ok())
-            .filter(|origin| *origin != "null")
-            .is_some_and(|origin| {
-                let authority = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-                Some(authority) != host
-            });
-        if cross_site || foreign_origin {
-            return message_page(
-                StatusCode::FORBIDDEN,
-                "products",
-                "Refused",
-                "This form was sent from another site.",
-            );
+    if request.method() == axum::http::Method::POST && !same_origin(request.headers()) {
+        return forbid_framing(message_page(
+            StatusCode::FORBIDDEN,
+            "products",
+            "Refused",
+            "This form was sent from another site.",
+        ));
+    }
+    forbid_framing(next.run(request).await)
+}
+
+fn same_origin(headers: &axum::http::HeaderMap) -> bool {
+    let text = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
+    if let Some(site) = text("sec-fetch-site") {
+        return site == "same-origin" || site == "none";
+    }
+    match text("origin") {
+        None => true,
+        Some(origin) => {
+            let authority = origin.split_once("://").map(|(_, rest)| rest);
+            authority.is_some_and(|authority| {
+                text("host").is_some_and(|host| host.eq_ignore_ascii_case(authority))
+            })
         }
     }
-    next.run(request).await
+}
+
+fn forbid_framing(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        "x-frame-options",
+        axum::http::HeaderValue::from_static("DENY"),
+    );
+    headers.insert(
+        "content-security-policy",
+        axum::http::HeaderValue::from_static("frame-ancestors 'none'"),
+    );
+    response
 }
 
 /// A failure that becomes a page: the list with the reason (a refused action), or a message.
@@ -793,23 +813,32 @@ fn done(nav: Nav, done: &str, id: i32, n: Option<u64>) -> Response {
 }
 
 /// What a refusal from the library says on the page; anything else is an internal error.
-fn refusal(nav: Nav, error: Error) -> AdminError {
+fn refusal(nav: Nav, id: i32, error: Error) -> AdminError {
     match &error {
         Error::RestoreConflict {
+            table,
             columns,
             restored_key,
             active_key,
             ..
-        } => AdminError::Refused(
-            nav,
-            format!(
-                "Cannot restore {} {}: its {} is taken by active row {}. Change or delete that row first.",
-                nav.noun(),
-                restored_key.as_deref().unwrap_or("(unknown)"),
-                columns.join(", "),
-                active_key.as_deref().unwrap_or("(unknown)"),
-            ),
-        ),
+        } => {
+            let columns = columns.join(", ");
+            let active = active_key.as_deref().unwrap_or("(unknown)");
+            let restored = restored_key.as_deref().unwrap_or("(unknown)");
+            // A cascade's conflict is a child's (or, with its category, the parent's): name it.
+            let subject = if *table == nav.table() {
+                format!("its {columns} is")
+            } else {
+                format!("{table} {restored}, which would come back with it, has a {columns}")
+            };
+            AdminError::Refused(
+                nav,
+                format!(
+                    "Cannot restore {} {id}: {subject} taken by active {table} {active}. Change or delete that row first.",
+                    nav.noun(),
+                ),
+            )
+        }
         Error::ParentTrashed { keys, .. } => AdminError::Refused(
             nav,
             format!(
@@ -831,6 +860,10 @@ impl Nav {
             Nav::Products => "product",
             Nav::Categories => "category",
         }
+    }
+
+    fn table(self) -> &'static str {
+        self.noun()
     }
 }
 
@@ -882,7 +915,7 @@ async fn product_action(
             ));
         }
     };
-    with_list(&db, result.map_err(|error| refusal(nav, error))).await
+    with_list(&db, result.map_err(|error| refusal(nav, id, error))).await
 }
 
 async fn category_action(
@@ -919,7 +952,7 @@ async fn category_action(
             ));
         }
     };
-    with_list(&db, result.map_err(|error| refusal(nav, error))).await
+    with_list(&db, result.map_err(|error| refusal(nav, id, error))).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -939,14 +972,12 @@ async fn purge(
             "older_than_days must be at most {MAX_PURGE_DAYS}"
         )));
     }
-    let cutoff = Utc::now() - TimeDelta::days(i64::from(form.older_than_days));
+    let cutoff = soft_delete_core::clock::now() - TimeDelta::days(i64::from(form.older_than_days));
     // Products first: a category's purge then finds fewer descendants to remove with it.
-    let products = product::Entity::purge_trash(cutoff)
-        .exec(&db)
+    let products = retrying(|| product::Entity::purge_trash(cutoff).exec(&db))
         .await
         .map_err(|error| AdminError::Internal(error.to_string()))?;
-    let categories = category::Entity::purge_trash(cutoff)
-        .exec(&db)
+    let categories = retrying(|| category::Entity::purge_trash(cutoff).exec(&db))
         .await
         .map_err(|error| AdminError::Internal(error.to_string()))?;
     let removed = products.rows_removed + categories.rows_removed;

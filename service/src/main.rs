@@ -16,6 +16,12 @@ use chrono::TimeDelta;
 use sea_orm::{ConnectOptions, Database};
 use tracing_subscriber::EnvFilter;
 
+/// The longest time between pruning passes: a year.
+const MAX_INTERVAL_SECS: u64 = 365 * 24 * 3600;
+
+/// How long shutdown waits for the pruner's batch in flight before leaving it to roll back.
+const PRUNER_GRACE: Duration = Duration::from_secs(30);
+
 struct Config {
     url: String,
     bind: String,
@@ -32,8 +38,10 @@ impl Config {
                 "TRASH_RETENTION_DAYS must be at most 36500, not {days}"
             ));
         }
-        if seconds == 0 {
-            return Err("PRUNE_INTERVAL_SECS must be at least 1".into());
+        if !(1..=MAX_INTERVAL_SECS).contains(&seconds) {
+            return Err(format!(
+                "PRUNE_INTERVAL_SECS must be between 1 and {MAX_INTERVAL_SECS} (a year), not {seconds}"
+            ));
         }
         Ok(Self {
             url: std::env::var("DATABASE_URL")
@@ -117,7 +125,14 @@ async fn serve() -> Outcome {
         let _ = stop.send(true);
     });
     served.await?;
-    pruning.await?;
+    // A batch stuck behind a lock must not keep the process alive: after the grace period it is
+    // dropped with the runtime, and its transaction rolls back.
+    if tokio::time::timeout(PRUNER_GRACE, pruning).await.is_err() {
+        tracing::warn!(
+            grace_secs = PRUNER_GRACE.as_secs(),
+            "pruner batch still running at shutdown; leaving it to roll back"
+        );
+    }
     Ok(())
 }
 

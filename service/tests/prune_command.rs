@@ -132,7 +132,13 @@ fn bad_settings_and_commands_exit_non_zero_with_the_reason() {
             &["prune"][..],
             "PRUNE_INTERVAL_SECS",
             "0",
-            "PRUNE_INTERVAL_SECS must be at least 1",
+            "PRUNE_INTERVAL_SECS must be between 1 and 31536000",
+        ),
+        (
+            &["prune"][..],
+            "PRUNE_INTERVAL_SECS",
+            "18446744073709551615",
+            "PRUNE_INTERVAL_SECS must be between 1 and 31536000",
         ),
         (
             &["vacuum"][..],

@@ -86,6 +86,9 @@ use crate::session::TransactionalConnection;
 /// The default time between the starts of two scheduled passes: one hour.
 pub const DEFAULT_PRUNE_INTERVAL: Duration = Duration::from_secs(3600);
 
+/// A deadline that does not come: about 30 years.
+const FAR_FUTURE: Duration = Duration::from_secs(30 * 365 * 24 * 3600);
+
 type PurgeFuture<'a> = Pin<Box<dyn Future<Output = Result<PurgeProgress, Error>> + Send + 'a>>;
 
 /// What one entity's purge is given.
@@ -283,8 +286,12 @@ impl<C: TransactionalConnection + Send + Sync + 'static> Pruner<C> {
             if self.shared.is_stopping() {
                 return;
             }
+            // An interval past what the timer can add (`Duration::MAX`) means "not again".
+            let due = started
+                .checked_add(self.interval)
+                .unwrap_or_else(|| started + FAR_FUTURE);
             tokio::select! {
-                () = tokio::time::sleep_until(started + self.interval) => {}
+                () = tokio::time::sleep_until(due) => {}
                 () = self.shared.wake.notified() => {}
             }
         }
@@ -387,8 +394,9 @@ fn purge_entity<E: HasDeletionTime, C: TransactionalConnection + Send + Sync>(
 pub struct PruneReport {
     /// One entry per entity the pass reached.
     pub entities: Vec<EntityPrune>,
-    /// Whether shutdown cut the pass short: an entity's purge stopped between batches, or
-    /// entities after it were not reached.
+    /// Whether shutdown was asked for during the pass (or before it): an entity's purge may
+    /// have stopped between batches and later entities may not have been reached, or the
+    /// shutdown came after the last batch and the pass is complete anyway.
     pub stopped: bool,
 }
 
