@@ -215,7 +215,7 @@ backend_tests! {
             Backend::Postgres => 2,
             Backend::MariaDb => 4,
         };
-        assert_eq!(total, 5 + 4 + 6 + 4 + 4 + 3 + 5 + instance + ancestor_lock, "{report:?}");
+        assert_eq!(total, 5 + 4 + 5 + 4 + 4 + 3 + 5 + instance + ancestor_lock, "{report:?}");
     }
 
     async fn purge_keeps_the_batches_before_a_fault(db: &TestDb) {

@@ -272,15 +272,15 @@ fn a_cascade_soft_delete_plan_is_one_update_per_table() {
 #[test]
 fn a_cascade_restore_plan_restores_the_root_then_each_table_deepest_first() {
     use crate::common::entities::category;
-    // The root keeps its batch until the descendants are matched by it; each level is named
-    // through its still-trashed parents, deepest first, and clears its own batch.
+    // The root keeps its batch, which the descendants are matched by; each level is named
+    // through its still-trashed parents, deepest first, and clears its own batch: one statement
+    // per table.
     let items = r#"SELECT "item"."id", "item"."trash_batch" FROM "item" WHERE "item"."deleted_at" IS NOT NULL AND ("item"."category_id", "item"."trash_batch") IN (SELECT "category"."id", "category"."deleted_batch" FROM "category" WHERE "category"."deleted_at" IS NULL AND "category"."deleted_batch" IS NOT NULL) AND "item"."trash_batch" IS NOT NULL"#;
     let expected = [
         r#"UPDATE "category" SET "deleted_at" = NULL WHERE "category"."deleted_at" IS NOT NULL"#.to_owned(),
         format!(r#"UPDATE "item_label" SET "deleted_at" = NULL, "deleted_batch" = NULL WHERE "item_label"."deleted_at" IS NOT NULL AND ("item_label"."item_id", "item_label"."deleted_batch") IN ({items})"#),
         format!(r#"UPDATE "review" SET "deleted_at" = NULL, "deleted_batch" = NULL WHERE "review"."deleted_at" IS NOT NULL AND ("review"."item_id", "review"."deleted_batch") IN ({items})"#),
         r#"UPDATE "item" SET "deleted_at" = NULL, "trash_batch" = NULL WHERE "item"."deleted_at" IS NOT NULL AND ("item"."category_id", "item"."trash_batch") IN (SELECT "category"."id", "category"."deleted_batch" FROM "category" WHERE "category"."deleted_at" IS NULL AND "category"."deleted_batch" IS NOT NULL)"#.to_owned(),
-        r#"UPDATE "category" SET "deleted_batch" = NULL WHERE "category"."deleted_at" IS NULL AND "category"."deleted_batch" IS NOT NULL"#.to_owned(),
     ];
     for backend in [DbBackend::Postgres, DbBackend::Sqlite] {
         let plan = plan_text(

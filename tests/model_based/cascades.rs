@@ -55,6 +55,16 @@ const ACTIVE: State = State {
     batch: None,
 };
 
+/// A row a cascade restore was called on: active, keeping the batch its descendants were
+/// matched by (nothing trashed shares it any more). Descendants and ancestors restored with it
+/// become `ACTIVE`.
+fn restored_root(state: State) -> State {
+    State {
+        deleted_at: None,
+        batch: state.batch,
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 struct Model {
     categories: BTreeMap<i32, State>,
@@ -181,7 +191,7 @@ async fn apply(op: &Op, db: &TestDb, model: &mut Model, step: usize) -> Result<(
                         .copied()
                         .filter(|s| s.deleted_at.is_some())
                     {
-                        model.categories.insert(id, ACTIVE);
+                        model.categories.insert(id, restored_root(state));
                         for (parent, item) in model.items.values_mut() {
                             if *parent == id
                                 && item.deleted_at.is_some()
@@ -251,7 +261,7 @@ async fn apply(op: &Op, db: &TestDb, model: &mut Model, step: usize) -> Result<(
                         "an orphan was restored"
                     );
                     if state.deleted_at.is_some() {
-                        model.items.insert(id, (parent, ACTIVE));
+                        model.items.insert(id, (parent, restored_root(state)));
                         if parent_trashed {
                             // Only the path to the root: the parent, not its other children.
                             model.categories.insert(parent, ACTIVE);
@@ -326,6 +336,14 @@ async fn check_tables(db: &TestDb, model: &Model) -> Result<(), TestCaseError> {
     prop_assert_eq!(actual, expected, "items");
     let batch_of_category: BTreeMap<i32, Option<i64>> =
         categories.iter().map(|c| (c.id, c.deleted_batch)).collect();
+    for (id, batch) in &batch_of_category {
+        prop_assert_eq!(
+            batch.is_some(),
+            model.categories[id].batch.is_some(),
+            "category {} batch presence",
+            id
+        );
+    }
     for row in &items {
         let (parent, state) = model.items[&row.id];
         let shares = row.trash_batch.is_some()

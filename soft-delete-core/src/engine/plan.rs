@@ -119,7 +119,6 @@ pub(crate) fn restore<E: SoftDeleteEntity>(
                     .restore_children(Some(level.parents.clone()), at, true, backend)?;
             statements.push(backend.build(&update));
         }
-        statements.push(backend.build(&clear_batches::<E>()));
     } else if !graph.is_empty() {
         let is_leaf = |edge: &&dyn CascadeEdge| edge.child_edges().is_empty();
         for edge in &graph.edges {

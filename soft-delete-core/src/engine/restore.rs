@@ -93,7 +93,9 @@ where
     if by_level {
         // Then the descendants, deepest table first, each level named through its trashed
         // parents up to the restored rows, each statement clearing its own batch: one
-        // statement per table, and one more for the operation's own batch.
+        // statement per table. The restored rows keep their batch: clearing it would cost one
+        // more statement and buys nothing, since no trashed row is left that shares it (see
+        // `restore_levels`).
         for level in restore_levels::<E>(&graph, backend)?.iter().rev() {
             let statement =
                 level
@@ -108,7 +110,6 @@ where
             )
             .await?;
         }
-        db.execute(&clear_batches::<E>()).await?;
     } else if !graph.is_empty() {
         // A tree restores one level per statement, top down, as deep as it goes: the batch
         // tells children which parent restore they belong to; active rows keep none.
@@ -143,9 +144,13 @@ pub(crate) struct RestoreLevel {
 
 /// The levels of a restore through a graph without trees, parents first, once `E`'s own rows
 /// are restored with their batch kept: each table's restored rows are the trashed rows that
-/// share their batch with restored rows of their parent (for `E`, its active rows that still
-/// carry a batch), named before they change (a table reached twice takes the rows of both
-/// paths).
+/// share their batch with restored rows of their parent (for `E`, its active rows that carry a
+/// batch), named before they change (a table reached twice takes the rows of both paths).
+///
+/// `E`'s active rows with a batch are this call's restored rows and the roots of earlier
+/// restores, which kept theirs. Those earlier roots match nothing: their restore brought back
+/// every trashed descendant of theirs with that batch, and a batch id is written by one
+/// operation only, so no trashed row shares it any more. A later soft delete overwrites it.
 pub(crate) fn restore_levels<E: SoftDeleteEntity>(
     graph: &Graph,
     backend: DbBackend,

@@ -6,7 +6,9 @@
 //! makes restore exact: a descendant is restored only if its parent was restored by the same
 //! call and both carry the same batch, i.e. were trashed by the same operation. Two operations in
 //! the same clock tick, a frozen test clock or PostgreSQL's transaction-constant
-//! `CURRENT_TIMESTAMP` cannot confuse it. Active rows never keep a batch: restores clear it.
+//! `CURRENT_TIMESTAMP` cannot confuse it. A restore clears the batch of every descendant it brings
+//! back; the rows it was called on keep theirs (for a tree, it clears them too), which matches
+//! nothing: no trashed row shares it any more.
 //!
 //! Statements are set-based, one per edge of the graph (a self-referencing edge repeats until it
 //! reaches the leaves, so its count follows the tree's depth), never one per row.
