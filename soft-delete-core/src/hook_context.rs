@@ -35,7 +35,11 @@ pub struct HookContext<'a> {
     /// The entity's table.
     pub table: &'static str,
     /// Primary keys of the rows that change state (never empty: without rows, no hook runs).
+    /// Empty when the hooks set [`NEEDS_KEYS`](crate::SoftDeleteHooks::NEEDS_KEYS) to `false`.
     pub keys: &'a [ValueTuple],
+    /// How many rows change state: the number of `keys`; without keys, the rows the statement
+    /// changed in an after hook and `None` in a before hook (nothing has counted them yet).
+    pub rows: Option<u64>,
     /// The operation's timestamp, when it has one (soft delete always; restore when a `touch`
     /// column needs it).
     pub at: Option<DateTime<Utc>>,
@@ -64,20 +68,48 @@ pub trait DynHooks: Send + Sync {
         point: HookPoint,
         ctx: &'a HookContext<'a>,
     ) -> BoxFuture<'a, Result<(), Error>>;
+
+    /// Whether the hooks are given the keys of the rows, which the operation reads (and locks)
+    /// before it changes them.
+    fn needs_keys(&self) -> bool;
 }
 
-/// Runs `point` of `hooks` for `keys`, if there are hooks and keys.
+/// Whether an operation must read the keys of the rows it changes for these hooks.
+pub(crate) fn reads_keys(hooks: Option<&'static dyn DynHooks>) -> bool {
+    hooks.is_some_and(|hooks| hooks.needs_keys())
+}
+
+/// The rows a hook point is run for.
+pub(crate) struct Rows<'a> {
+    pub(crate) table: &'static str,
+    /// The keys read before the change, for hooks that need them.
+    pub(crate) keys: &'a [ValueTuple],
+    /// How many rows changed, once the statement ran; `None` before.
+    pub(crate) changed: Option<u64>,
+}
+
+/// Runs `point` of `hooks` for `rows`, if there are hooks and rows: for hooks that need keys,
+/// the keys read; for the others, the rows changed (unknown before the change).
 pub(crate) async fn run(
     hooks: Option<&'static dyn DynHooks>,
     point: HookPoint,
     origin: Origin,
-    table: &'static str,
-    keys: &[ValueTuple],
+    rows: Rows<'_>,
     at: Option<DateTime<Utc>>,
     db: &dyn ErasedConnection,
 ) -> Result<(), Error> {
     let Some(hooks) = hooks else { return Ok(()) };
-    if keys.is_empty() {
+    let Rows {
+        table,
+        keys,
+        changed,
+    } = rows;
+    let rows = if hooks.needs_keys() {
+        Some(keys.len() as u64)
+    } else {
+        changed
+    };
+    if rows == Some(0) {
         return Ok(());
     }
     let savepoints = SavepointStack::default();
@@ -85,6 +117,7 @@ pub(crate) async fn run(
         origin,
         table,
         keys,
+        rows,
         at,
         db: HookConnection::with_savepoints(db, &savepoints),
     };

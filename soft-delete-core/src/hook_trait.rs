@@ -68,6 +68,14 @@ use crate::session::BoxFuture;
     note = "add `impl soft_delete_core::SoftDeleteHooks for Entity {{}}` and override the hooks you need"
 )]
 pub trait SoftDeleteHooks: SoftDeleteEntity {
+    /// Whether the hooks read `ctx.keys`. With `true` (the default) every operation first reads
+    /// and locks the keys of the rows it is about to change, and the hooks run only when there
+    /// are some. With `false` nothing is read: a bulk operation is the one statement it is
+    /// without hooks, `ctx.keys` is empty, `ctx.rows` counts the changed rows in after hooks,
+    /// and before hooks run even when no row matches. For hooks that log, count or veto by
+    /// `ctx.origin`; a bulk soft delete of 100,000 rows reads 100,000 keys otherwise.
+    const NEEDS_KEYS: bool = true;
+
     /// Before rows move to the trash; an error vetoes the operation.
     fn before_soft_delete(ctx: &HookContext<'_>) -> impl Future<Output = Result<(), Error>> + Send {
         let _ = ctx;
@@ -125,6 +133,10 @@ impl<E: SoftDeleteHooks> DynHooks for HooksOf<E> {
                 HookPoint::AfterForceDelete => E::after_force_delete(ctx).await,
             }
         })
+    }
+
+    fn needs_keys(&self) -> bool {
+        E::NEEDS_KEYS
     }
 }
 

@@ -206,6 +206,85 @@ backend_tests! {
         assert_eq!(restored.rows_affected, chosen.len() as u64);
         assert_eq!(ledger::Entity::deleted_objects().count(&db.conn).await.expect("count"), 0);
     }
+
+    async fn hooks_without_keys_read_nothing_and_are_told_the_rows_changed(db: &TestDb) {
+        let tallies = setup_tallies(db, 3).await;
+        tallies[1].soft_delete(&db.conn).await.expect("trash one first");
+        events(db).await;
+
+        let done = tally::Entity::soft_delete_many().exec(&db.conn).await.expect("bulk");
+        assert_eq!(done.rows_affected, 2);
+        let sent = db.statements.take();
+        let changes: Vec<&String> = sent.iter().filter(|sql| !sql.contains("hook_event")).collect();
+        assert_eq!(changes.len(), 2, "one UPDATE per table, no key read: {changes:#?}");
+        assert!(changes.iter().all(|sql| sql.starts_with("UPDATE")), "{changes:#?}");
+        assert_eq!(
+            events(db).await,
+            [
+                event("before_soft_delete", "Bulk", "tally", "rows None"),
+                event("before_soft_delete", "Cascade { root: \"tally\" }", "tally_line", "rows None"),
+                event("after_soft_delete", "Cascade { root: \"tally\" }", "tally_line", "rows Some(4)"),
+                event("after_soft_delete", "Bulk", "tally", "rows Some(2)"),
+            ],
+            "no keys; after hooks count the rows changed"
+        );
+
+        // Nothing to change: the before hook runs (it cannot know), the after hook does not.
+        let none = tally::Entity::soft_delete_many().exec(&db.conn).await.expect("again");
+        assert_eq!(none.rows_affected, 0);
+        assert_eq!(
+            events(db).await,
+            [
+                event("before_soft_delete", "Bulk", "tally", "rows None"),
+                event("before_soft_delete", "Cascade { root: \"tally\" }", "tally_line", "rows None"),
+            ]
+        );
+
+        let restored = tally::Entity::restore_many().exec(&db.conn).await.expect("restore");
+        assert_eq!(restored.rows_affected, 3);
+        assert_eq!(tally_line::Entity::objects().count(&db.conn).await.expect("count"), 6);
+        let seen = events(db).await;
+        assert!(seen.contains(&event("after_restore", "Bulk", "tally", "rows Some(3)")), "{seen:?}");
+        assert!(seen.contains(&event("after_restore", "Cascade { root: \"tally\" }", "tally_line", "rows Some(6)")), "{seen:?}");
+    }
+
+    async fn a_veto_from_hooks_without_keys_changes_nothing(db: &TestDb) {
+        let tallies = setup_tallies(db, 2).await;
+        let refused = tally::Entity::force_delete_many().exec(&db.conn).await.expect_err("veto");
+        assert!(matches!(&refused, Error::Vetoed(_)), "{refused:?}");
+        assert!(matches!(tallies[0].force_delete(&db.conn).await, Err(Error::Vetoed(_))));
+        assert_eq!(tally::Entity::all_objects().count(&db.conn).await.expect("count"), 2);
+        assert_eq!(tally_line::Entity::all_objects().count(&db.conn).await.expect("count"), 4);
+        assert!(events(db).await.is_empty(), "the hook's own writes were rolled back too");
+    }
+}
+
+async fn setup_tallies(db: &TestDb, count: usize) -> Vec<tally::Model> {
+    setup(db, &[]).await;
+    db.create::<tally::Entity>().await;
+    db.create::<tally_line::Entity>().await;
+    let mut tallies = Vec::new();
+    for i in 0..count {
+        let tally = tally::ActiveModel {
+            name: Set(format!("t{i}")),
+            ..Default::default()
+        }
+        .insert(&db.conn)
+        .await
+        .expect("tally");
+        for _ in 0..2 {
+            tally_line::ActiveModel {
+                tally_id: Set(tally.id),
+                ..Default::default()
+            }
+            .insert(&db.conn)
+            .await
+            .expect("line");
+        }
+        tallies.push(tally);
+    }
+    db.statements.take();
+    tallies
 }
 
 // The entities only this module uses.
@@ -336,6 +415,111 @@ pub mod entry {
     }
 }
 
+/// Hooks that take no keys (`NEEDS_KEYS = false`) on a cascade parent and its child: they log
+/// `ctx.rows`, and refuse every force delete.
+pub mod tally {
+    use sea_orm::entity::prelude::*;
+    use soft_delete_core::prelude::*;
+    use soft_delete_core::{Error, HookContext, SoftDeleteHooks};
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
+    #[sea_orm(table_name = "tally")]
+    #[soft_delete(hooks, cascade(super::tally_line::Entity))]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub name: String,
+        pub deleted_at: Option<DateTimeUtc>,
+        pub deleted_batch: Option<i64>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {
+        #[sea_orm(has_many = "super::tally_line::Entity")]
+        Line,
+    }
+
+    impl Related<super::tally_line::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Line.def()
+        }
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+
+    impl SoftDeleteHooks for Entity {
+        const NEEDS_KEYS: bool = false;
+
+        async fn before_soft_delete(ctx: &HookContext<'_>) -> Result<(), Error> {
+            super::hook_event::record_rows("before_soft_delete", ctx).await
+        }
+
+        async fn after_soft_delete(ctx: &HookContext<'_>) -> Result<(), Error> {
+            super::hook_event::record_rows("after_soft_delete", ctx).await
+        }
+
+        async fn after_restore(ctx: &HookContext<'_>) -> Result<(), Error> {
+            super::hook_event::record_rows("after_restore", ctx).await
+        }
+
+        async fn before_force_delete(ctx: &HookContext<'_>) -> Result<(), Error> {
+            super::hook_event::record_rows("before_force_delete", ctx).await?;
+            Err(Error::vetoed("tallies are kept"))
+        }
+    }
+}
+
+pub mod tally_line {
+    use sea_orm::entity::prelude::*;
+    use soft_delete_core::prelude::*;
+    use soft_delete_core::{Error, HookContext, SoftDeleteHooks};
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
+    #[sea_orm(table_name = "tally_line")]
+    #[soft_delete(hooks)]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub tally_id: i32,
+        pub deleted_at: Option<DateTimeUtc>,
+        pub deleted_batch: Option<i64>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {
+        #[sea_orm(
+            belongs_to = "super::tally::Entity",
+            from = "Column::TallyId",
+            to = "super::tally::Column::Id"
+        )]
+        Tally,
+    }
+
+    impl Related<super::tally::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Tally.def()
+        }
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+
+    impl SoftDeleteHooks for Entity {
+        const NEEDS_KEYS: bool = false;
+
+        async fn before_soft_delete(ctx: &HookContext<'_>) -> Result<(), Error> {
+            super::hook_event::record_rows("before_soft_delete", ctx).await
+        }
+
+        async fn after_soft_delete(ctx: &HookContext<'_>) -> Result<(), Error> {
+            super::hook_event::record_rows("after_soft_delete", ctx).await
+        }
+
+        async fn after_restore(ctx: &HookContext<'_>) -> Result<(), Error> {
+            super::hook_event::record_rows("after_restore", ctx).await
+        }
+    }
+}
+
 /// The log the hooks above write, inside the operation's transaction.
 pub mod hook_event {
     use sea_orm::entity::prelude::*;
@@ -370,6 +554,21 @@ pub mod hook_event {
             origin: sea_orm::Set(format!("{:?}", ctx.origin)),
             table_name: sea_orm::Set(ctx.table.to_owned()),
             keys: sea_orm::Set(keys.join(",")),
+            ..Default::default()
+        }
+        .insert(&ctx.db)
+        .await?;
+        Ok(())
+    }
+
+    /// For hooks without keys: `ctx.rows` in place of the keys, which must be empty.
+    pub async fn record_rows(point: &str, ctx: &HookContext<'_>) -> Result<(), Error> {
+        assert!(ctx.keys.is_empty(), "hooks without keys were given keys");
+        ActiveModel {
+            point: sea_orm::Set(point.to_owned()),
+            origin: sea_orm::Set(format!("{:?}", ctx.origin)),
+            table_name: sea_orm::Set(ctx.table.to_owned()),
+            keys: sea_orm::Set(format!("rows {:?}", ctx.rows)),
             ..Default::default()
         }
         .insert(&ctx.db)

@@ -36,6 +36,33 @@ pub mod hooked_item {
     impl SoftDeleteHooks for Entity {}
 }
 
+/// `bench_item` again, with no-op hooks that take no keys (`NEEDS_KEYS = false`).
+pub mod keyless_hooked_item {
+    use sea_orm::entity::prelude::*;
+    use soft_delete_core::SoftDeleteHooks;
+    use soft_delete_core::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
+    #[sea_orm(table_name = "bench_item")]
+    #[soft_delete(hooks)]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        #[sea_orm(unique, column_type = "String(StringLen::N(32))")]
+        pub sku: String,
+        pub deleted_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+
+    impl SoftDeleteHooks for Entity {
+        const NEEDS_KEYS: bool = false;
+    }
+}
+
 /// `bench_audited`, with the `touch` and `deleted_by` audit columns written.
 pub mod audited {
     use sea_orm::entity::prelude::*;
@@ -229,7 +256,8 @@ macro_rules! timed_in_transaction {
     };
 }
 
-/// F1: bulk soft delete of 100,000 rows with no-op hooks, against the same without hooks.
+/// F1: bulk soft delete of 100,000 rows with no-op hooks (with and without keys), against the
+/// same without hooks.
 fn hooks(bench: &Bench) -> Scenario<'_> {
     const ROWS: u64 = 100_000;
     let restore_all = step(move || async move {
@@ -256,14 +284,24 @@ fn hooks(bench: &Bench) -> Scenario<'_> {
             ),
             Variant::new(
                 "no hooks",
-                restore_all,
+                restore_all.clone(),
                 timed_in_transaction!(bench, |txn| {
                     let done = item::Entity::soft_delete_many().exec(txn).await;
                     assert_eq!(done.expect("plain").rows_affected, ROWS);
                 }),
             ),
+            Variant::new(
+                "no-op hooks without keys",
+                restore_all,
+                timed_in_transaction!(bench, |txn| {
+                    let done = keyless_hooked_item::Entity::soft_delete_many()
+                        .exec(txn)
+                        .await;
+                    assert_eq!(done.expect("keyless hooks").rows_affected, ROWS);
+                }),
+            ),
         ],
-        ratios: vec![(0, 1)],
+        ratios: vec![(0, 1), (2, 1)],
         runs_per_sample: 1,
         criterion: (10, 10),
     }

@@ -28,7 +28,7 @@ where
 {
     let graph = Graph::of::<E>()?;
     let root = Hooked::<E>::lock(db, filters, Condition::all(), origin, None).await?;
-    root.run(db, HookPoint::BeforeForceDelete).await?;
+    root.run(db, HookPoint::BeforeForceDelete, None).await?;
     let down = Down {
         origin: root.cascade_origin(),
         at: None,
@@ -41,7 +41,8 @@ where
     for chunk in root.chunks() {
         rows += force_delete_subtree::<E, _>(db, &graph, &chunk, &down, &mut cascaded).await?;
     }
-    root.run(db, HookPoint::AfterForceDelete).await?;
+    root.run(db, HookPoint::AfterForceDelete, Some(rows))
+        .await?;
     Ok(Changed { rows, cascaded })
 }
 
@@ -169,7 +170,7 @@ where
             };
             let keys = down.before_child(db, edge, level.clone()).await?;
             let removed = db.execute(&statement).await?.rows_affected();
-            down.after_child(db, edge, &keys).await?;
+            down.after_child(db, edge, &keys, removed).await?;
             add_count(cascaded, edge.child_table(), removed);
         }
     }

@@ -18,7 +18,7 @@ use crate::engine::steps::{Down, Hooked};
 use crate::entity::{SoftDeleteEntity, trashed_condition};
 use crate::error::{Error, key_text};
 use crate::graph::{Graph, parent_edges, reached_before_parent};
-use crate::hook_context::{self, HookPoint, Origin};
+use crate::hook_context::{self, HookPoint, Origin, Rows};
 use crate::values::{CascadeCounts, Changed, Filters, add_count};
 
 /// How many refused rows an `Error::ParentTrashed` names.
@@ -73,7 +73,7 @@ where
         at,
     )
     .await?;
-    root.run(db, HookPoint::BeforeRestore).await?;
+    root.run(db, HookPoint::BeforeRestore, None).await?;
     let graph = Graph::of::<E>()?;
     let by_level = !graph.is_empty() && !graph.has_tree();
     let unique_keys = conflict::unique_keys::<E>();
@@ -130,7 +130,7 @@ where
             }
         }
     }
-    root.run(db, HookPoint::AfterRestore).await?;
+    root.run(db, HookPoint::AfterRestore, Some(rows)).await?;
     Ok(Changed { rows, cascaded })
 }
 
@@ -326,16 +326,20 @@ where
             }
             let trashed = parents.clone().add(edge.trashed_parents());
             edge.check_parent_conflicts(trashed.clone(), db).await?;
-            let keys = match edge.parent_hooks() {
-                Some(_) => edge.parent_keys(trashed, db).await?,
-                None => Vec::new(),
+            let keys = if hook_context::reads_keys(edge.parent_hooks()) {
+                edge.parent_keys(trashed, db).await?
+            } else {
+                Vec::new()
             };
             hook_context::run(
                 edge.parent_hooks(),
                 down.before,
                 down.origin,
-                edge.parent_table(),
-                &keys,
+                Rows {
+                    table: edge.parent_table(),
+                    keys: &keys,
+                    changed: None,
+                },
                 down.at,
                 db,
             )
@@ -351,8 +355,11 @@ where
                 edge.parent_hooks(),
                 down.after,
                 down.origin,
-                edge.parent_table(),
-                &keys,
+                Rows {
+                    table: edge.parent_table(),
+                    keys: &keys,
+                    changed: Some(restored),
+                },
                 down.at,
                 db,
             )

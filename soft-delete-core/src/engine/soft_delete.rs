@@ -46,7 +46,7 @@ where
         Some(stamp.at),
     )
     .await?;
-    root.run(db, HookPoint::BeforeSoftDelete).await?;
+    root.run(db, HookPoint::BeforeSoftDelete, None).await?;
     let mut rows = 0;
     for chunk in root.chunks() {
         rows += soft_delete_statement::<E>(&chunk, stamp)
@@ -71,7 +71,7 @@ where
             down.run(db, *edge, &statement, rows, &mut cascaded).await?;
         }
     }
-    root.run(db, HookPoint::AfterSoftDelete).await?;
+    root.run(db, HookPoint::AfterSoftDelete, Some(rows)).await?;
     Ok(Changed { rows, cascaded })
 }
 

@@ -13,7 +13,7 @@ use crate::engine::conflict;
 use crate::engine::reads::locked_keys;
 use crate::entity::SoftDeleteEntity;
 use crate::error::Error;
-use crate::hook_context::{self, HookPoint, Origin};
+use crate::hook_context::{self, HookPoint, Origin, Rows};
 use crate::keys;
 use crate::values::{CascadeCounts, Filters, add_count};
 
@@ -38,7 +38,7 @@ impl<'f, E: SoftDeleteEntity> Hooked<'f, E> {
         at: Option<DateTime<Utc>>,
     ) -> Result<Self, Error> {
         let mut keys = None;
-        if E::hooks().is_some() {
+        if hook_context::reads_keys(E::hooks()) {
             let rows = Condition::all().add(filters.condition()).add(state);
             keys = Some(locked_keys::<E>(rows, db).await?);
         }
@@ -64,18 +64,24 @@ impl<'f, E: SoftDeleteEntity> Hooked<'f, E> {
         }
     }
 
+    /// Runs `point` of `E`'s hooks; `changed` is the number of root rows changed, `None`
+    /// before the change.
     pub(crate) async fn run<C: ConnectionTrait>(
         &self,
         db: &C,
         point: HookPoint,
+        changed: Option<u64>,
     ) -> Result<(), Error> {
         let table = E::default().table_name();
         hook_context::run(
             E::hooks(),
             point,
             self.origin,
-            table,
-            self.keys.as_deref().unwrap_or_default(),
+            Rows {
+                table,
+                keys: self.keys.as_deref().unwrap_or_default(),
+                changed,
+            },
             self.at,
             db,
         )
@@ -123,7 +129,7 @@ impl Down {
                 .await
                 .map_err(|error| self.failed(error, edge.child_table(), edge.child_unique_keys()))?
                 .rows_affected();
-            self.after_child(db, edge, &keys).await?;
+            self.after_child(db, edge, &keys, changed).await?;
             add_count(counts, edge.child_table(), changed);
             if changed == 0 || !edge.is_self_referencing() {
                 return Ok(());
@@ -154,13 +160,20 @@ impl Down {
         let Some(child_hooks) = edge.child_hooks() else {
             return Ok(Vec::new());
         };
-        let keys = edge.child_keys(rows, db).await?;
+        let keys = if child_hooks.needs_keys() {
+            edge.child_keys(rows, db).await?
+        } else {
+            Vec::new()
+        };
         hook_context::run(
             Some(child_hooks),
             self.before,
             self.origin,
-            edge.child_table(),
-            &keys,
+            Rows {
+                table: edge.child_table(),
+                keys: &keys,
+                changed: None,
+            },
             self.at,
             db,
         )
@@ -173,13 +186,17 @@ impl Down {
         db: &C,
         edge: &dyn CascadeEdge,
         keys: &[ValueTuple],
+        changed: u64,
     ) -> Result<(), Error> {
         hook_context::run(
             edge.child_hooks(),
             self.after,
             self.origin,
-            edge.child_table(),
-            keys,
+            Rows {
+                table: edge.child_table(),
+                keys,
+                changed: Some(changed),
+            },
             self.at,
             db,
         )
