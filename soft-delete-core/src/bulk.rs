@@ -2,6 +2,7 @@
 //! cascade parents each is one statement; with them, one transaction of its own (a savepoint
 //! inside the caller's) with one more statement per edge or key, never one per row.
 
+use std::borrow::Cow;
 use std::marker::PhantomData;
 
 use chrono::{DateTime, Utc};
@@ -12,7 +13,7 @@ use crate::audit;
 use crate::clock;
 use crate::clock::ClockSource;
 use crate::engine::executor::{self, Operation, compound_reason};
-use crate::engine::{force_delete, plan, restore, soft_delete, statements};
+use crate::engine::{conflict, force_delete, plan, restore, soft_delete, statements};
 use crate::entity::{SoftDeleteEntity, trashed_condition};
 use crate::error::Error;
 use crate::graph::Graph;
@@ -139,7 +140,7 @@ impl<E: SoftDeleteEntity> SoftDeleteMany<E> {
     /// given, and the actor is the one in scope now (see [`audit::with_actor`]).
     pub fn build(&self, backend: DbBackend) -> Statement {
         let stamp = self.stamp(self.at.unwrap_or_else(clock::now));
-        statements::soft_delete_statement::<E>(&self.filters, &stamp).build(backend)
+        statements::soft_delete_statement::<E>(Cow::Borrowed(&self.filters), &stamp).build(backend)
     }
 
     /// Every statement `exec` sends, in order, besides the transaction's own (`BEGIN`,
@@ -202,7 +203,7 @@ impl<E: SoftDeleteEntity> SoftDeleteMany<E> {
     /// Runs the operation (preceded by a read of the server's clock for entities declared
     /// `clock = database`), in a transaction it opens when it sends several statements.
     pub async fn exec<C: TransactionalConnection>(self, db: &C) -> Result<SoftDeleteResult, Error> {
-        executor::exec(&self, db).await
+        executor::exec(self, db).await
     }
 
     /// Runs the operation on a connection that cannot open a transaction (an
@@ -212,7 +213,7 @@ impl<E: SoftDeleteEntity> SoftDeleteMany<E> {
         self,
         db: &C,
     ) -> Result<SoftDeleteResult, Error> {
-        executor::exec_without_transaction(&self, db).await
+        executor::exec_without_transaction(self, db).await
     }
 }
 
@@ -223,6 +224,22 @@ impl<E: SoftDeleteEntity> Operation for SoftDeleteMany<E> {
 
     fn compound_reason(&self, _: &impl ConnectionTrait) -> Result<Option<&'static str>, Error> {
         compound_reason::<E>(false)
+    }
+
+    /// Without hooks or cascades the operation is the one `UPDATE` of [`Self::build`], which
+    /// takes the builder's conditions instead of a copy of them.
+    async fn run_alone_owned<C: ConnectionTrait>(
+        self,
+        db: &C,
+    ) -> Result<Result<SoftDeleteResult, Self>, Error> {
+        let at = clock::deletion_time(E::CLOCK, self.at, db).await?;
+        let stamp = self.stamp(at);
+        let update = statements::soft_delete_statement::<E>(Cow::Owned(self.filters), &stamp);
+        Ok(Ok(SoftDeleteResult {
+            rows_affected: update.exec(db).await?.rows_affected,
+            deleted_at: E::Marker::stored_time(at),
+            cascaded: CascadeCounts::new(),
+        }))
     }
 
     async fn run<C: ConnectionTrait>(&self, db: &C) -> Result<SoftDeleteResult, Error> {
@@ -321,7 +338,7 @@ impl<E: SoftDeleteEntity> RestoreMany<E> {
     pub fn build(&self, backend: DbBackend) -> Statement {
         let leaf = Graph::of::<E>().map_or(true, |graph| graph.is_empty());
         let at = self.time().unwrap_or_default();
-        statements::restore_statement::<E>(&self.filters, leaf, at).build(backend)
+        statements::restore_statement::<E>(Cow::Borrowed(&self.filters), leaf, at).build(backend)
     }
 
     /// Every statement `exec` sends when it restores (a refusal stops earlier), in order,
@@ -356,7 +373,7 @@ impl<E: SoftDeleteEntity> RestoreMany<E> {
     /// when a restored row would duplicate an active row's `#[soft_delete(unique(..))]` key,
     /// and with [`Error::ParentTrashed`] when a restored row's cascade parent is in the trash.
     pub async fn exec<C: TransactionalConnection>(self, db: &C) -> Result<BulkResult, Error> {
-        executor::exec(&self, db).await
+        executor::exec(self, db).await
     }
 
     /// Runs the operation on a connection that cannot open a transaction: it fails with
@@ -366,7 +383,7 @@ impl<E: SoftDeleteEntity> RestoreMany<E> {
         self,
         db: &C,
     ) -> Result<BulkResult, Error> {
-        executor::exec_without_transaction(&self, db).await
+        executor::exec_without_transaction(self, db).await
     }
 }
 
@@ -377,6 +394,27 @@ impl<E: SoftDeleteEntity> Operation for RestoreMany<E> {
 
     fn compound_reason(&self, _: &impl ConnectionTrait) -> Result<Option<&'static str>, Error> {
         compound_reason::<E>(true)
+    }
+
+    /// Without hooks, cascades, unique keys or cascade parents the operation is the one
+    /// `UPDATE` of [`Self::build`], which takes the builder's conditions instead of a copy.
+    async fn run_alone_owned<C: ConnectionTrait>(
+        self,
+        db: &C,
+    ) -> Result<Result<BulkResult, Self>, Error> {
+        let at = restore::restore_time::<E, _>(self.at, db).await?;
+        let update = statements::restore_statement::<E>(Cow::Owned(self.filters), true, at);
+        let restored = update.exec(db).await.map_err(|error| {
+            conflict::restore_failed(
+                error,
+                E::default().table_name(),
+                &conflict::unique_keys::<E>(),
+            )
+        })?;
+        Ok(Ok(BulkResult {
+            rows_affected: restored.rows_affected,
+            cascaded: CascadeCounts::new(),
+        }))
     }
 
     async fn run<C: ConnectionTrait>(&self, db: &C) -> Result<BulkResult, Error> {
@@ -454,7 +492,7 @@ impl<E: SoftDeleteEntity> ForceDeleteMany<E> {
     /// The SQL of the entity's own `DELETE`, the last statement `exec` sends (with hooks,
     /// `exec` names the keys it read instead of the filters).
     pub fn build(&self, backend: DbBackend) -> Statement {
-        statements::delete_statement::<E>(&self.filters).build(backend)
+        statements::delete_statement::<E>(Cow::Borrowed(&self.filters)).build(backend)
     }
 
     /// Every statement `exec` sends, in order, besides the transaction's own: the `DELETE`s of
@@ -467,7 +505,7 @@ impl<E: SoftDeleteEntity> ForceDeleteMany<E> {
 
     /// Runs the operation, in a transaction it opens when it sends several statements.
     pub async fn exec<C: TransactionalConnection>(self, db: &C) -> Result<BulkResult, Error> {
-        executor::exec(&self, db).await
+        executor::exec(self, db).await
     }
 
     /// Runs the operation on a connection that cannot open a transaction: it fails with
@@ -476,7 +514,7 @@ impl<E: SoftDeleteEntity> ForceDeleteMany<E> {
         self,
         db: &C,
     ) -> Result<BulkResult, Error> {
-        executor::exec_without_transaction(&self, db).await
+        executor::exec_without_transaction(self, db).await
     }
 }
 

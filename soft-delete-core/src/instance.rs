@@ -202,7 +202,7 @@ impl<E: SoftDeleteEntity> SoftDeleteOne<E> {
         self,
         db: &C,
     ) -> Result<Outcome<E::Model>, Error> {
-        executor::exec(&self, db).await
+        executor::exec(self, db).await
     }
 
     /// Runs the operation on a connection that cannot open a transaction (an
@@ -213,7 +213,7 @@ impl<E: SoftDeleteEntity> SoftDeleteOne<E> {
         self,
         db: &C,
     ) -> Result<E::Model, Error> {
-        Ok(executor::exec_without_transaction(&self, db).await?.row)
+        Ok(executor::exec_without_transaction(self, db).await?.row)
     }
 }
 
@@ -326,7 +326,7 @@ impl<E: SoftDeleteEntity> RestoreOne<E> {
         self,
         db: &C,
     ) -> Result<Outcome<E::Model>, Error> {
-        executor::exec(&self, db).await
+        executor::exec(self, db).await
     }
 
     /// Runs the operation on a connection that cannot open a transaction as one
@@ -337,7 +337,7 @@ impl<E: SoftDeleteEntity> RestoreOne<E> {
         self,
         db: &C,
     ) -> Result<E::Model, Error> {
-        Ok(executor::exec_without_transaction(&self, db).await?.row)
+        Ok(executor::exec_without_transaction(self, db).await?.row)
     }
 }
 
@@ -434,13 +434,13 @@ impl<E: SoftDeleteEntity> ForceDeleteOne<E> {
     /// Runs the `DELETE`, after those of the row's cascade descendants.
     /// [`Error::RowNotFound`] when no such row exists.
     pub async fn exec<C: TransactionalConnection>(self, db: &C) -> Result<(), Error> {
-        executor::exec(&self, db).await
+        executor::exec(self, db).await
     }
 
     /// Runs the `DELETE` on a connection that cannot open a transaction: it fails with
     /// [`Error::NeedsTransaction`], having sent nothing, when the entity has cascades or hooks.
     pub async fn exec_without_transaction<C: ConnectionTrait>(self, db: &C) -> Result<(), Error> {
-        executor::exec_without_transaction(&self, db).await
+        executor::exec_without_transaction(self, db).await
     }
 }
 

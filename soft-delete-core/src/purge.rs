@@ -157,7 +157,7 @@ impl<E: HasDeletionTime> PurgeTrash<E> {
     /// batch's keys, then deletes their descendants (of any state), deepest first, and the rows
     /// themselves: a parent is never removed while its children remain.
     pub async fn exec<C: TransactionalConnection>(self, db: &C) -> Result<PurgeProgress, Error> {
-        self.run(move |batch| async move { executor::exec(&batch, db).await })
+        self.run(move |batch| async move { executor::exec(batch, db).await })
             .await
     }
 
@@ -168,7 +168,7 @@ impl<E: HasDeletionTime> PurgeTrash<E> {
         self,
         db: &C,
     ) -> Result<PurgeProgress, Error> {
-        self.run(move |batch| async move { executor::exec_without_transaction(&batch, db).await })
+        self.run(move |batch| async move { executor::exec_without_transaction(batch, db).await })
             .await
     }
 

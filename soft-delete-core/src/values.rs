@@ -1,17 +1,21 @@
 //! The plain values an operation carries from its builder to the engine: the filters that pick
 //! its rows, the stamp it writes, and the rows it changed.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, IntoCondition};
 use sea_orm::{QueryFilter, Value};
 
-/// The conditions a builder accumulates with `filter`, all of which must hold.
-#[derive(Clone, Debug)]
-pub(crate) struct Filters(Condition);
+/// The conditions a builder accumulates with `filter`, all of which must hold. Kept one by one,
+/// as SeaORM's own `filter` adds them, so that a statement gets them as hand-written SeaORM
+/// code would, not nested in one more condition.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Filters(Vec<Condition>);
 
 impl Filters {
     pub(crate) fn new() -> Self {
-        Self(Condition::all())
+        Self::default()
     }
 
     pub(crate) fn with<F: IntoCondition>(mut self, filter: F) -> Self {
@@ -20,20 +24,20 @@ impl Filters {
     }
 
     pub(crate) fn add<F: IntoCondition>(&mut self, filter: F) {
-        self.0 = std::mem::replace(&mut self.0, Condition::all()).add(filter.into_condition());
+        self.0.push(filter.into_condition());
     }
 
-    /// Adds the conditions to `query`; none at all adds no `WHERE TRUE`.
-    pub(crate) fn apply<Q: QueryFilter>(&self, query: Q) -> Q {
-        if self.0.is_empty() {
-            query
-        } else {
-            query.filter(self.0.clone())
-        }
+    /// Adds the conditions to `query`, moved rather than copied when they are owned; none at
+    /// all adds no `WHERE TRUE`.
+    pub(crate) fn apply<Q: QueryFilter>(filters: Cow<'_, Filters>, query: Q) -> Q {
+        filters.into_owned().0.into_iter().fold(query, Q::filter)
     }
 
     pub(crate) fn condition(&self) -> Condition {
-        self.0.clone()
+        self.0
+            .iter()
+            .cloned()
+            .fold(Condition::all(), Condition::add)
     }
 }
 

@@ -50,21 +50,42 @@ pub(crate) trait Operation: Sync {
     ) -> impl Future<Output = Result<Option<Self::Output>, Error>> + Send {
         async move { self.run(db).await.map(Some) }
     }
+
+    /// [`Operation::run_alone`] for an operation that is no longer needed afterwards, so that
+    /// it can move its conditions into its statement instead of copying them; gives the
+    /// operation back where `run_alone` answers `None`. By default, `run_alone`.
+    fn run_alone_owned<C: ConnectionTrait>(
+        self,
+        db: &C,
+    ) -> impl Future<Output = Result<Result<Self::Output, Self>, Error>> + Send
+    where
+        Self: Sized + Send,
+    {
+        async move {
+            match self.run_alone(db).await? {
+                Some(output) => Ok(Ok(output)),
+                None => Ok(Err(self)),
+            }
+        }
+    }
 }
 
 /// Runs `operation` alone when it is one statement, else in a transaction it opens (a
 /// savepoint inside the caller's), committed on success and rolled back on any error.
-pub(crate) async fn exec<O, C>(operation: &O, db: &C) -> Result<O::Output, Error>
+pub(crate) async fn exec<O, C>(operation: O, db: &C) -> Result<O::Output, Error>
 where
-    O: Operation,
+    O: Operation + Send,
     C: TransactionalConnection,
 {
     scope::library(async {
-        if operation.compound_reason(db)?.is_none()
-            && let Some(output) = operation.run_alone(db).await?
-        {
-            return Ok(output);
-        }
+        let operation = if operation.compound_reason(db)?.is_none() {
+            match operation.run_alone_owned(db).await? {
+                Ok(output) => return Ok(output),
+                Err(operation) => operation,
+            }
+        } else {
+            operation
+        };
         let txn = begin(db).await?;
         let outcome = operation.run(&txn).await;
         finish(txn, outcome).await
@@ -74,12 +95,9 @@ where
 
 /// Runs `operation` on a connection that cannot open a transaction: it fails with
 /// [`Error::NeedsTransaction`], having sent nothing, unless the operation is one statement.
-pub(crate) async fn exec_without_transaction<O, C>(
-    operation: &O,
-    db: &C,
-) -> Result<O::Output, Error>
+pub(crate) async fn exec_without_transaction<O, C>(operation: O, db: &C) -> Result<O::Output, Error>
 where
-    O: Operation,
+    O: Operation + Send,
     C: ConnectionTrait,
 {
     let refused = |reason| Error::NeedsTransaction {
@@ -90,9 +108,9 @@ where
     if let Some(reason) = operation.compound_reason(db)? {
         return Err(refused(reason));
     }
-    scope::library(operation.run_alone(db))
+    scope::library(operation.run_alone_owned(db))
         .await?
-        .ok_or_else(|| refused(KEPT_CHANGING))
+        .map_err(|_| refused(KEPT_CHANGING))
 }
 
 const KEPT_CHANGING: &str =

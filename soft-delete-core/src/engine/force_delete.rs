@@ -2,6 +2,7 @@
 //! foreign keys never block it and nothing is left dangling; a tree's nodes deepest level first.
 
 use std::any::TypeId;
+use std::borrow::Cow;
 
 use sea_orm::sea_query::{Condition, DeleteStatement};
 use sea_orm::{ConnectionTrait, DbBackend};
@@ -165,7 +166,10 @@ where
     for node in doomed.iter().rev() {
         for (depth, level) in node.levels.iter().enumerate().rev() {
             let Some((edge, statement)) = node.delete_level(depth) else {
-                removed_roots = delete_statement::<E>(rows).exec(db).await?.rows_affected;
+                removed_roots = delete_statement::<E>(Cow::Borrowed(rows))
+                    .exec(db)
+                    .await?
+                    .rows_affected;
                 continue;
             };
             let keys = down.before_child(db, edge, level.clone()).await?;

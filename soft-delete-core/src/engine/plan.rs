@@ -12,6 +12,7 @@
 //! again, in the same order, until they change no row (one tree level per run).
 
 use std::any::TypeId;
+use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Condition;
@@ -63,7 +64,8 @@ pub(crate) fn soft_delete<E: SoftDeleteEntity>(
 ) -> Result<Vec<Statement>, Error> {
     let graph = Graph::of::<E>()?;
     data_dependence::<E>(operation, &graph, None)?;
-    let mut statements = vec![soft_delete_statement::<E>(filters, stamp).build(backend)];
+    let mut statements =
+        vec![soft_delete_statement::<E>(Cow::Borrowed(filters), stamp).build(backend)];
     for edge in &graph.edges {
         statements.push(backend.build(&edge.stamp_children(stamp, backend)?));
     }
@@ -105,7 +107,8 @@ pub(crate) fn restore<E: SoftDeleteEntity>(
         statements.push(orphans_of::<E>(*edge, &restored, backend)?.build(backend));
     }
     statements.extend(conflict::check_statements::<E>(restored, backend));
-    statements.push(restore_statement::<E>(filters, graph.is_empty(), at).build(backend));
+    statements
+        .push(restore_statement::<E>(Cow::Borrowed(filters), graph.is_empty(), at).build(backend));
     if !graph.is_empty() && !graph.has_tree() {
         for level in restore_levels::<E>(&graph, backend)?.iter().rev() {
             statements.extend(
@@ -164,6 +167,6 @@ pub(crate) fn force_delete<E: SoftDeleteEntity>(
         .filter_map(|node| node.delete_level(0))
         .map(|(_, delete)| backend.build(&delete))
         .collect();
-    statements.push(delete_statement::<E>(filters).build(backend));
+    statements.push(delete_statement::<E>(Cow::Borrowed(filters)).build(backend));
     Ok(statements)
 }

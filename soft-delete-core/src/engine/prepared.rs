@@ -10,6 +10,7 @@
 //! casts each to its type in the text) always goes through the builder.
 
 use std::any::TypeId;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use sea_orm::sea_query::{Query, Values};
@@ -87,7 +88,7 @@ fn built_statement<E: SoftDeleteEntity>(
     stamp: &Stamp,
     backend: DbBackend,
 ) -> Statement {
-    let mut update = soft_delete_statement::<E>(&key.filters(), stamp).into_query();
+    let mut update = soft_delete_statement::<E>(Cow::Owned(key.filters()), stamp).into_query();
     update.returning(Query::returning().exprs(
         E::Column::iter().map(|column| column.select_as(column.into_returning_expr(backend))),
     ));

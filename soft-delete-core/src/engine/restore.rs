@@ -3,6 +3,7 @@
 //! in the trash (unless the parents are restored too).
 
 use std::any::TypeId;
+use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, IntoCondition};
@@ -82,7 +83,7 @@ where
         // The operation's own rows first: the `UPDATE` locks them, so that a concurrent soft
         // delete of them either committed before or waits, and what follows sees their final
         // state. They keep their batch until their descendants are matched by it.
-        rows += restore_statement::<E>(&chunk, graph.is_empty(), at)
+        rows += restore_statement::<E>(chunk, graph.is_empty(), at)
             .exec(db)
             .await
             .map_err(|error| {
@@ -252,13 +253,13 @@ where
     C: ConnectionTrait,
 {
     let at = restore_time::<E, _>(None, db).await?;
-    Ok(restore_statement::<E>(filters, true, at))
+    Ok(restore_statement::<E>(Cow::Borrowed(filters), true, at))
 }
 
 /// A restore's time (`explicit`, else the entity's clock), read only when some table it may
 /// write has a `touch` column (the time is written nowhere else), so that restores otherwise
 /// send no extra statement.
-async fn restore_time<E, C>(
+pub(crate) async fn restore_time<E, C>(
     explicit: Option<DateTime<Utc>>,
     db: &C,
 ) -> Result<Option<DateTime<Utc>>, Error>

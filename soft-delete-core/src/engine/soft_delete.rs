@@ -49,7 +49,7 @@ where
     root.run(db, HookPoint::BeforeSoftDelete, None).await?;
     let mut rows = 0;
     for chunk in root.chunks() {
-        rows += soft_delete_statement::<E>(&chunk, stamp)
+        rows += soft_delete_statement::<E>(chunk, stamp)
             .exec(db)
             .await?
             .rows_affected;

@@ -2,6 +2,8 @@
 //! state change of a table looks the same whether it is the operation's own table, a cascaded
 //! child or a restored ancestor.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{
     Alias, Condition, DynIden, Expr, ExprTrait, IntoIden, Query, SelectStatement, UpdateStatement,
@@ -51,28 +53,28 @@ pub(crate) fn set_restored<E: SoftDeleteEntity>(
 
 /// The operation's own soft delete: the active rows matching `filters`.
 pub(crate) fn soft_delete_statement<E: SoftDeleteEntity>(
-    filters: &Filters,
+    filters: Cow<'_, Filters>,
     stamp: &Stamp,
 ) -> UpdateMany<E> {
     let mut update = E::update_many();
     set_trashed::<E>(QueryTrait::query(&mut update), stamp);
-    filters.apply(update).filter(active_condition::<E>())
+    Filters::apply(filters, update).filter(active_condition::<E>())
 }
 
 /// The operation's own restore: the trashed rows matching `filters`.
 pub(crate) fn restore_statement<E: SoftDeleteEntity>(
-    filters: &Filters,
+    filters: Cow<'_, Filters>,
     clear_batch: bool,
     at: Option<DateTime<Utc>>,
 ) -> UpdateMany<E> {
     let mut update = E::update_many();
     set_restored::<E>(QueryTrait::query(&mut update), clear_batch, at);
-    filters.apply(update).filter(trashed_condition::<E>())
+    Filters::apply(filters, update).filter(trashed_condition::<E>())
 }
 
 /// The operation's own force delete: every row matching `filters`, whatever its state.
-pub(crate) fn delete_statement<E: SoftDeleteEntity>(filters: &Filters) -> DeleteMany<E> {
-    filters.apply(E::delete_many())
+pub(crate) fn delete_statement<E: SoftDeleteEntity>(filters: Cow<'_, Filters>) -> DeleteMany<E> {
+    Filters::apply(filters, E::delete_many())
 }
 
 /// The audit columns a soft delete of `E` writes, with their values.
