@@ -271,14 +271,26 @@ fn delete_statement<E: SoftDeleteEntity>(
                 batch.column((E::default(), key.into_column()));
                 batch.order_by((E::default(), key.into_column()), Order::Asc);
             }
-            let keys =
-                E::PrimaryKey::iter().map(|key| Expr::col((E::default(), key.into_column())));
+            let mut keys: Vec<Expr> = E::PrimaryKey::iter()
+                .map(|key| Expr::col((E::default(), key.into_column())))
+                .collect();
+            let picked = match (backend, keys.len()) {
+                // `IN (subquery)` lets PostgreSQL's planner join the batch's keys to the table,
+                // and it chose a hash join over the whole table (S8: 13 ms where the batch's
+                // 1,000 keys take 6 ms; batches of 10,000 at 3,000,000 rows: 4.5 s). An array
+                // of the keys, computed once, is looked up by the primary key.
+                // (One custom expression: as the right side of `eq` it would be parenthesised,
+                // and `= (ANY(..))` is a syntax error.)
+                (DbBackend::Postgres, 1) => Expr::cust_with_exprs(
+                    "$1 = ANY(ARRAY $2)",
+                    [keys.remove(0), Expr::SubQuery(None, Box::new(batch.into()))],
+                ),
+                _ => Expr::tuple(keys).in_subquery(batch),
+            };
             // The condition again on the DELETE itself: PostgreSQL re-checks it on a row a
             // concurrent restore changed while the DELETE waited, and the subquery's
             // snapshot would still call that row expired.
-            delete
-                .and_where(Expr::tuple(keys).in_subquery(batch))
-                .and_where(expired);
+            delete.and_where(picked).and_where(expired);
         }
     }
     delete
