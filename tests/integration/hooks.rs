@@ -207,6 +207,35 @@ backend_tests! {
         assert_eq!(ledger::Entity::deleted_objects().count(&db.conn).await.expect("count"), 0);
     }
 
+    // On SQLite and PostgreSQL an integer key is read as one aggregated list (one row, not one
+    // per key); a negative key, which that list does not build, falls back to the row-by-row
+    // read. Either way the hooks get exactly the keys that change.
+    async fn hooks_get_integer_keys_read_as_one_list_and_negative_keys_row_by_row(db: &TestDb) {
+        setup(db, &[]).await;
+        for (ids, negative) in [(vec![3, 4, 900], false), (vec![-7, -1, 5], true)] {
+            ledger::Entity::force_delete_many().exec(&db.conn).await.expect("empty");
+            let models = ids.iter().map(|id| ledger::ActiveModel { id: Set(*id), name: Set(format!("l{id}")), ..Default::default() });
+            ledger::Entity::insert_many(models).exec_without_returning(&db.conn).await.expect("ledgers");
+            events(db).await;
+            let done = ledger::Entity::soft_delete_many().exec(&db.conn).await.expect("bulk");
+            assert_eq!(done.rows_affected, ids.len() as u64);
+            let statements = db.statements.take();
+            let seen = events(db).await;
+            let mut keys: Vec<i32> = seen[0].3.split(',').map(|key| key.parse().expect("key")).collect();
+            keys.sort_unstable();
+            assert_eq!((seen[0].0.as_str(), keys), ("before_soft_delete", ids.clone()), "{seen:?}");
+            let aggregated = |sql: &String| sql.contains("group_concat") || sql.contains("string_agg");
+            let row_by_row = statements.iter().filter(|sql| sql.starts_with(r#"SELECT "ledger"."id" FROM "ledger""#)).count();
+            match db.db_backend() {
+                sea_orm::DbBackend::MySql => assert!(!statements.iter().any(aggregated), "{statements:#?}"),
+                _ => {
+                    assert!(aggregated(&statements[0]), "{statements:#?}");
+                    assert_eq!(row_by_row, usize::from(negative), "{statements:#?}");
+                }
+            }
+        }
+    }
+
     async fn hooks_without_keys_read_nothing_and_are_told_the_rows_changed(db: &TestDb) {
         let tallies = setup_tallies(db, 3).await;
         tallies[1].soft_delete(&db.conn).await.expect("trash one first");
