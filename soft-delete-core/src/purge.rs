@@ -17,6 +17,7 @@ use sea_orm::{
 use crate::clock;
 use crate::engine::executor::{self, Operation, compound_reason};
 use crate::engine::force_delete::force_delete;
+use crate::engine::statements::any_of_subquery;
 use crate::entity::SoftDeleteEntity;
 use crate::error::Error;
 use crate::hook_context::Origin;
@@ -279,12 +280,7 @@ fn delete_statement<E: SoftDeleteEntity>(
                 // and it chose a hash join over the whole table (S8: 13 ms where the batch's
                 // 1,000 keys take 6 ms; batches of 10,000 at 3,000,000 rows: 4.5 s). An array
                 // of the keys, computed once, is looked up by the primary key.
-                // (One custom expression: as the right side of `eq` it would be parenthesised,
-                // and `= (ANY(..))` is a syntax error.)
-                (DbBackend::Postgres, 1) => Expr::cust_with_exprs(
-                    "$1 = ANY(ARRAY $2)",
-                    [keys.remove(0), Expr::SubQuery(None, Box::new(batch.into()))],
-                ),
+                (DbBackend::Postgres, 1) => any_of_subquery(keys.remove(0), batch),
                 _ => Expr::tuple(keys).in_subquery(batch),
             };
             // The condition again on the DELETE itself: PostgreSQL re-checks it on a row a

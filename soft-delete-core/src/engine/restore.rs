@@ -6,17 +6,18 @@ use std::any::TypeId;
 use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Condition, IntoCondition};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, IntoCondition, Query};
 use sea_orm::{
-    ConnectionTrait, DbBackend, ModelTrait, QueryFilter, QuerySelect, Select, UpdateMany,
+    ConnectionTrait, DbBackend, Iterable, ModelTrait, PrimaryKeyToColumn, QueryFilter, QuerySelect,
+    Select, UpdateMany,
 };
 
 use crate::clock;
 use crate::edge::CascadeEdge;
 use crate::engine::conflict;
-use crate::engine::statements::{clear_batches, outside, restore_statement};
+use crate::engine::statements::{any_of_subquery, clear_batches, outside, restore_statement};
 use crate::engine::steps::{Down, Hooked};
-use crate::entity::{SoftDeleteEntity, trashed_condition};
+use crate::entity::{SoftDeleteEntity, active_condition, trashed_condition};
 use crate::error::{Error, key_text};
 use crate::graph::{Graph, parent_edges, reached_before_parent};
 use crate::hook_context::{self, HookPoint, Origin, Rows};
@@ -156,10 +157,8 @@ pub(crate) fn restore_levels<E: SoftDeleteEntity>(
     graph: &Graph,
     backend: DbBackend,
 ) -> Result<Vec<RestoreLevel>, Error> {
-    let mut restored: Vec<(TypeId, Condition)> = vec![(
-        TypeId::of::<E>(),
-        Condition::all().add(crate::entity::active_condition::<E>()),
-    )];
+    let mut restored: Vec<(TypeId, Condition)> =
+        vec![(TypeId::of::<E>(), restored_roots::<E>(backend))];
     let mut levels = Vec::new();
     for edge in &graph.edges {
         let parents = restored
@@ -182,6 +181,31 @@ pub(crate) fn restore_levels<E: SoftDeleteEntity>(
         });
     }
     Ok(levels)
+}
+
+/// `E`'s active rows that carry a batch: [`restore_levels`]' name for the rows this call
+/// restored. On PostgreSQL, with a single-column key, written `key = ANY(ARRAY (SELECT key FROM
+/// .. WHERE active AND batch IS NOT NULL))`, the same rows: the plain condition is estimated
+/// from statistics taken before this call changed those rows (after a mass soft delete, no row
+/// is active: an estimate of 1), and on that estimate the descendants' `UPDATE`s probed the
+/// children's foreign-key index once per parent row, where a hash join over one scan was
+/// faster (S4b: 10,000 reviews of 1,000 products, 14.6 ms against 12.9 ms of execution). The
+/// planner takes an array it cannot see into for a handful of values and joins by hash.
+fn restored_roots<E: SoftDeleteEntity>(backend: DbBackend) -> Condition {
+    let active = Condition::all().add(active_condition::<E>());
+    let keys: Vec<E::Column> = E::PrimaryKey::iter()
+        .map(PrimaryKeyToColumn::into_column)
+        .collect();
+    let ([key], Some(batch), DbBackend::Postgres) = (&keys[..], E::batch_column(), backend) else {
+        return active;
+    };
+    let mut roots = Query::select();
+    roots
+        .column((E::default(), *key))
+        .from(E::default())
+        .cond_where(active)
+        .and_where(Expr::col((E::default(), batch)).is_not_null());
+    Condition::all().add(any_of_subquery(Expr::col((E::default(), *key)), roots))
 }
 
 /// Refuses to restore trashed rows matching `filters` whose cascade parent (for a tree, a parent

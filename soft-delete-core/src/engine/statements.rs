@@ -130,6 +130,18 @@ pub(crate) fn in_subquery(table: DynIden, columns: &[DynIden], subquery: SelectS
     }
 }
 
+/// `column = ANY(ARRAY (subquery))`, for PostgreSQL only: the subquery runs once, before the
+/// statement, and its keys are looked up by the column's index. Its planner cannot see inside
+/// the array and takes it for a handful of values, where `IN (subquery)` lets it join on
+/// estimates that can be far off (see the callers). One custom expression: as the right side
+/// of `eq` it would be parenthesised, and `= (ANY(..))` is a syntax error.
+pub(crate) fn any_of_subquery(column: Expr, subquery: SelectStatement) -> Expr {
+    Expr::cust_with_exprs(
+        "$1 = ANY(ARRAY $2)",
+        [column, Expr::SubQuery(None, Box::new(subquery.into()))],
+    )
+}
+
 /// MariaDB and MySQL reject a subquery on the table being changed (error 1093) unless it is
 /// wrapped in a derived table, which they materialise.
 pub(crate) fn portable(

@@ -170,6 +170,28 @@ where
         };
         parent_columns.push(parent_batch.into_iden());
         child_columns.push(child_batch.into_iden());
+        if backend == DbBackend::MySql && !self.is_self_referencing() {
+            // MariaDB materialises the derived table `portable` wraps `IN (subquery)` in, and
+            // even unwrapped, the row-value `IN` was slower there than a correlated `EXISTS`,
+            // which looks each child's parent up by its key (S4b: 61 ms against 50 ms). A
+            // self-reference keeps the derived table, as `portable` explains.
+            let mut restored_parent = Query::select();
+            restored_parent.expr(Expr::val(1)).from(P::default());
+            match parents {
+                Some(parents) => restored_parent.cond_where(parents),
+                None => restored_parent.and_where(active_condition::<P>()),
+            };
+            restored_parent.and_where(batch_of::<P>().is_not_null());
+            for (parent, child) in parent_columns.iter().zip(&child_columns) {
+                restored_parent.and_where(
+                    Expr::col((P::default().into_iden(), parent.clone()))
+                        .equals((C::default().into_iden(), child.clone())),
+                );
+            }
+            return Ok(Condition::all()
+                .add(trashed_condition::<C>())
+                .add(Expr::exists(restored_parent)));
+        }
         let mut restored_parents = Query::select();
         for column in &parent_columns {
             restored_parents.column((P::default().into_iden(), column.clone()));
