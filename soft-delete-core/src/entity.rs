@@ -11,6 +11,7 @@ use crate::clock::ClockSource;
 use crate::edge::CascadeEdge;
 use crate::hook_context::DynHooks;
 use crate::marker::MarkerStrategy;
+use crate::memo::EntityFacts;
 
 /// A SeaORM entity whose rows are soft-deleted. Implemented by `#[derive(SoftDelete)]`.
 ///
@@ -162,6 +163,12 @@ pub trait Wiring {
     /// The children declared with `#[soft_delete(cascade(..))]`.
     fn cascade_edges() -> Vec<&'static dyn CascadeEdge> {
         Vec::new()
+    }
+
+    /// The entity's own [`EntityFacts`] (a `static` the derive writes); without them, the
+    /// engine works the facts out on every call.
+    fn facts() -> Option<&'static EntityFacts> {
+        None
     }
 }
 

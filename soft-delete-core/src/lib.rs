@@ -529,6 +529,7 @@ pub mod __private {
     pub use crate::hook_context::DynHooks;
     pub use crate::hook_trait::hooks_of;
     pub use crate::marker::{TimestampMarker, deleted_before_by_marker, deleted_before_by_touch};
+    pub use crate::memo::EntityFacts;
     pub use crate::tables::{RegisteredTable, describe};
     pub use crate::timestamp::{TimeMarkersEnabled, assert_time_markers_enabled};
     pub use chrono;

@@ -44,10 +44,7 @@ pub(crate) fn current() -> Access {
 #[cfg(feature = "guard")]
 /// `future`, polled with the access `change` makes of the enclosing one.
 pub(crate) fn scoped<F: Future>(future: F, change: fn(Access) -> Access) -> Scoped<F> {
-    Scoped {
-        future: Box::pin(future),
-        change,
-    }
+    Scoped { future, change }
 }
 
 /// The library's own statements: nothing it sends is reported.
@@ -81,22 +78,27 @@ pub(crate) fn application<F: Future>(future: F) -> F {
 }
 
 #[cfg(feature = "guard")]
-/// A future polled within a scope.
-#[derive(Debug)]
-pub struct Scoped<F> {
-    future: Pin<Box<F>>,
-    change: fn(Access) -> Access,
+pin_project_lite::pin_project! {
+    /// A future polled within a scope. It holds the future in place: boxing it cost an
+    /// operation a large allocation and a copy of its state (S2: ~1,000 client instructions).
+    #[derive(Debug)]
+    pub struct Scoped<F> {
+        #[pin]
+        future: F,
+        change: fn(Access) -> Access,
+    }
 }
 
 #[cfg(feature = "guard")]
 impl<F: Future> Future for Scoped<F> {
     type Output = F::Output;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
         let outer = current();
         let _restore = Restore(outer);
-        CURRENT.with(|current| current.set((self.change)(outer)));
-        self.future.as_mut().poll(cx)
+        CURRENT.with(|current| current.set((this.change)(outer)));
+        this.future.poll(cx)
     }
 }
 

@@ -27,10 +27,13 @@ impl Filters {
         self.0.push(filter.into_condition());
     }
 
-    /// Adds the conditions to `query`, moved rather than copied when they are owned; none at
-    /// all adds no `WHERE TRUE`.
-    pub(crate) fn apply<Q: QueryFilter>(filters: Cow<'_, Filters>, query: Q) -> Q {
-        filters.into_owned().0.into_iter().fold(query, Q::filter)
+    /// Adds the conditions to `query`, as its `filter` would, moved rather than copied when
+    /// they are owned; none at all adds no `WHERE TRUE`. In place: moving the query through
+    /// `filter` copied it once per condition.
+    pub(crate) fn apply<Q: QueryFilter>(filters: Cow<'_, Filters>, query: &mut Q) {
+        for condition in filters.into_owned().0 {
+            query.filter_mut(condition);
+        }
     }
 
     pub(crate) fn condition(&self) -> Condition {

@@ -51,6 +51,11 @@ fn wiring_impl(plan: &Plan<'_>) -> TokenStream {
         impl #private::Wiring for Entity {
             #hooks_fn
             #cascade_fn
+
+            fn facts() -> ::core::option::Option<&'static #private::EntityFacts> {
+                static FACTS: #private::EntityFacts = #private::EntityFacts::new();
+                ::core::option::Option::Some(&FACTS)
+            }
         }
     }
 }

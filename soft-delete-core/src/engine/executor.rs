@@ -17,7 +17,6 @@ use sea_orm::{
 use crate::entity::SoftDeleteEntity;
 use crate::error::Error;
 use crate::graph::{Graph, parent_edges};
-use crate::memo::Memo;
 use crate::scope;
 use crate::session::TransactionalConnection;
 
@@ -86,11 +85,23 @@ where
         } else {
             operation
         };
-        let txn = begin(db).await?;
-        let outcome = operation.run(&txn).await;
-        finish(txn, outcome).await
+        // The transaction's path holds the state of the whole engine, several times the one
+        // statement's: boxed, so that a call that is one statement does not carry it (every
+        // move of the future copies all of it).
+        Box::pin(in_transaction(operation, db)).await
     })
     .await
+}
+
+/// Runs `operation` in a transaction of its own on `db` (or a savepoint, on a transaction).
+async fn in_transaction<O, C>(operation: O, db: &C) -> Result<O::Output, Error>
+where
+    O: Operation + Send,
+    C: TransactionalConnection,
+{
+    let txn = begin(db).await?;
+    let outcome = operation.run(&txn).await;
+    finish(txn, outcome).await
 }
 
 /// Runs `operation` on a connection that cannot open a transaction: it fails with
@@ -123,15 +134,16 @@ const KEPT_CHANGING: &str =
 pub(crate) fn compound_reason<E: SoftDeleteEntity>(
     restore: bool,
 ) -> Result<Option<&'static str>, Error> {
-    static REASONS: Memo<(TypeId, bool), Option<&'static str>> = Memo::new();
-    let key = (TypeId::of::<E>(), restore);
-    if let Some(reason) = REASONS.get(&key) {
-        return Ok(reason);
+    let Some(facts) = E::facts() else {
+        return decide_compound_reason::<E>(restore);
+    };
+    let known = &facts.compound_reasons[usize::from(restore)];
+    if let Some(reason) = known.get() {
+        return Ok(*reason);
     }
-    // An invalid graph is an error every time, never cached.
+    // An invalid graph is an error every time, never kept.
     let reason = decide_compound_reason::<E>(restore)?;
-    REASONS.insert(key, reason);
-    Ok(reason)
+    Ok(*known.get_or_init(|| reason))
 }
 
 fn decide_compound_reason<E: SoftDeleteEntity>(

@@ -19,19 +19,31 @@ use crate::values::{Filters, Stamp};
 /// Adds to `update` the `SET` list of moving `E`'s rows to the trash with `stamp`: the marker,
 /// the batch (where `E` has a batch column) and the audit columns.
 pub(crate) fn set_trashed<E: SoftDeleteEntity>(update: &mut UpdateStatement, stamp: &Stamp) {
-    for (column, value) in trashed_values::<E>(stamp) {
+    each_trashed_value::<E>(stamp, |column, value| {
         update.value(column, Expr::val(value));
-    }
+    });
 }
 
 /// The columns [`set_trashed`] sets, with their values, in its order.
 pub(crate) fn trashed_values<E: SoftDeleteEntity>(stamp: &Stamp) -> Vec<(E::Column, Value)> {
-    let mut values = vec![(E::marker_column(), E::Marker::trashed_value(stamp.at))];
-    if let (Some(column), Some(batch)) = (E::batch_column(), stamp.batch) {
-        values.push((column, batch.into()));
-    }
-    values.extend(audit_on_delete::<E>(stamp.at, stamp.actor.as_ref()));
+    let mut values = Vec::new();
+    each_trashed_value::<E>(stamp, |column, value| values.push((column, value)));
     values
+}
+
+/// Hands `set` each column a soft delete with `stamp` writes, with its value, in order. Not a
+/// `Vec`: every bulk soft delete sets these, and collecting them first cost it an allocation.
+fn each_trashed_value<E: SoftDeleteEntity>(stamp: &Stamp, mut set: impl FnMut(E::Column, Value)) {
+    set(E::marker_column(), E::Marker::trashed_value(stamp.at));
+    if let (Some(column), Some(batch)) = (E::batch_column(), stamp.batch) {
+        set(column, batch.into());
+    }
+    if let Some((column, value)) = E::touch_value(stamp.at) {
+        set(column, value);
+    }
+    if let Some((column, null)) = E::deleted_by_column() {
+        set(column, stamp.actor.clone().unwrap_or(null));
+    }
 }
 
 /// Adds to `update` the `SET` list of bringing `E`'s rows back: the marker cleared, the batch
@@ -58,7 +70,9 @@ pub(crate) fn soft_delete_statement<E: SoftDeleteEntity>(
 ) -> UpdateMany<E> {
     let mut update = E::update_many();
     set_trashed::<E>(QueryTrait::query(&mut update), stamp);
-    Filters::apply(filters, update).filter(active_condition::<E>())
+    Filters::apply(filters, &mut update);
+    update.filter_mut(active_condition::<E>());
+    update
 }
 
 /// The operation's own restore: the trashed rows matching `filters`.
@@ -69,24 +83,16 @@ pub(crate) fn restore_statement<E: SoftDeleteEntity>(
 ) -> UpdateMany<E> {
     let mut update = E::update_many();
     set_restored::<E>(QueryTrait::query(&mut update), clear_batch, at);
-    Filters::apply(filters, update).filter(trashed_condition::<E>())
+    Filters::apply(filters, &mut update);
+    update.filter_mut(trashed_condition::<E>());
+    update
 }
 
 /// The operation's own force delete: every row matching `filters`, whatever its state.
 pub(crate) fn delete_statement<E: SoftDeleteEntity>(filters: Cow<'_, Filters>) -> DeleteMany<E> {
-    Filters::apply(filters, E::delete_many())
-}
-
-/// The audit columns a soft delete of `E` writes, with their values.
-fn audit_on_delete<E: SoftDeleteEntity>(
-    at: DateTime<Utc>,
-    actor: Option<&Value>,
-) -> Vec<(E::Column, Value)> {
-    let mut columns: Vec<(E::Column, Value)> = E::touch_value(at).into_iter().collect();
-    if let Some((column, null)) = E::deleted_by_column() {
-        columns.push((column, actor.cloned().unwrap_or(null)));
-    }
-    columns
+    let mut delete = E::delete_many();
+    Filters::apply(filters, &mut delete);
+    delete
 }
 
 /// The audit columns a restore of `E` writes: `touch` (when the operation has a time) and a

@@ -1,5 +1,12 @@
 #[automatically_derived]
-impl ::soft_delete_core::__private::Wiring for Entity {}
+impl ::soft_delete_core::__private::Wiring for Entity {
+    fn facts() -> ::core::option::Option<
+        &'static ::soft_delete_core::__private::EntityFacts,
+    > {
+        static FACTS: ::soft_delete_core::__private::EntityFacts = ::soft_delete_core::__private::EntityFacts::new();
+        ::core::option::Option::Some(&FACTS)
+    }
+}
 #[automatically_derived]
 impl ::soft_delete_core::SoftDeleteEntity for Entity {
     type Marker = ::soft_delete_core::marker::ActiveFlag;

@@ -7,6 +7,12 @@ impl ::soft_delete_core::__private::Wiring for Entity {
             ::soft_delete_core::__private::edge::<Entity, super::item::Entity>(),
         ])
     }
+    fn facts() -> ::core::option::Option<
+        &'static ::soft_delete_core::__private::EntityFacts,
+    > {
+        static FACTS: ::soft_delete_core::__private::EntityFacts = ::soft_delete_core::__private::EntityFacts::new();
+        ::core::option::Option::Some(&FACTS)
+    }
 }
 #[automatically_derived]
 impl ::soft_delete_core::SoftDeleteEntity for Entity {
