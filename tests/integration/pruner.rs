@@ -98,6 +98,12 @@ backend_tests! {
             .with_max_level(tracing::Level::DEBUG)
             .finish();
         let _events = tracing::subscriber::set_default(subscriber);
+        // Other tests of this binary run the pruner on other threads with no subscriber. tracing
+        // caches per callsite, for every thread, whether any subscriber wants its events; a
+        // callsite first reached on another thread while this one's subscriber was being
+        // registered can keep "nobody", and this test then saw no events (CI, once). Asking
+        // again now that the subscriber is in place closes that window.
+        tracing::callsite::rebuild_interest_cache();
 
         // On day 25: products are kept 7 days (cutoff day 18), categories 10 (cutoff day 15).
         let batches = Arc::new(Mutex::new(Vec::new()));
