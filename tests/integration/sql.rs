@@ -409,3 +409,87 @@ fn a_hooked_plan_is_refused_because_its_writes_name_the_keys_read_first() {
         }
     }
 }
+
+/// Two entities on one table, the second a cascade child of the first (an outline's top
+/// entries and their sub-entries, say).
+mod shared_table {
+    pub mod entry {
+        use sea_orm::entity::prelude::*;
+        use soft_delete_core::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
+        #[sea_orm(table_name = "outline_entry")]
+        #[soft_delete(cascade(super::sub_entry::Entity))]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+            pub parent_id: Option<i32>,
+            pub deleted_at: Option<DateTimeUtc>,
+            pub deleted_batch: Option<i64>,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {
+            #[sea_orm(has_many = "super::sub_entry::Entity")]
+            SubEntry,
+        }
+
+        impl Related<super::sub_entry::Entity> for Entity {
+            fn to() -> RelationDef {
+                Relation::SubEntry.def()
+            }
+        }
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    pub mod sub_entry {
+        use sea_orm::entity::prelude::*;
+        use soft_delete_core::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
+        #[sea_orm(table_name = "outline_entry")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+            pub parent_id: Option<i32>,
+            pub deleted_at: Option<DateTimeUtc>,
+            pub deleted_batch: Option<i64>,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {
+            #[sea_orm(
+                belongs_to = "super::entry::Entity",
+                from = "Column::ParentId",
+                to = "super::entry::Column::Id"
+            )]
+            Entry,
+        }
+
+        impl Related<super::entry::Entity> for Entity {
+            fn to() -> RelationDef {
+                Relation::Entry.def()
+            }
+        }
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+}
+
+#[test]
+fn a_cascade_between_two_entities_on_one_table_keeps_the_derived_table_on_mysql() {
+    // A correlated EXISTS on the same table would compare each row with itself (the child's
+    // table name names the subquery's row), and MySQL refuses a subquery on the changed table
+    // unless it is a derived table.
+    let plan = plan_text(
+        shared_table::entry::Entity::restore_many()
+            .statements(DbBackend::MySql)
+            .expect("plan"),
+    );
+    assert_eq!(plan.len(), 2, "{plan:#?}");
+    assert_eq!(
+        plan[1],
+        "UPDATE `outline_entry` SET `deleted_at` = NULL, `deleted_batch` = NULL WHERE `outline_entry`.`deleted_at` IS NOT NULL AND (`outline_entry`.`parent_id`, `outline_entry`.`deleted_batch`) IN (SELECT `sd_rows`.`id`, `sd_rows`.`deleted_batch` FROM (SELECT `outline_entry`.`id`, `outline_entry`.`deleted_batch` FROM `outline_entry` WHERE `outline_entry`.`deleted_at` IS NULL AND `outline_entry`.`deleted_batch` IS NOT NULL) AS `sd_rows`)"
+    );
+}

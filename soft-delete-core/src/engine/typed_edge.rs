@@ -170,11 +170,13 @@ where
         };
         parent_columns.push(parent_batch.into_iden());
         child_columns.push(child_batch.into_iden());
-        if backend == DbBackend::MySql && !self.is_self_referencing() {
-            // MariaDB materialises the derived table `portable` wraps `IN (subquery)` in, and
-            // even unwrapped, the row-value `IN` was slower there than a correlated `EXISTS`,
-            // which looks each child's parent up by its key (S4b: 61 ms against 50 ms). A
-            // self-reference keeps the derived table, as `portable` explains.
+        // MariaDB materialises the derived table `portable` wraps `IN (subquery)` in, and even
+        // unwrapped, the row-value `IN` was slower there than a correlated `EXISTS`, which looks
+        // each child's parent up by its key (S4b: 61 ms against 50 ms). A self-reference, or two
+        // entities on one table, keep the derived table: in an `EXISTS` on the same table the
+        // child's table name would name the subquery's own row.
+        let same_table = P::default().table_name() == C::default().table_name();
+        if backend == DbBackend::MySql && !same_table {
             let mut restored_parent = Query::select();
             restored_parent.expr(Expr::val(1)).from(P::default());
             match parents {
