@@ -1,7 +1,8 @@
 //! The pruner: retention per entity, one-shot and scheduled passes that never overlap, a
 //! shutdown that stops between batches, and progress through `tracing`.
 
-use std::sync::{Arc, Mutex};
+use std::cell::RefCell;
+use std::sync::{Arc, Mutex, Once};
 use std::time::Duration;
 
 use crate::common::TestDb;
@@ -51,6 +52,55 @@ async fn trash_count(db: &TestDb) -> u64 {
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
 
+thread_local! {
+    /// Where the events of this thread go while a test captures them.
+    static CAPTURING: RefCell<Option<Captured>> = const { RefCell::new(None) };
+}
+
+/// Writes an event to the capture of the thread that emitted it, if it has one.
+struct ThisThread;
+
+impl std::io::Write for ThisThread {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        CAPTURING.with(|capturing| match capturing.borrow_mut().as_mut() {
+            Some(captured) => captured.write(bytes),
+            None => Ok(bytes.len()),
+        })
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Captures the events of this thread into `captured` until the guard is dropped, through one
+/// global subscriber installed once. A thread-local subscriber (`set_default`) lost every event
+/// under `cargo test` in two runs out of three, while the other tests of this binary ran the
+/// pruner on other threads: tracing caches per callsite, for all threads, whether anybody wants
+/// it, and registering a thread-local subscriber races with that cache.
+fn capture_events(captured: &Captured) -> StopCapturing {
+    static INSTALLED: Once = Once::new();
+    INSTALLED.call_once(|| {
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(|| ThisThread)
+            .with_ansi(false)
+            .with_max_level(tracing::Level::DEBUG)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber)
+            .expect("the only global subscriber of this binary");
+    });
+    CAPTURING.with(|capturing| *capturing.borrow_mut() = Some(captured.clone()));
+    StopCapturing
+}
+
+struct StopCapturing;
+
+impl Drop for StopCapturing {
+    fn drop(&mut self) {
+        CAPTURING.with(|capturing| capturing.borrow_mut().take());
+    }
+}
+
 impl std::io::Write for Captured {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
         self.0.lock().expect("lock").extend_from_slice(bytes);
@@ -91,19 +141,7 @@ backend_tests! {
         category::Entity::soft_delete_by_id(categories[1].id).at(day(20)).exec(&db.conn).await.expect("trash recent");
 
         let captured = Captured::default();
-        let writer = captured.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(move || writer.clone())
-            .with_ansi(false)
-            .with_max_level(tracing::Level::DEBUG)
-            .finish();
-        let _events = tracing::subscriber::set_default(subscriber);
-        // Other tests of this binary run the pruner on other threads with no subscriber. tracing
-        // caches per callsite, for every thread, whether any subscriber wants its events; a
-        // callsite first reached on another thread while this one's subscriber was being
-        // registered can keep "nobody", and this test then saw no events (CI, once). Asking
-        // again now that the subscriber is in place closes that window.
-        tracing::callsite::rebuild_interest_cache();
+        let _events = capture_events(&captured);
 
         // On day 25: products are kept 7 days (cutoff day 18), categories 10 (cutoff day 15).
         let batches = Arc::new(Mutex::new(Vec::new()));
