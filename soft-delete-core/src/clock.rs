@@ -147,6 +147,19 @@ pub(crate) fn to_storage_precision(at: DateTime<Utc>) -> DateTime<Utc> {
     }
 }
 
+/// Rounds up to the next whole microsecond (unchanged when already whole): the first tick that
+/// every supported backend can store at or after `at`. A stamp, always a whole microsecond, is
+/// before `at` exactly when it is before this.
+pub(crate) fn round_up_to_storage_precision(at: DateTime<Utc>) -> DateTime<Utc> {
+    let truncated = to_storage_precision(at);
+    if truncated == at {
+        return at;
+    }
+    truncated
+        .checked_add_signed(chrono::TimeDelta::microseconds(1))
+        .unwrap_or(truncated)
+}
+
 /// Where an entity's deletion timestamps come from: `#[soft_delete(clock = database)]`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -239,5 +252,21 @@ mod tests {
             let at = Utc.from_utc_datetime(&day.and_hms_nano_opt(h, m, s, nanos).expect("time"));
             assert_eq!(to_storage_precision(at), at.trunc_subsecs(6), "{at:?}");
         }
+    }
+
+    #[test]
+    fn rounding_up_reaches_the_next_microsecond_only_between_ticks() {
+        let at = |nanos: u32| {
+            let day = NaiveDate::from_ymd_opt(2026, 12, 31).expect("date");
+            Utc.from_utc_datetime(&day.and_hms_nano_opt(12, 0, 0, nanos).expect("time"))
+        };
+        assert_eq!(round_up_to_storage_precision(at(5_000)), at(5_000));
+        assert_eq!(round_up_to_storage_precision(at(5_001)), at(6_000));
+        assert_eq!(round_up_to_storage_precision(at(5_500)), at(6_000));
+        assert_eq!(
+            round_up_to_storage_precision(at(999_999_999)),
+            at(0) + chrono::TimeDelta::seconds(1)
+        );
+        assert_eq!(round_up_to_storage_precision(at(0)), at(0));
     }
 }

@@ -86,6 +86,19 @@ impl MarkerKind {
             _ => None,
         }
     }
+
+    /// The first whole second (millisecond) at or after `at`: a stored epoch is before `at`
+    /// exactly when it is before this.
+    pub(crate) fn epoch_at_or_after(self, at: DateTime<Utc>) -> Option<i64> {
+        let nanos = i64::from(at.timestamp_subsec_nanos());
+        match self {
+            MarkerKind::EpochSeconds => Some(at.timestamp() + i64::from(nanos > 0)),
+            MarkerKind::EpochMillis => {
+                Some(at.timestamp_millis() + i64::from(nanos % 1_000_000 > 0))
+            }
+            _ => None,
+        }
+    }
 }
 
 /// An inline SQL literal: partial indexes match literals, not placeholders.
@@ -257,10 +270,10 @@ macro_rules! epoch_strategy {
         }
 
         impl RecordsTime for $strategy {
-            /// Compared at the marker's precision, rounding the cutoff down: a row is purged
-            /// only when its stored time is before the cutoff's, never early.
+            /// Compared at the marker's precision, rounding the cutoff up: a row stamped at
+            /// any tick before the cutoff goes, none stamped at or after it.
             fn deleted_before(column: Expr, cutoff: DateTime<Utc>) -> Expr {
-                let cutoff = Self::KIND.epoch_of(cutoff).unwrap_or_default();
+                let cutoff = Self::KIND.epoch_at_or_after(cutoff).unwrap_or_default();
                 column
                     .clone()
                     .ne(constant(0_i64))

@@ -102,9 +102,10 @@ pub const DEFAULT_PURGE_BATCH: u64 = 1_000;
 impl<E: HasDeletionTime> PurgeTrash<E> {
     pub(crate) fn new(cutoff: DateTime<Utc>) -> Self {
         Self {
-            // Truncated exactly like every stamp, so that `stamp < cutoff` means the same on
-            // every backend whatever precision each keeps.
-            cutoff: clock::to_storage_precision(cutoff),
+            // Every stamp is a whole microsecond, so rounding the cutoff up to one keeps
+            // `stamp < cutoff` exact on every backend: a stamp 500 ns before the cutoff is
+            // before it (truncating would keep that row).
+            cutoff: clock::round_up_to_storage_precision(cutoff),
             batch_size: DEFAULT_PURGE_BATCH,
             on_progress: None,
             stop_when: None,

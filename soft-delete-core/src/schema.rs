@@ -432,14 +432,27 @@ pub fn active_unique_index_on<C: IntoIden>(
     key: impl IntoIterator<Item = C>,
     backend: DbBackend,
 ) -> IndexCreateStatement {
-    let marker = marker.into_marker_column();
     let table = table.into_iden();
     let key: Vec<DynIden> = key.into_iter().map(IntoIden::into_iden).collect();
+    let name = unique_index_name_on(table.clone(), key.iter().cloned());
+    active_unique_index_named(&name, table, marker, key, backend)
+}
+
+/// [`active_unique_index_on`] under a name of your own, for a naming scheme the database
+/// already follows. A restore that the index refuses is reported as
+/// [`Error::RestoreConflict`](crate::Error::RestoreConflict) either way; with a name of your own
+/// its `columns` are known only when the entity declares one unique key (the derived name is
+/// how the key is recognised in the database's message).
+pub fn active_unique_index_named<C: IntoIden>(
+    name: &str,
+    table: impl IntoIden,
+    marker: impl IntoMarkerColumn,
+    key: impl IntoIterator<Item = C>,
+    backend: DbBackend,
+) -> IndexCreateStatement {
+    let marker = marker.into_marker_column();
     let mut index = Index::create();
-    index
-        .name(unique_index_name_on(table.clone(), key.iter().cloned()))
-        .table(table)
-        .unique();
+    index.name(name).table(table).unique();
     for column in key {
         index.col(column);
     }
@@ -453,7 +466,29 @@ pub fn active_unique_index_on<C: IntoIden>(
     index
 }
 
-/// `sd_uq_<table>_<columns>`.
+/// The name of the unique index for `key` on `table`: `sd_uq_<table>_<columns>` (the columns
+/// joined by `_`) when that fits in [`MAX_IDENTIFIER_BYTES`]; otherwise its first 54 bytes, `_`
+/// and 8 hex digits of a hash of the whole name (64-bit FNV-1a, folded to 32 bits), so that two
+/// keys whose names share the first 63 bytes still get two indexes. The derivation is fixed: a
+/// migration written today finds its index in every later release.
+///
+/// ```
+/// use soft_delete_core::schema;
+///
+/// assert_eq!(schema::unique_index_name_on("user", ["email"]), "sd_uq_user_email");
+/// let long = schema::unique_index_name_on(
+///     "organization_membership_invitations",
+///     ["organization_identifier", "invited_email_address"],
+/// );
+/// assert_eq!(long, "sd_uq_organization_membership_invitations_organization_220e7cd6");
+/// assert!(long.len() <= schema::MAX_IDENTIFIER_BYTES);
+/// // A second key that shares the first 63 bytes gets an index of its own.
+/// let normalized = schema::unique_index_name_on(
+///     "organization_membership_invitations",
+///     ["organization_identifier", "invited_email_address_normalized"],
+/// );
+/// assert_ne!(normalized, long);
+/// ```
 pub fn unique_index_name_on<C: IntoIden>(
     table: impl IntoIden,
     key: impl IntoIterator<Item = C>,
@@ -462,7 +497,43 @@ pub fn unique_index_name_on<C: IntoIden>(
         .into_iter()
         .map(|column| column.into_iden().to_string())
         .collect();
-    format!("sd_uq_{}_{}", table.into_iden(), columns.join("_"))
+    let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+    unique_index_name_of(&table.into_iden().to_string(), &columns)
+}
+
+/// The longest identifier every supported backend takes, in bytes: PostgreSQL cuts names at 63
+/// (and then two long names can become one), MySQL and MariaDB refuse more than 64.
+pub const MAX_IDENTIFIER_BYTES: usize = 63;
+
+/// [`unique_index_name_on`] from names: the one place the name is made, for the schema helpers
+/// and for recognising the index in a unique violation.
+pub(crate) fn unique_index_name_of(table: &str, columns: &[&str]) -> String {
+    bounded_identifier(format!("sd_uq_{table}_{}", columns.join("_")))
+}
+
+/// `name` when it fits in [`MAX_IDENTIFIER_BYTES`]; else as many of its leading bytes as fit
+/// (whole characters) before `_` and 8 hex digits of its hash.
+fn bounded_identifier(name: String) -> String {
+    if name.len() <= MAX_IDENTIFIER_BYTES {
+        return name;
+    }
+    let suffix = format!("_{:08x}", fnv1a_32(name.as_bytes()));
+    let mut end = MAX_IDENTIFIER_BYTES - suffix.len();
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{suffix}", &name[..end])
+}
+
+/// 64-bit FNV-1a, its halves XOR-ed: written out here because the standard library's hashers
+/// may change between Rust releases, and an index name must not.
+fn fnv1a_32(bytes: &[u8]) -> u32 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in bytes {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    ((hash >> 32) ^ hash) as u32
 }
 
 /// The generated column `sd_active` that MySQL and MariaDB unique indexes on active rows use

@@ -77,16 +77,100 @@ pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot open a transaction, which this soft-delete operation may need",
-    label = "a `ConnectionTrait` without `TransactionTrait`",
+    label = "not a `TransactionalConnection`",
     note = "with cascades, unique keys or hooks (and on MySQL / MariaDB, for one-row operations) \
             an operation sends several statements and runs them in one transaction",
-    note = "pass a `DatabaseConnection`, a `DatabaseTransaction` or a hook's `ctx.db`, add \
-            `+ TransactionTrait` to the bound, or call `.exec_without_transaction(db)`, which \
-            runs one-statement operations on any connection"
+    note = "pass a `DatabaseConnection`, a `DatabaseTransaction` or a hook's `ctx.db`, bound \
+            generic code by `soft_delete_core::TransactionalConnection` (a wrapper of your own \
+            implements it), or call `.exec_without_transaction(db)`, which runs one-statement \
+            operations on any connection"
 )]
-pub trait TransactionalConnection: ConnectionTrait + TransactionTrait {}
+///
+/// # Wrappers
+///
+/// A connection type of your own (a wrapper that logs, meters or authorizes statements)
+/// implements this trait with one method, which says whether statements sent on it already run
+/// inside a transaction. An operation opens its own transaction only on a connection that is not
+/// in one: on MySQL and MariaDB it then chooses `READ COMMITTED`, which MySQL refuses to set
+/// inside a transaction (and SeaORM would roll the caller's transaction back).
+///
+/// ```
+/// use sea_orm::{ConnectionTrait, TransactionTrait};
+/// use soft_delete_core::TransactionalConnection;
+///
+/// # #[derive(Debug)]
+/// struct Metered<C>(C);
+/// # #[async_trait::async_trait]
+/// # impl<C: ConnectionTrait + Send + Sync> ConnectionTrait for Metered<C> {
+/// #     fn get_database_backend(&self) -> sea_orm::DbBackend { self.0.get_database_backend() }
+/// #     async fn execute_raw(&self, s: sea_orm::Statement) -> Result<sea_orm::ExecResult, sea_orm::DbErr> { self.0.execute_raw(s).await }
+/// #     async fn execute_unprepared(&self, s: &str) -> Result<sea_orm::ExecResult, sea_orm::DbErr> { self.0.execute_unprepared(s).await }
+/// #     async fn query_one_raw(&self, s: sea_orm::Statement) -> Result<Option<sea_orm::QueryResult>, sea_orm::DbErr> { self.0.query_one_raw(s).await }
+/// #     async fn query_all_raw(&self, s: sea_orm::Statement) -> Result<Vec<sea_orm::QueryResult>, sea_orm::DbErr> { self.0.query_all_raw(s).await }
+/// # }
+/// # #[async_trait::async_trait]
+/// # impl<C: TransactionTrait + Send + Sync> TransactionTrait for Metered<C> where C::Transaction: Sync {
+/// #     type Transaction = C::Transaction;
+/// #     async fn begin(&self) -> Result<C::Transaction, sea_orm::DbErr> { self.0.begin().await }
+/// #     async fn begin_with_config(&self, i: Option<sea_orm::IsolationLevel>, a: Option<sea_orm::AccessMode>) -> Result<C::Transaction, sea_orm::DbErr> { self.0.begin_with_config(i, a).await }
+/// #     async fn begin_with_options(&self, o: sea_orm::TransactionOptions) -> Result<C::Transaction, sea_orm::DbErr> { self.0.begin_with_options(o).await }
+/// #     async fn transaction<F, T, E>(&self, f: F) -> Result<T, sea_orm::TransactionError<E>>
+/// #     where F: for<'c> FnOnce(&'c C::Transaction) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, E>> + Send + 'c>> + Send, T: Send, E: std::fmt::Display + std::fmt::Debug + Send
+/// #     { self.0.transaction(f).await }
+/// #     async fn transaction_with_config<F, T, E>(&self, f: F, i: Option<sea_orm::IsolationLevel>, a: Option<sea_orm::AccessMode>) -> Result<T, sea_orm::TransactionError<E>>
+/// #     where F: for<'c> FnOnce(&'c C::Transaction) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, E>> + Send + 'c>> + Send, T: Send, E: std::fmt::Display + std::fmt::Debug + Send
+/// #     { self.0.transaction_with_config(f, i, a).await }
+/// # }
+/// // With `ConnectionTrait` and `TransactionTrait` delegated to the wrapped connection:
+/// impl<C: TransactionalConnection + Send + Sync> TransactionalConnection for Metered<C>
+/// where
+///     C::Transaction: Sync,
+/// {
+///     fn is_in_transaction(&self) -> bool {
+///         self.0.is_in_transaction()
+///     }
+/// }
+/// ```
+pub trait TransactionalConnection: ConnectionTrait + TransactionTrait {
+    /// Whether statements sent on this connection run inside a transaction (or a savepoint)
+    /// already: `false` for a pool such as `DatabaseConnection`, `true` for a
+    /// `DatabaseTransaction`.
+    fn is_in_transaction(&self) -> bool;
+}
 
-impl<C: ConnectionTrait + TransactionTrait> TransactionalConnection for C {}
+impl TransactionalConnection for sea_orm::DatabaseConnection {
+    fn is_in_transaction(&self) -> bool {
+        false
+    }
+}
+
+impl TransactionalConnection for sea_orm::DatabaseTransaction {
+    fn is_in_transaction(&self) -> bool {
+        true
+    }
+}
+
+/// What `sea-orm-migration`'s `SchemaManager` hands a migration: a pool or a transaction,
+/// decided at run time.
+impl TransactionalConnection for sea_orm::DatabaseExecutor<'_> {
+    fn is_in_transaction(&self) -> bool {
+        !matches!(self, sea_orm::DatabaseExecutor::Connection(_))
+    }
+}
+
+#[cfg(feature = "rbac")]
+impl TransactionalConnection for sea_orm::RestrictedConnection {
+    fn is_in_transaction(&self) -> bool {
+        false
+    }
+}
+
+#[cfg(feature = "rbac")]
+impl TransactionalConnection for sea_orm::RestrictedTransaction {
+    fn is_in_transaction(&self) -> bool {
+        true
+    }
+}
 
 /// The savepoints open on a hook's connection, innermost last. A savepoint dropped without
 /// `commit` or `rollback` is marked abandoned and rolled back before the next statement on the
@@ -371,6 +455,19 @@ macro_rules! savepoint_transactions {
 
 savepoint_transactions!(HookConnection<'a>, |connection| *connection);
 savepoint_transactions!(HookSavepoint<'a>, |savepoint| savepoint.connection);
+
+/// A hook runs inside the operation's transaction, and its savepoints inside that.
+impl TransactionalConnection for HookConnection<'_> {
+    fn is_in_transaction(&self) -> bool {
+        true
+    }
+}
+
+impl TransactionalConnection for HookSavepoint<'_> {
+    fn is_in_transaction(&self) -> bool {
+        true
+    }
+}
 
 /// A connection behind a pointer: what SeaORM's `ConnectionTrait` needs, without its generic
 /// methods, so that it can be passed through graph edges.

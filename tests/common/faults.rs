@@ -170,6 +170,18 @@ macro_rules! faulty_connection {
 faulty_connection!(FaultyConnection<'_>);
 faulty_connection!(FaultyTransaction);
 
+impl soft_delete_core::TransactionalConnection for FaultyConnection<'_> {
+    fn is_in_transaction(&self) -> bool {
+        false
+    }
+}
+
+impl soft_delete_core::TransactionalConnection for FaultyTransaction {
+    fn is_in_transaction(&self) -> bool {
+        true
+    }
+}
+
 #[async_trait::async_trait]
 impl TransactionSession for FaultyTransaction {
     async fn commit(self) -> Result<(), DbErr> {

@@ -7,7 +7,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ModelTrait, PaginatorTrait, QueryFilter, Set};
 use soft_delete_core::clock::{self, ManualClock};
 use soft_delete_core::guard::allow_trashed;
-use soft_delete_core::{MarkerStrategy, SoftDeleteEntity};
+use soft_delete_core::{HasDeletionTime, MarkerStrategy, SoftDeleteEntity, SoftDeleteEntityExt};
 
 fn frozen() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 6, 30, 23, 59, 58)
@@ -19,7 +19,7 @@ fn frozen() -> DateTime<Utc> {
 /// Soft-deletes `model` at a frozen time, checks the returned and stored rows, then restores it.
 async fn round_trip<E>(db: &TestDb, model: E::Model)
 where
-    E: SoftDeleteEntity,
+    E: SoftDeleteEntity + HasDeletionTime,
     E::Marker: MarkerStrategy<TrashedAt = DateTime<Utc>>,
     E::Model: Clone + PartialEq + std::fmt::Debug + Send + Sync,
 {
@@ -55,6 +55,30 @@ where
     assert!(!E::is_trashed(&restored));
     let active = E::objects().all(&db.conn).await.expect("read active");
     assert!(active.contains(&restored));
+
+    // Purge cutoffs compare with the stored tick exactly: a cutoff at the stamp keeps the row,
+    // one 500 ns later (between two ticks) purges it.
+    let trashed = clock::with_clock(
+        ManualClock::new(frozen()),
+        soft_delete_core::SoftDeleteOne::<E>::of(&restored).exec(&db.conn),
+    )
+    .await
+    .expect("soft delete again");
+    assert_eq!(E::trashed_at(&trashed), Some(frozen()));
+    let at_stamp = E::purge_trash(frozen())
+        .exec(&db.conn)
+        .await
+        .expect("purge");
+    assert_eq!(
+        at_stamp.rows_removed, 0,
+        "stamped at the cutoff, not before it"
+    );
+    let between_ticks = frozen() + chrono::TimeDelta::nanoseconds(500);
+    let purged = E::purge_trash(between_ticks)
+        .exec(&db.conn)
+        .await
+        .expect("purge");
+    assert_eq!(purged.rows_removed, 1, "stamped 500 ns before the cutoff");
 }
 
 backend_tests! {

@@ -209,6 +209,16 @@ macro_rules! strategy_suite {
                 assert_eq!(done.rows_removed, 1);
                 assert_eq!(codes(note::Entity::all_objects(), db).await, ["recent", "active"]);
                 assert_eq!(active.code, "active");
+
+                // Between two ticks of the marker's unit: stamped at tick T, a cutoff at T keeps
+                // the row and a cutoff 1 ns after T purges it.
+                let between = insert(db, "between").await;
+                note::Entity::soft_delete_by_id(between.id).at(t0()).exec(&db.conn).await.expect("trash");
+                let tick = <<note::Entity as soft_delete_core::SoftDeleteEntity>::Marker as soft_delete_core::MarkerStrategy>::stored_time(t0());
+                let kept = note::Entity::purge_trash(tick).exec(&db.conn).await.expect("purge");
+                assert_eq!(kept.rows_removed, 0, "stamped at the cutoff, not before it");
+                let purged = note::Entity::purge_trash(tick + TimeDelta::nanoseconds(1)).exec(&db.conn).await.expect("purge");
+                assert_eq!(purged.rows_removed, 1, "stamped 1 ns before the cutoff");
             }
         }
     };

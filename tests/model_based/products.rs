@@ -19,8 +19,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, ExprTrait, QueryFilter, QueryOrder, Set,
-    TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ExprTrait, QueryFilter, QueryOrder, Set, TransactionSession,
 };
 use soft_delete_core::{Error, RestoreOne, SoftDeleteOne};
 
@@ -141,7 +140,8 @@ macro_rules! model_suite {
             now: DateTime<Utc>,
         ) -> Result<(), TestCaseError>
         where
-            C: ConnectionTrait + TransactionTrait,
+            C: soft_delete_core::TransactionalConnection,
+            C::Transaction: soft_delete_core::TransactionalConnection,
         {
             let slot_of = |slot: usize| {
                 model

@@ -209,7 +209,7 @@ pooled_tests! {
     }
 
     // Item 8: `touch` keeps microseconds on every backend (MariaDB kept whole seconds), and a
-    // purge cutoff is truncated like every stamp.
+    // purge cutoff between two ticks purges the row stamped at the earlier one.
     async fn touch_columns_and_purge_cutoffs_keep_microseconds(db: &TestDb) {
         create_shop_tables(db).await;
         let shop = new_shop(&db.conn, "corner").await;
@@ -218,12 +218,15 @@ pooled_tests! {
         let stored = shop::Entity::find_any_by_id(shop.id).one(&db.conn).await.expect("read").expect("shop");
         assert_eq!((stored.updated_at, stored.deleted_at), (Some(at(123_456)), Some(at(123_456))));
 
-        // Stamped at .250000; the cutoff .2500005 is truncated to .250000, and nothing is older.
+        // Stamped at .250000: a cutoff at that very tick keeps the row, one 500 ns later (rounded
+        // up to .250001, not truncated to .250000) purges it.
         shop::Entity::restore_by_id(shop.id).exec(&db.conn).await.expect("restore");
         shop::Entity::soft_delete_by_id(shop.id).at(at(250_000)).exec(&db.conn).await.expect("trash");
+        let kept = shop::Entity::purge_trash(at(250_000)).exec(&db.conn).await.expect("purge");
+        assert_eq!(kept.rows_removed, 0, "stamped at the cutoff, not before it");
         let cutoff = at(250_000) + chrono::TimeDelta::nanoseconds(500);
         let purged = shop::Entity::purge_trash(cutoff).exec(&db.conn).await.expect("purge");
-        assert_eq!(purged.rows_removed, 0, "the cutoff is truncated to microseconds");
+        assert_eq!(purged.rows_removed, 1, "stamped 500 ns before the cutoff");
     }
 
     // Item 9: purge and force delete follow a tree, deepest level first, with a foreign key.

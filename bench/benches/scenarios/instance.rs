@@ -139,7 +139,7 @@ fn raw_soft_deletes(backend: DbBackend, models: &[item::Model]) -> Vec<Raw> {
 }
 
 /// S1 with our API, on a plain or a guarded transaction.
-async fn soft_delete_each<C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
+async fn soft_delete_each<C: soft_delete_core::TransactionalConnection>(
     models: &[item::Model],
     txn: &C,
 ) {

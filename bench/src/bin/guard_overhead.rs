@@ -158,7 +158,7 @@ async fn reset_s1(db: &DatabaseConnection) -> Result<(), DbErr> {
 async fn s1_run<C>(db: &C) -> Result<Duration, DbErr>
 where
     C: ConnectionTrait + TransactionTrait,
-    C::Transaction: ConnectionTrait + TransactionTrait,
+    C::Transaction: soft_delete_core::TransactionalConnection,
 {
     let models = guard_item::Entity::objects()
         .filter(guard_item::Column::Id.lte(ONE_BY_ONE))

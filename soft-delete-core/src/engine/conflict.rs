@@ -101,7 +101,8 @@ pub(crate) fn unique_keys<E: SoftDeleteEntity>() -> Vec<Vec<&'static str>> {
 }
 
 /// A restore's write of `table` failed: a unique violation there is a [`Error::RestoreConflict`]
-/// (the key is found by its index name, `sd_uq_<table>_<columns>`, or SQLite's column list).
+/// (the key is found by its index name, [`unique_index_name_on`](crate::schema::unique_index_name_on),
+/// or SQLite's column list).
 pub(crate) fn restore_failed(
     error: DbErr,
     table: &'static str,
@@ -111,7 +112,7 @@ pub(crate) fn restore_failed(
         return Error::Database(error);
     };
     let named = |key: &&Vec<&'static str>| {
-        let index = format!("sd_uq_{table}_{}", key.join("_"));
+        let index = crate::schema::unique_index_name_of(table, key);
         let sqlite: Vec<String> = key
             .iter()
             .map(|column| format!("{table}.{column}"))

@@ -175,11 +175,10 @@ async fn begin<C>(db: &C) -> Result<C::Transaction, DbErr>
 where
     C: TransactionalConnection,
 {
-    // Only a pool starts a transaction of its own: on a transaction, SeaORM would send the
-    // `SET TRANSACTION` that MySQL refuses there, and the failed begin rolls the caller's
-    // transaction back when SeaORM drops it. Generic code cannot ask a connection whether it is
-    // in a transaction without a statement, so the type decides.
-    if db.get_database_backend() == DbBackend::MySql && is_pool::<C>() {
+    // Only outside a transaction is the isolation level ours to choose: on a transaction,
+    // SeaORM would send the `SET TRANSACTION` that MySQL refuses there, and the failed begin
+    // rolls the caller's transaction back when SeaORM drops it.
+    if db.get_database_backend() == DbBackend::MySql && !db.is_in_transaction() {
         return db
             .begin_with_config(Some(IsolationLevel::ReadCommitted), None)
             .await;
@@ -189,18 +188,6 @@ where
         ..TransactionOptions::default()
     })
     .await
-}
-
-/// Whether `C` is a pool (SeaORM's `DatabaseConnection`, guarded or not) rather than a
-/// transaction.
-fn is_pool<C>() -> bool {
-    let name = std::any::type_name::<C>();
-    #[cfg(feature = "guard")]
-    if name == std::any::type_name::<crate::guard::GuardedConnection<sea_orm::DatabaseConnection>>()
-    {
-        return true;
-    }
-    name == std::any::type_name::<sea_orm::DatabaseConnection>()
 }
 
 /// Runs `operation` in a transaction (a savepoint inside the caller's) and commits, or rolls

@@ -13,6 +13,9 @@ use sqlparser::ast::{
 use sqlparser::dialect::{Dialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
 
+use super::classify::{RowChange, StatementClass, classify};
+use super::readback::{KeySource, Placeholders, WrittenRow, key_in_insert, key_in_selection};
+
 use crate::tables::TableDescription;
 
 /// The kind of a leak.
@@ -75,8 +78,9 @@ pub(crate) struct Finding {
     pub(crate) table: String,
     /// The alias the statement gives the table, when it gives one.
     pub(crate) alias: Option<String>,
-    /// `WHERE` pins the table's whole primary key to values: the read of one row by its key.
-    pub(crate) pinned: bool,
+    /// The bound values `WHERE` sets the table's whole primary key to, in key order: the read
+    /// of one row by its key.
+    pub(crate) pinned_key: Option<Vec<usize>>,
 }
 
 /// What the guard knows about one SQL text.
@@ -85,7 +89,7 @@ pub(crate) struct Analysis {
     pub(crate) findings: Vec<Finding>,
     /// The soft-deletable table an `INSERT`, or an `UPDATE` of one row by its key, writes:
     /// SeaORM reads that row back next on backends without `RETURNING`.
-    pub(crate) writes_one_row_of: Option<String>,
+    pub(crate) writes_one_row: Option<WrittenRow>,
     /// The parser could not read the text (the message says where).
     pub(crate) unreadable: Option<String>,
 }
@@ -130,7 +134,8 @@ pub(crate) fn analyze(sql: &str, backend: DbBackend, tables: &[TableDescription]
     let mut leaks = Leaks {
         tables,
         findings: Vec::new(),
-        writes_one_row_of: None,
+        writes_one_row: None,
+        placeholders: Placeholders::of(&statements),
         ctes: Vec::new(),
         pushed: Vec::new(),
     };
@@ -142,12 +147,17 @@ pub(crate) fn analyze(sql: &str, backend: DbBackend, tables: &[TableDescription]
             .extend(unchecked(&unescape(sql), dialect, tables));
     }
     for statement in &statements {
-        if is_dynamic(statement) {
-            leaks.findings.push(dynamic_finding());
-        } else if is_opaque(statement) {
-            leaks
-                .findings
-                .extend(unchecked(&statement.to_string(), dialect, tables));
+        match classify(statement) {
+            StatementClass::Dynamic => leaks.findings.push(dynamic_finding()),
+            StatementClass::Opaque => {
+                leaks
+                    .findings
+                    .extend(unchecked(&statement.to_string(), dialect, tables))
+            }
+            StatementClass::Rows(_)
+            | StatementClass::Queries
+            | StatementClass::Schema
+            | StatementClass::NoRows => {}
         }
     }
     for statement in &statements {
@@ -162,7 +172,7 @@ pub(crate) fn analyze(sql: &str, backend: DbBackend, tables: &[TableDescription]
     leaks.findings = findings;
     Analysis {
         findings: leaks.findings,
-        writes_one_row_of: leaks.writes_one_row_of,
+        writes_one_row: leaks.writes_one_row,
         unreadable: None,
     }
 }
@@ -172,7 +182,8 @@ pub(crate) fn analyze(sql: &str, backend: DbBackend, tables: &[TableDescription]
 struct Leaks<'t> {
     tables: &'t [TableDescription],
     findings: Vec<Finding>,
-    writes_one_row_of: Option<String>,
+    writes_one_row: Option<WrittenRow>,
+    placeholders: Placeholders,
     /// The common table expressions in scope, innermost last.
     ctes: Vec<CteScope>,
     /// How many scopes each query being visited pushed, innermost last.
@@ -243,29 +254,38 @@ impl Visitor for Leaks<'_> {
             if position > 0 && self.is_anchor(select, &scoped.table, &projected) {
                 continue;
             }
-            let pinned = select
+            let pinned_key = select
                 .selection
                 .as_ref()
-                .is_some_and(|selection| pins_primary_key(selection, &scoped.table, self.tables));
+                .filter(|selection| pins_primary_key(selection, &scoped.table, self.tables))
+                .and_then(|selection| self.bound_key(selection, &scoped.table, false));
             scoped.conditions.extend(select.selection.iter());
-            self.require_marker(LeakKind::Read, scoped, pinned);
+            self.require_marker(LeakKind::Read, scoped, pinned_key);
         }
         ControlFlow::Continue(())
     }
 
     fn pre_visit_statement(&mut self, statement: &Statement) -> ControlFlow<()> {
-        match statement {
-            Statement::Update(update) => self.update(update),
-            Statement::Delete(delete) => self.delete(delete),
-            Statement::Insert(insert) => self.insert(insert),
-            Statement::Truncate(truncate) => {
+        let StatementClass::Rows(change) = classify(statement) else {
+            return ControlFlow::Continue(());
+        };
+        match change {
+            RowChange::Update(update) => self.update(update),
+            RowChange::Delete(delete) => self.delete(delete),
+            RowChange::Insert(insert) => self.insert(insert),
+            RowChange::Truncate(truncate) => {
                 for target in &truncate.table_names {
                     if let Some(table) = TableRef::new(&target.name, None) {
-                        self.report(LeakKind::HardDelete, &table, false);
+                        self.report(LeakKind::HardDelete, &table);
                     }
                 }
             }
-            _ => {}
+            // PostgreSQL's `COPY table TO` writes out every row: a read with no condition.
+            RowChange::CopyOut(name) => {
+                if let Some(table) = TableRef::new(name, None) {
+                    self.report(LeakKind::Read, &table);
+                }
+            }
         }
         ControlFlow::Continue(())
     }
@@ -310,7 +330,7 @@ impl<'t> Leaks<'t> {
         // SQLite's `UPDATE OR REPLACE` deletes the rows the new values collide with.
         if update.or == Some(sqlparser::ast::SqliteOnConflict::Replace) {
             for target in &targets {
-                self.report(LeakKind::HardDelete, &target.table, false);
+                self.report(LeakKind::HardDelete, &target.table);
             }
         }
         let mut read = targets.split_off(1.min(targets.len()));
@@ -328,20 +348,40 @@ impl<'t> Leaks<'t> {
                 .is_some_and(|selection| names_one_row(selection, &target.table, self.tables))
                 && !self.assigns_marker(update, &target.table);
             if one_row {
-                self.writes_one_row_of = target
-                    .table
-                    .descriptions(self.tables)
-                    .next()
-                    .map(|description| description.table.clone());
+                self.writes_one_row = update.selection.as_ref().and_then(|selection| {
+                    let key = self.bound_key(selection, &target.table, true)?;
+                    Some(WrittenRow {
+                        table: target.table.descriptions(self.tables).next()?.table.clone(),
+                        key: key.into_iter().map(KeySource::Bound).collect(),
+                    })
+                });
             } else {
                 target.conditions.extend(update.selection.iter());
-                self.require_marker(LeakKind::Write, target, false);
+                self.require_marker(LeakKind::Write, target, None);
             }
         }
         for mut table in read {
             table.conditions.extend(update.selection.iter());
-            self.require_marker(LeakKind::Read, table, false);
+            self.require_marker(LeakKind::Read, table, None);
         }
+    }
+
+    /// The bound values `selection` sets `table`'s primary key to (see
+    /// [`readback::key_in_selection`]).
+    fn bound_key(
+        &self,
+        selection: &Expr,
+        table: &TableRef,
+        unqualified: bool,
+    ) -> Option<Vec<usize>> {
+        let description = table.descriptions(self.tables).next()?;
+        key_in_selection(
+            selection,
+            &description.primary_key,
+            |qualifier| table.is_qualified_by(qualifier),
+            unqualified,
+            &self.placeholders,
+        )
     }
 
     /// Whether `update` sets `table`'s marker column.
@@ -377,9 +417,18 @@ impl<'t> Leaks<'t> {
             return;
         };
         if insert.replace_into || insert.or == Some(SqliteOnConflict::Replace) {
-            self.report(LeakKind::HardDelete, &table, false);
+            self.report(LeakKind::HardDelete, &table);
         }
         let upsert_condition = match &insert.on {
+            // SeaORM's `on_conflict_do_nothing()` on MySQL: `ON DUPLICATE KEY UPDATE id = id`,
+            // which changes nothing in the row it collides with.
+            Some(OnInsert::DuplicateKeyUpdate(assignments))
+                if assignments
+                    .iter()
+                    .all(|assignment| assigns_itself(assignment, &table)) =>
+            {
+                None
+            }
             Some(OnInsert::DuplicateKeyUpdate(_)) => Some(None),
             Some(OnInsert::OnConflict(conflict)) => match &conflict.action {
                 OnConflictAction::DoUpdate(update) => Some(update.selection.as_ref()),
@@ -392,22 +441,27 @@ impl<'t> Leaks<'t> {
                 table: table.clone(),
                 conditions: condition.into_iter().collect(),
             };
-            self.require_marker(LeakKind::Write, scoped, false);
+            self.require_marker(LeakKind::Write, scoped, None);
         }
-        self.writes_one_row_of = table
+        self.writes_one_row = table
             .descriptions(self.tables)
             .next()
-            .map(|description| description.table.clone());
+            .and_then(|description| {
+                Some(WrittenRow {
+                    table: description.table.clone(),
+                    key: key_in_insert(insert, &description.primary_key, &self.placeholders)?,
+                })
+            });
     }
 
     /// Reports every registered table `table` may be, whatever its conditions.
-    fn report(&mut self, kind: LeakKind, table: &TableRef, pinned: bool) {
+    fn report(&mut self, kind: LeakKind, table: &TableRef) {
         for description in table.descriptions(self.tables) {
             self.findings.push(Finding {
                 kind,
                 table: description.table.clone(),
                 alias: table.alias.clone(),
-                pinned,
+                pinned_key: None,
             });
         }
     }
@@ -433,7 +487,7 @@ impl<'t> Leaks<'t> {
                 .filter_map(|name| TableRef::new(name, None)),
         );
         for table in named {
-            self.report(LeakKind::HardDelete, &table, false);
+            self.report(LeakKind::HardDelete, &table);
         }
     }
 
@@ -463,7 +517,12 @@ impl<'t> Leaks<'t> {
     }
 
     /// Reports `scoped.table` unless one of its conditions refers to its marker column.
-    fn require_marker(&mut self, kind: LeakKind, scoped: ScopedTable<'_>, pinned: bool) {
+    fn require_marker(
+        &mut self,
+        kind: LeakKind,
+        scoped: ScopedTable<'_>,
+        pinned_key: Option<Vec<usize>>,
+    ) {
         let table = &scoped.table;
         for description in table.descriptions(self.tables) {
             let guarded = scoped
@@ -475,7 +534,7 @@ impl<'t> Leaks<'t> {
                     kind,
                     table: description.table.clone(),
                     alias: table.alias.clone(),
-                    pinned,
+                    pinned_key: pinned_key.clone(),
                 });
             }
         }
@@ -649,26 +708,6 @@ fn split_disjunction<'a>(expr: &'a Expr, alternatives: &mut Vec<&'a Expr>) {
     }
 }
 
-/// Statements whose effect on tables the guard does not analyse, besides the dynamic ones:
-/// `MERGE`, and `SET` (a variable may hold SQL text for `PREPARE`).
-fn is_opaque(statement: &Statement) -> bool {
-    matches!(statement, Statement::Merge(_) | Statement::Set(_))
-}
-
-/// Statements that run SQL text or define code the guard never sees as statements: it may be
-/// assembled at run time (`CONCAT('DELETE FROM boo', 'k_tag')`), so they are unchecked whatever
-/// they name.
-fn is_dynamic(statement: &Statement) -> bool {
-    matches!(
-        statement,
-        Statement::Prepare { .. }
-            | Statement::Execute { .. }
-            | Statement::CreateFunction(_)
-            | Statement::CreateProcedure { .. }
-            | Statement::CreateTrigger(_)
-    )
-}
-
 /// Words that, in SQL the parser cannot read, mean it runs SQL text or defines code.
 const DYNAMIC_WORDS: &[&str] = &[
     "PREPARE",
@@ -688,7 +727,7 @@ fn dynamic_finding() -> Finding {
         kind: LeakKind::Unchecked,
         table: ANY_TABLE.to_owned(),
         alias: None,
-        pinned: false,
+        pinned_key: None,
     }
 }
 
@@ -726,7 +765,7 @@ fn unchecked(sql: &str, dialect: &dyn Dialect, tables: &[TableDescription]) -> V
             kind: LeakKind::Unchecked,
             table: description.table.clone(),
             alias: None,
-            pinned: false,
+            pinned_key: None,
         })
         .collect();
     findings.dedup();
@@ -808,6 +847,30 @@ impl Visitor for Columns {
             }
         }
         ControlFlow::Continue(())
+    }
+}
+
+/// Whether `assignment` sets a column of `table` to its own value (`id = id`, `t.id = t.id`).
+fn assigns_itself(assignment: &sqlparser::ast::Assignment, table: &TableRef) -> bool {
+    use sqlparser::ast::AssignmentTarget;
+    let AssignmentTarget::ColumnName(name) = &assignment.target else {
+        return false;
+    };
+    let Some(target) = name.0.last().and_then(|part| part.as_ident()) else {
+        return false;
+    };
+    let mut value = &assignment.value;
+    while let Expr::Nested(inner) = value {
+        value = inner;
+    }
+    let same_column =
+        |column: &Ident| unescape(&column.value).eq_ignore_ascii_case(&unescape(&target.value));
+    match value {
+        Expr::Identifier(column) => same_column(column),
+        Expr::CompoundIdentifier(parts) if parts.len() >= 2 => {
+            same_column(&parts[parts.len() - 1]) && table.is_qualified_by(&parts[parts.len() - 2])
+        }
+        _ => false,
     }
 }
 
@@ -1141,7 +1204,104 @@ mod tests {
             DbBackend::Postgres,
             &tables(),
         );
-        assert_eq!(analysis.writes_one_row_of.as_deref(), Some("book"));
+        assert_eq!(
+            analysis.writes_one_row,
+            Some(WrittenRow {
+                table: "book".to_owned(),
+                key: vec![KeySource::Bound(1)],
+            })
+        );
+    }
+
+    #[test]
+    fn an_upsert_that_assigns_a_column_to_itself_changes_nothing() {
+        // SeaORM's `on_conflict_do_nothing()` on MySQL and MariaDB.
+        for clean in [
+            "INSERT INTO `book` (`id`, `title`) VALUES (?, ?) ON DUPLICATE KEY UPDATE `id` = `id`",
+            "INSERT INTO `book` (`id`, `title`) VALUES (?, ?), (?, ?) ON DUPLICATE KEY UPDATE `id` = `id`",
+            "INSERT INTO book (id) VALUES (?) ON DUPLICATE KEY UPDATE id = (book.id), title = title",
+        ] {
+            assert_eq!(leaks_on(DbBackend::MySql, clean), [], "{clean}");
+        }
+        for write in [
+            "INSERT INTO book (id) VALUES (?) ON DUPLICATE KEY UPDATE id = id, title = ?",
+            "INSERT INTO book (id) VALUES (?) ON DUPLICATE KEY UPDATE id = VALUES(id)",
+            "INSERT INTO book (id) VALUES (?) ON DUPLICATE KEY UPDATE title = tag.title",
+            "INSERT INTO book (id) VALUES (?) ON DUPLICATE KEY UPDATE deleted_at = deleted_at + 1",
+        ] {
+            assert_eq!(
+                leaks_on(DbBackend::MySql, write),
+                [(LeakKind::Write, "book".to_owned(), None)],
+                "{write}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_one_row_write_and_a_one_row_read_name_their_keys_bound_values() {
+        let written = |sql: &str| analyze(sql, DbBackend::MySql, &tables()).writes_one_row;
+        let row = |key: Vec<KeySource>| {
+            Some(WrittenRow {
+                table: "book".to_owned(),
+                key,
+            })
+        };
+        // A reply whose foreign key happens to be 2 is not row 2: the key is the generated id.
+        assert_eq!(
+            written("INSERT INTO `book` (`title`, `reply_to`) VALUES (?, ?)"),
+            row(vec![KeySource::Generated])
+        );
+        assert_eq!(
+            written("INSERT INTO `book` (`title`, `id`) VALUES (?, ?)"),
+            row(vec![KeySource::Bound(1)])
+        );
+        assert_eq!(
+            written("UPDATE `book` SET `title` = ?, `reply_to` = ? WHERE `book`.`id` = ?"),
+            row(vec![KeySource::Bound(2)])
+        );
+        assert_eq!(
+            written("INSERT INTO `book` (`title`) VALUES (?), (?)"),
+            None
+        );
+        let composite = analyze(
+            "INSERT INTO `book_tag` (`tag_id`, `book_id`) VALUES (?, ?)",
+            DbBackend::MySql,
+            &tables(),
+        );
+        assert_eq!(
+            composite.writes_one_row.map(|row| row.key),
+            Some(vec![KeySource::Bound(1), KeySource::Bound(0)])
+        );
+        let read = analyze(
+            "SELECT `book`.`id` FROM `book` WHERE `book`.`id` = ? LIMIT ?",
+            DbBackend::MySql,
+            &tables(),
+        );
+        assert_eq!(read.findings[0].pinned_key, Some(vec![0]));
+        let read = analyze(
+            r#"SELECT "book"."id" FROM "book" WHERE "book"."title" = $1 AND "book"."id" = $2"#,
+            DbBackend::Postgres,
+            &tables(),
+        );
+        assert_eq!(read.findings[0].pinned_key, Some(vec![1]));
+    }
+
+    #[test]
+    fn copy_out_of_a_table_reads_its_trash() {
+        for sql in [
+            "COPY book TO '/tmp/book.csv'",
+            "COPY public.book (id, title) TO STDOUT WITH (FORMAT csv)",
+            "COPY (SELECT * FROM book) TO STDOUT",
+        ] {
+            assert_eq!(leaks(sql), [read("book")], "{sql}");
+        }
+        for clean in [
+            "COPY (SELECT * FROM book WHERE deleted_at IS NULL) TO STDOUT",
+            "COPY book FROM '/tmp/book.csv'",
+            "COPY author TO STDOUT",
+        ] {
+            assert_eq!(leaks(clean), [], "{clean}");
+        }
     }
 
     #[test]

@@ -11,7 +11,8 @@ use sea_orm::{
     TransactionTrait, Values,
 };
 
-use super::{Guard, GuardMode, Leak, Verdict, remember_write};
+use super::{Guard, GuardMode, Leak, Verdict, current_task, remember_write};
+use crate::session::TransactionalConnection;
 
 /// A SeaORM connection (pool, transaction, `MockDatabase`) whose statements are checked for
 /// leaks before they are sent. It implements what SeaORM asks of a connection
@@ -66,9 +67,14 @@ impl<C> GuardedConnection<C> {
 }
 
 impl<C: ConnectionTrait> GuardedConnection<C> {
-    fn check(&self, sql: &str, values: Option<&Values>) -> Result<Option<Arc<Verdict>>, DbErr> {
+    async fn check(
+        &self,
+        sql: &str,
+        values: Option<&Values>,
+    ) -> Result<Option<Arc<Verdict>>, DbErr> {
+        let task = current_task().await;
         self.guard
-            .check(sql, values, self.inner.get_database_backend())
+            .check(sql, values, self.inner.get_database_backend(), task)
             .map_err(DbErr::from)
     }
 }
@@ -95,32 +101,33 @@ impl<C: ConnectionTrait + Send> ConnectionTrait for GuardedConnection<C> {
     }
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
-        let verdict = self.check(&stmt.sql, stmt.values.as_ref())?;
+        let verdict = self.check(&stmt.sql, stmt.values.as_ref()).await?;
         // Only where SeaORM reads a written row back (no `RETURNING`) is the write remembered.
-        let read_back = verdict
-            .and_then(|verdict| verdict.writes_one_row_of.clone())
-            .filter(|_| !self.inner.support_returning());
-        let Some(table) = read_back else {
+        let Some(verdict) = verdict
+            .filter(|verdict| verdict.writes_one_row.is_some() && !self.inner.support_returning())
+        else {
             return self.inner.execute_raw(stmt).await;
         };
         let kept = stmt.clone();
         let result = self.inner.execute_raw(stmt).await?;
-        remember_write(&self.guard, table, &kept, &result);
+        if let Some(row) = &verdict.writes_one_row {
+            remember_write(&self.guard, current_task().await, row, &kept, &result);
+        }
         Ok(result)
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
-        self.check(sql, None)?;
+        self.check(sql, None).await?;
         self.inner.execute_unprepared(sql).await
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        self.check(&stmt.sql, stmt.values.as_ref())?;
+        self.check(&stmt.sql, stmt.values.as_ref()).await?;
         self.inner.query_one_raw(stmt).await
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        self.check(&stmt.sql, stmt.values.as_ref())?;
+        self.check(&stmt.sql, stmt.values.as_ref()).await?;
         self.inner.query_all_raw(stmt).await
     }
 
@@ -148,7 +155,7 @@ impl<C: StreamTrait + ConnectionTrait + Send> StreamTrait for GuardedConnection<
         stmt: Statement,
     ) -> Pin<Box<dyn Future<Output = Result<Self::Stream<'a>, DbErr>> + 'a + Send>> {
         Box::pin(async move {
-            self.check(&stmt.sql, stmt.values.as_ref())?;
+            self.check(&stmt.sql, stmt.values.as_ref()).await?;
             self.inner.stream_raw(stmt).await
         })
     }
@@ -259,5 +266,16 @@ where
                 Err(TransactionError::Transaction(error))
             }
         }
+    }
+}
+
+/// A guarded pool is a pool, a guarded transaction a transaction.
+impl<C> TransactionalConnection for GuardedConnection<C>
+where
+    C: TransactionalConnection + Send,
+    C::Transaction: Sync,
+{
+    fn is_in_transaction(&self) -> bool {
+        self.inner.is_in_transaction()
     }
 }
