@@ -3,6 +3,8 @@
 //! ```text
 //! soft-delete-service [serve]   serves the API and the admin pages, pruning the trash on schedule
 //! soft-delete-service prune     purges expired trash once, printing progress, and exits
+//!                               (Ctrl-C stops it after the batch in flight, prints the totals
+//!                               and exits non-zero)
 //! ```
 //!
 //! Configured from the environment: `DATABASE_URL` (an embedded SQLite file by default, or a
@@ -172,9 +174,11 @@ async fn prune() -> Outcome {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
     let config = Config::from_env()?;
+    // Ctrl-C or SIGTERM stops the pass after its batch in flight; the totals are still printed.
+    let signalled = shutdown_signal()?;
     let db = soft_delete_service::guard(connect(&config).await?);
     let pruner = soft_delete_service::pruner(db, config.retention, config.interval);
-    let report = pruner.run_once().await;
+    let report = pruner.run_once_until(signalled).await;
     for entity in &report.entities {
         match &entity.outcome {
             Ok(done) => println!(
@@ -189,6 +193,12 @@ async fn prune() -> Outcome {
         }
     }
     println!("total: {} rows purged", report.rows_removed());
+    let interrupted = report.stopped;
     report.into_result()?;
+    if interrupted {
+        return Err(
+            "interrupted: stopped after the batch in flight; run again to purge the rest".into(),
+        );
+    }
     Ok(())
 }

@@ -203,3 +203,88 @@ fn serve_prunes_at_start_and_stops_cleanly_on_ctrl_c() {
     );
     let _ = std::fs::remove_file(&path);
 }
+
+/// Ctrl-C during `prune`: the pass stops after its batch in flight, the totals printed are the
+/// rows really purged, and the exit is non-zero so that a cron job or script sees it.
+#[tokio::test]
+async fn prune_stops_on_ctrl_c_after_its_batch_and_prints_the_true_totals() {
+    use std::io::{BufRead, BufReader};
+    const ROWS: u64 = 200_000;
+    let path = std::env::temp_dir().join(format!("sdt_prune_int_{}.sqlite", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let db = Database::connect(&url).await.expect("connect");
+    soft_delete_service::migrate(&db).await.expect("migrate");
+    let tools = category::ActiveModel {
+        name: Set("tools".into()),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await
+    .expect("category");
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &db,
+        &format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {ROWS}) \
+             INSERT INTO product (category_id, sku, name, price) \
+             SELECT {}, 'S' || i, 'P', 1 FROM n",
+            tools.id
+        ),
+    )
+    .await
+    .expect("products");
+    let long_ago = ManualClock::new(Utc::now() - TimeDelta::days(40));
+    clock::with_clock(long_ago, product::Entity::soft_delete_many().exec(&db))
+        .await
+        .expect("trash them all long ago");
+
+    let mut child = service()
+        .arg("prune")
+        .env("DATABASE_URL", &url)
+        .env("TRASH_RETENTION_DAYS", "30")
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start prune");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.expect("a line");
+        let batch_done = line.contains("purged a batch");
+        seen.push(line);
+        if batch_done {
+            break;
+        }
+    }
+    let interrupted = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(interrupted.success());
+    seen.extend(lines.map_while(Result::ok));
+    let output = child.wait_with_output().expect("prune exits");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success(),
+        "interrupted is not success: {seen:#?}"
+    );
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    let total: u64 = seen
+        .iter()
+        .find_map(|line| line.strip_prefix("total: "))
+        .and_then(|rest| rest.strip_suffix(" rows purged"))
+        .and_then(|number| number.parse().ok())
+        .unwrap_or_else(|| panic!("a total line: {seen:#?}"));
+    let left = product::Entity::all_objects()
+        .count(&db)
+        .await
+        .expect("count");
+    assert!(
+        total > 0 && total < ROWS,
+        "stopped part way: {total} of {ROWS}"
+    );
+    assert_eq!(total + left, ROWS, "the total printed is what was purged");
+    db.close().await.expect("close");
+    let _ = std::fs::remove_file(&path);
+}

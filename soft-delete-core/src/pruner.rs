@@ -251,6 +251,26 @@ impl<C: TransactionalConnection + Send + Sync + 'static> Pruner<C> {
         self.pass().await
     }
 
+    /// Runs one pass now, as [`run_once`](Self::run_once), stopping after the batch in flight
+    /// when `shutdown` completes first (no batch is cut off; what was purged stays purged). The
+    /// report then says `stopped` and counts every row the pass purged: what a command-line
+    /// purge prints when it is interrupted.
+    ///
+    /// Like [`run_until`](Self::run_until), a shutdown stops this pruner and its clones for good.
+    pub async fn run_once_until(&self, shutdown: impl Future<Output = ()> + Send) -> PruneReport {
+        let pass = self.run_once();
+        tokio::pin!(pass);
+        tokio::select! {
+            biased;
+            () = shutdown => {
+                tracing::info!(target: "soft_delete_core::pruner", "pruner stopping");
+                self.shared.stop();
+                pass.await
+            }
+            report = &mut pass => report,
+        }
+    }
+
     /// Runs a pass at once and then every interval until `shutdown` completes. On shutdown, a
     /// running pass stops after its batch in flight (no batch is cut off; what was purged stays
     /// purged) and no further pass starts. Errors are reported through `tracing` and the next

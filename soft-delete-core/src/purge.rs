@@ -174,8 +174,9 @@ impl<E: HasDeletionTime> PurgeTrash<E> {
             .await
     }
 
-    /// Runs `purge` on batches until one picks fewer rows than a full batch or no expired row is
-    /// left after it.
+    /// Runs `purge` on batches until no expired row is left. A batch that comes back short does
+    /// not end the pass by itself: a concurrent restore can take rows out of a batch while more
+    /// expired rows follow it, so the batch looks for the next expired row before it says so.
     async fn run<F, Fut>(self, mut purge: F) -> Result<PurgeProgress, Error>
     where
         F: FnMut(PurgeBatch<E>) -> Fut,
@@ -212,8 +213,13 @@ impl<E: HasDeletionTime> PurgeTrash<E> {
                 callback(progress);
             }
             match done.next {
-                Some(resume) if done.picked >= batch_size => batch.resume = resume,
-                _ => return Ok(progress),
+                // A batch that removed nothing and would start the next one where it started
+                // itself cannot make progress this pass.
+                Some(resume) if done.removed == 0 && resume == batch.resume => {
+                    return Ok(progress);
+                }
+                Some(resume) => batch.resume = resume,
+                None => return Ok(progress),
             }
         }
     }
@@ -224,7 +230,7 @@ impl<E: HasDeletionTime> PurgeTrash<E> {
 }
 
 /// Where a batch starts in primary-key order.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 enum Resume {
     Start,
     /// At this key (the first expired key a `DELETE` batch left).
@@ -312,10 +318,9 @@ fn highest_integer_key<E: EntityTrait>(rows: &[QueryResult]) -> Option<ValueTupl
     highest.map(|(_, key)| key)
 }
 
-/// What one batch did: the rows it picked, the rows it removed (the picked rows and, in a
-/// tree, their descendant nodes), and where the next batch starts, when one may be needed.
+/// What one batch did: the rows it removed (the rows it picked and, in a tree, their
+/// descendant nodes), and where the next batch starts while expired rows are left.
 struct BatchDone {
-    picked: u64,
     removed: u64,
     next: Option<Resume>,
 }
@@ -373,8 +378,9 @@ impl<E: SoftDeleteEntity> Operation for PurgeBatch<E> {
     }
 
     /// One `DELETE`. Where it can return the keys it removed (PostgreSQL, SQLite) and they are
-    /// integers, the next batch starts after the highest; otherwise a full batch is followed by
-    /// a read of the first expired key left.
+    /// integers, a full batch is followed by one that starts after the highest; otherwise by a
+    /// read of the first expired key left. A short batch is followed by that read too: it ends
+    /// the purge only when nothing expired is left.
     async fn run_alone<C: ConnectionTrait>(&self, db: &C) -> Result<Option<BatchDone>, Error> {
         let backend = db.get_database_backend();
         let mut delete =
@@ -389,17 +395,13 @@ impl<E: SoftDeleteEntity> Operation for PurgeBatch<E> {
             (db.execute(&delete).await?.rows_affected(), None)
         };
         let next = if removed < self.size {
-            None
+            self.first_expired_key(db).await?.map(Resume::From)
         } else if let Some(highest) = highest {
             Some(Resume::After(highest))
         } else {
             self.first_expired_key(db).await?.map(Resume::From)
         };
-        Ok(Some(BatchDone {
-            picked: removed,
-            removed,
-            next,
-        }))
+        Ok(Some(BatchDone { removed, next }))
     }
 
     /// Reads the batch's keys (locked, so that no restore brings a picked row back before it is
@@ -424,9 +426,8 @@ impl<E: SoftDeleteEntity> Operation for PurgeBatch<E> {
             .collect();
         let Some(last) = keys.last().cloned() else {
             return Ok(BatchDone {
-                picked: 0,
                 removed: 0,
-                next: None,
+                next: self.first_expired_key(txn).await?.map(Resume::From),
             });
         };
         let filters = Filters::new().with(keys::keys_condition::<E>(&keys, backend));
@@ -438,10 +439,16 @@ impl<E: SoftDeleteEntity> Operation for PurgeBatch<E> {
             .filter(|(name, _)| *name == table)
             .map(|(_, rows)| rows)
             .sum();
+        // A short pick (PostgreSQL skips rows a concurrent restore changed while it waited for
+        // their lock) ends the purge only when nothing expired is left.
+        let next = if (keys.len() as u64) < self.size {
+            self.first_expired_key(txn).await?.map(Resume::From)
+        } else {
+            Some(Resume::After(last))
+        };
         Ok(BatchDone {
-            picked: keys.len() as u64,
             removed: changed.rows + in_tree,
-            next: Some(Resume::After(last)),
+            next,
         })
     }
 }
