@@ -71,6 +71,9 @@ pub(crate) fn parent_edges(child: TypeId) -> Vec<&'static dyn CascadeEdge> {
 /// into its parent, and a parent's self-referencing edge before its other edges.
 pub(crate) struct Graph {
     pub(crate) edges: Vec<&'static dyn CascadeEdge>,
+    /// The tables, every parent before its children (the root first): a table reached along
+    /// two paths (`A -> C` and `A -> B -> D -> C`) comes after every parent on either.
+    pub(crate) tables: Vec<TypeId>,
 }
 
 /// The error of an edge walked before the edges into its parent. The graph's order puts every
@@ -93,14 +96,15 @@ impl Graph {
     /// `E`'s graph, worked out once per entity: it depends only on declarations, and every
     /// operation asks for it.
     pub(crate) fn of<E: SoftDeleteEntity>() -> Result<Self, Error> {
-        static GRAPHS: Memo<TypeId, Vec<&'static dyn CascadeEdge>> = Memo::new();
+        type Cached = (Vec<&'static dyn CascadeEdge>, Vec<TypeId>);
+        static GRAPHS: Memo<TypeId, Cached> = Memo::new();
         let key = TypeId::of::<E>();
-        if let Some(edges) = GRAPHS.get(&key) {
-            return Ok(Graph { edges });
+        if let Some((edges, tables)) = GRAPHS.get(&key) {
+            return Ok(Graph { edges, tables });
         }
         // An invalid graph is an error every time, never cached.
         let graph = Self::work_out::<E>()?;
-        GRAPHS.insert(key, graph.edges.clone());
+        GRAPHS.insert(key, (graph.edges.clone(), graph.tables.clone()));
         Ok(graph)
     }
 
@@ -127,7 +131,18 @@ impl Graph {
                 .unwrap_or(usize::MAX);
             (parent, !edge.is_self_referencing())
         });
-        Ok(Graph { edges })
+        Ok(Graph {
+            edges,
+            tables: order,
+        })
+    }
+
+    /// Where `table` comes in [`Graph::tables`]; tables outside the graph come last.
+    pub(crate) fn position(&self, table: TypeId) -> usize {
+        self.tables
+            .iter()
+            .position(|known| *known == table)
+            .unwrap_or(usize::MAX)
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -143,7 +158,9 @@ fn visit(
     path: &mut Vec<&'static str>,
 ) -> Result<(), Error> {
     state.insert(node, false);
-    for edge in edges {
+    // In reverse, so that the order (this walk's finishing order, reversed) keeps the
+    // declaration order of tables that do not depend on each other.
+    for edge in edges.into_iter().rev() {
         let child = edge.child_type();
         if child == node {
             continue; // a tree: handled by repeating the edge

@@ -305,3 +305,411 @@ pub mod probe {
         }
     }
 }
+
+backend_tests! {
+    // Item 6: a diamond (A -> B, A -> C, B -> D, D -> C) with `ON DELETE RESTRICT` everywhere:
+    // force delete and purge remove C before D, its parent on the longer path.
+    async fn force_delete_and_purge_follow_a_diamond_in_topological_order(db: &TestDb) {
+        db.create::<dia_a::Entity>().await;
+        db.create::<dia_b::Entity>().await;
+        db.create::<dia_d::Entity>().await;
+        db.create::<dia_c::Entity>().await;
+        for round in 0..2 {
+            let a = dia_a::ActiveModel { ..Default::default() }.insert(&db.conn).await.expect("a");
+            let b = dia_b::ActiveModel { a_id: Set(a.id), ..Default::default() }.insert(&db.conn).await.expect("b");
+            let d = dia_d::ActiveModel { b_id: Set(b.id), ..Default::default() }.insert(&db.conn).await.expect("d");
+            dia_c::ActiveModel { a_id: Set(a.id), d_id: Set(d.id), ..Default::default() }.insert(&db.conn).await.expect("c");
+            if round == 0 {
+                dia_a::Entity::force_delete_by_id(a.id).exec(&db.conn).await.expect("force delete through the diamond");
+            } else {
+                dia_a::Entity::soft_delete_by_id(a.id).exec(&db.conn).await.expect("trash through the diamond");
+                let purged = dia_a::Entity::purge_trash(chrono::Utc::now() + chrono::TimeDelta::days(1))
+                    .exec(&db.conn)
+                    .await
+                    .expect("purge through the diamond");
+                assert_eq!(purged.rows_removed, 1);
+            }
+            assert_eq!(dia_c::Entity::all_objects().all(&db.conn).await.expect("c").len(), 0);
+            assert_eq!(dia_d::Entity::all_objects().all(&db.conn).await.expect("d").len(), 0);
+            assert_eq!(dia_b::Entity::all_objects().all(&db.conn).await.expect("b").len(), 0);
+        }
+    }
+
+    // Item 6: a purge batch of 10,000 trashed root folders, one of them over a chain eight
+    // levels deep with a document at the bottom. The documents' condition names every level of
+    // the tree, each with the batch's keys again (90,000 bind parameters, past PostgreSQL's
+    // and MariaDB's 65,535): the batch is then named in halves instead of failing.
+    async fn a_deep_tree_under_a_full_batch_stays_within_the_bind_limit(db: &TestDb) {
+        db.create::<doc_folder::Entity>().await;
+        db.create::<doc_file::Entity>().await;
+        let roots: Vec<doc_folder::ActiveModel> = (1..=10_000)
+            .map(|id| doc_folder::ActiveModel { id: Set(id), ..Default::default() })
+            .collect();
+        for chunk in roots.chunks(1_000) {
+            doc_folder::Entity::insert_many(chunk.to_vec()).exec(&db.conn).await.expect("roots");
+        }
+        let mut parent = 1;
+        for id in 10_001..=10_008 {
+            doc_folder::ActiveModel { id: Set(id), parent_id: Set(Some(parent)), ..Default::default() }
+                .insert(&db.conn)
+                .await
+                .expect("node");
+            parent = id;
+        }
+        doc_file::ActiveModel { id: Set(1), folder_id: Set(parent), ..Default::default() }
+            .insert(&db.conn)
+            .await
+            .expect("a document at the bottom");
+        let long_ago = chrono::Utc::now() - chrono::TimeDelta::days(10);
+        doc_folder::Entity::soft_delete_many()
+            .filter(doc_folder::Column::ParentId.is_null())
+            .at(long_ago)
+            .exec(&db.conn)
+            .await
+            .expect("trash");
+        db.statements.take();
+        let purged = doc_folder::Entity::purge_trash(chrono::Utc::now())
+            .batch_size(10_000)
+            .exec(&db.conn)
+            .await
+            .expect("purge a full batch over a deep tree");
+        let sent = db.statements.take();
+        let widest = sent.iter().map(|sql| sql.matches(',').count()).max().unwrap_or_default();
+        println!("deep tree purge on {:?}: {} statements, the widest with {widest} commas", db.backend, sent.len());
+        assert_eq!(purged.rows_removed, 10_008);
+        assert_eq!(doc_folder::Entity::all_objects().all(&db.conn).await.expect("left").len(), 0);
+        assert_eq!(doc_file::Entity::all_objects().all(&db.conn).await.expect("left").len(), 0);
+        assert!(widest < 65_535, "every statement within the bind limit: {widest}");
+    }
+
+    // Item 6: a filter that matches a tree node and its descendant tells the hooks of each row
+    // once, and counts both as the operation's own rows.
+    async fn hooks_hear_of_each_row_of_a_tree_once(db: &TestDb) {
+        db.create::<hooked_folder::Entity>().await;
+        db.exec("CREATE TABLE hook_log (point VARCHAR(64) NOT NULL, keys_told VARCHAR(255) NOT NULL)").await;
+        // 1 -> 2 -> 3 -> 4, and 1 -> 5.
+        for (id, parent) in [(1, None), (2, Some(1)), (3, Some(2)), (4, Some(3)), (5, Some(1))] {
+            hooked_folder::ActiveModel { id: Set(id), parent_id: Set(parent), ..Default::default() }
+                .insert(&db.conn)
+                .await
+                .expect("node");
+        }
+        let done = hooked_folder::Entity::force_delete_many()
+            .filter(hooked_folder::Column::Id.is_in([1, 3]))
+            .exec(&db.conn)
+            .await
+            .expect("force delete");
+        assert_eq!(done.rows_affected, 2, "rows 1 and 3 matched the filter");
+        let rows = db
+            .conn
+            .query_all_raw(Statement::from_string(db.db_backend(), "SELECT keys_told FROM hook_log WHERE point = 'before'"))
+            .await
+            .expect("log");
+        let mut told: Vec<i64> = rows
+            .iter()
+            .flat_map(|row| {
+                let keys: String = row.try_get("", "keys_told").expect("keys");
+                keys.split(',').filter(|key| !key.is_empty()).map(|key| key.parse::<i64>().expect("key")).collect::<Vec<_>>()
+            })
+            .collect();
+        told.sort_unstable();
+        assert_eq!(told, [1, 2, 3, 4, 5], "each row once");
+        assert_eq!(hooked_folder::Entity::all_objects().all(&db.conn).await.expect("left").len(), 0);
+    }
+}
+
+/// A diamond of cascades whose foreign keys all say `ON DELETE RESTRICT`: A -> B -> D -> C and
+/// A -> C.
+
+pub mod dia_a {
+    use sea_orm::entity::prelude::*;
+    use soft_delete_core::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
+    #[sea_orm(table_name = "dia_a")]
+    #[soft_delete(cascade(super::dia_b::Entity, super::dia_c::Entity))]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub deleted_at: Option<DateTimeUtc>,
+        pub deleted_batch: Option<i64>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {
+        #[sea_orm(has_many = "super::dia_b::Entity")]
+        ChildB,
+        #[sea_orm(has_many = "super::dia_c::Entity")]
+        ChildC,
+    }
+
+    impl Related<super::dia_b::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::ChildB.def()
+        }
+    }
+
+    impl Related<super::dia_c::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::ChildC.def()
+        }
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod dia_b {
+    use sea_orm::entity::prelude::*;
+    use soft_delete_core::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
+    #[sea_orm(table_name = "dia_b")]
+    #[soft_delete(cascade(super::dia_d::Entity))]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub a_id: i32,
+        pub deleted_at: Option<DateTimeUtc>,
+        pub deleted_batch: Option<i64>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {
+        #[sea_orm(
+            belongs_to = "super::dia_a::Entity",
+            from = "Column::AId",
+            to = "super::dia_a::Column::Id",
+            on_delete = "Restrict"
+        )]
+        ParentA,
+        #[sea_orm(has_many = "super::dia_d::Entity")]
+        ChildD,
+    }
+
+    impl Related<super::dia_a::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::ParentA.def()
+        }
+    }
+
+    impl Related<super::dia_d::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::ChildD.def()
+        }
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod dia_d {
+    use sea_orm::entity::prelude::*;
+    use soft_delete_core::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
+    #[sea_orm(table_name = "dia_d")]
+    #[soft_delete(cascade(super::dia_c::Entity))]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub b_id: i32,
+        pub deleted_at: Option<DateTimeUtc>,
+        pub deleted_batch: Option<i64>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {
+        #[sea_orm(
+            belongs_to = "super::dia_b::Entity",
+            from = "Column::BId",
+            to = "super::dia_b::Column::Id",
+            on_delete = "Restrict"
+        )]
+        ParentB,
+        #[sea_orm(has_many = "super::dia_c::Entity")]
+        ChildC,
+    }
+
+    impl Related<super::dia_b::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::ParentB.def()
+        }
+    }
+
+    impl Related<super::dia_c::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::ChildC.def()
+        }
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod dia_c {
+    use sea_orm::entity::prelude::*;
+    use soft_delete_core::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
+    #[sea_orm(table_name = "dia_c")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub a_id: i32,
+        pub d_id: i32,
+        pub deleted_at: Option<DateTimeUtc>,
+        pub deleted_batch: Option<i64>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {
+        #[sea_orm(
+            belongs_to = "super::dia_a::Entity",
+            from = "Column::AId",
+            to = "super::dia_a::Column::Id",
+            on_delete = "Restrict"
+        )]
+        ParentA,
+        #[sea_orm(
+            belongs_to = "super::dia_d::Entity",
+            from = "Column::DId",
+            to = "super::dia_d::Column::Id",
+            on_delete = "Restrict"
+        )]
+        ParentD,
+    }
+
+    impl Related<super::dia_a::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::ParentA.def()
+        }
+    }
+
+    impl Related<super::dia_d::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::ParentD.def()
+        }
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A tree whose hooks log the keys they are told, in the test's own database.
+pub mod hooked_folder {
+    use sea_orm::ConnectionTrait;
+    use sea_orm::entity::prelude::*;
+    use soft_delete_core::prelude::*;
+    use soft_delete_core::{Error, HookContext, SoftDeleteHooks};
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
+    #[sea_orm(table_name = "hooked_folder")]
+    #[soft_delete(cascade(Entity), hooks)]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: i32,
+        pub parent_id: Option<i32>,
+        pub deleted_at: Option<DateTimeUtc>,
+        pub deleted_batch: Option<i64>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {
+        #[sea_orm(belongs_to = "Entity", from = "Column::ParentId", to = "Column::Id")]
+        Parent,
+    }
+
+    impl Related<Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Parent.def().rev()
+        }
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+
+    impl SoftDeleteHooks for Entity {
+        async fn before_force_delete(ctx: &HookContext<'_>) -> Result<(), Error> {
+            let keys: Vec<String> = ctx
+                .keys
+                .iter()
+                .flat_map(|key| key.clone().into_iter())
+                .map(|value| value.to_string())
+                .collect();
+            let sql = format!(
+                "INSERT INTO hook_log (point, keys_told) VALUES ('before', '{}')",
+                keys.join(",")
+            );
+            ctx.db.execute_unprepared(&sql).await?;
+            Ok(())
+        }
+    }
+}
+
+/// A tree of folders with documents in them.
+pub mod doc_folder {
+    use sea_orm::entity::prelude::*;
+    use soft_delete_core::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
+    #[sea_orm(table_name = "doc_folder")]
+    #[soft_delete(cascade(Entity, super::doc_file::Entity))]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: i32,
+        pub parent_id: Option<i32>,
+        pub deleted_at: Option<DateTimeUtc>,
+        pub deleted_batch: Option<i64>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {
+        #[sea_orm(belongs_to = "Entity", from = "Column::ParentId", to = "Column::Id")]
+        Parent,
+        #[sea_orm(has_many = "super::doc_file::Entity")]
+        File,
+    }
+
+    impl Related<Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Parent.def().rev()
+        }
+    }
+
+    impl Related<super::doc_file::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::File.def()
+        }
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod doc_file {
+    use sea_orm::entity::prelude::*;
+    use soft_delete_core::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
+    #[sea_orm(table_name = "doc_file")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: i32,
+        pub folder_id: i32,
+        pub deleted_at: Option<DateTimeUtc>,
+        pub deleted_batch: Option<i64>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {
+        #[sea_orm(
+            belongs_to = "super::doc_folder::Entity",
+            from = "Column::FolderId",
+            to = "super::doc_folder::Column::Id"
+        )]
+        Folder,
+    }
+
+    impl Related<super::doc_folder::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Folder.def()
+        }
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

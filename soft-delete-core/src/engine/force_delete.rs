@@ -4,16 +4,18 @@
 use std::any::TypeId;
 use std::borrow::Cow;
 
-use sea_orm::sea_query::{Condition, DeleteStatement};
+use sea_orm::sea_query::{Condition, DeleteStatement, Expr, Query, ValueTuple};
 use sea_orm::{ConnectionTrait, DbBackend};
 
 use crate::edge::CascadeEdge;
+use crate::engine::reads::locked_keys;
 use crate::engine::statements::delete_statement;
 use crate::engine::steps::{Down, Hooked};
 use crate::entity::SoftDeleteEntity;
 use crate::error::Error;
 use crate::graph::{Graph, reached_before_parent};
 use crate::hook_context::{HookPoint, Origin};
+use crate::keys;
 use crate::values::{CascadeCounts, Changed, Filters, add_count};
 
 /// Deletes the rows matching `filters` for good, their descendants first so that foreign keys
@@ -37,14 +39,195 @@ where
         after: HookPoint::AfterForceDelete,
         restoring: false,
     };
+    // Hooks hear of each root row once: not again when it is also a node below another root
+    // row of the same tree, where it is deleted (deepest level first).
+    let told = RootKeys::new(root.keys(), TypeId::of::<E>());
     let mut rows = 0;
     let mut cascaded = CascadeCounts::new();
     for chunk in root.chunks() {
-        rows += force_delete_subtree::<E, _>(db, &graph, &chunk, &down, &mut cascaded).await?;
+        rows += force_delete_rows::<E, _>(db, &graph, &chunk, &down, &told, &mut cascaded).await?;
     }
     root.run(db, HookPoint::AfterForceDelete, Some(rows))
         .await?;
     Ok(Changed { rows, cascaded })
+}
+
+/// The keys of a force delete's own rows, when its hooks read them.
+struct RootKeys {
+    table: TypeId,
+    sorted: Vec<String>,
+}
+
+impl RootKeys {
+    fn new(keys: Option<&[ValueTuple]>, table: TypeId) -> Self {
+        let mut sorted: Vec<String> = keys
+            .unwrap_or_default()
+            .iter()
+            .map(|key| format!("{key:?}"))
+            .collect();
+        sorted.sort_unstable();
+        RootKeys { table, sorted }
+    }
+
+    fn contains(&self, key: &ValueTuple) -> bool {
+        self.sorted.binary_search(&format!("{key:?}")).is_ok()
+    }
+}
+
+/// The most bind parameters one statement may carry on `backend`.
+fn bind_limit(backend: DbBackend) -> usize {
+    match backend {
+        DbBackend::Sqlite => 32_766,
+        _ => 65_535,
+    }
+}
+
+/// How many bind parameters a statement filtered by `condition` carries.
+fn binds_of(condition: &Condition, backend: DbBackend) -> usize {
+    let select = Query::select()
+        .expr(Expr::val(1))
+        .cond_where(condition.clone())
+        .to_owned();
+    backend
+        .build(&select)
+        .values
+        .map_or(0, |values| values.0.len())
+}
+
+/// Force-deletes `rows` and their descendants. Each tree level's condition names the rows
+/// above it again, so a deep tree multiplies the root rows' bind parameters: when a statement
+/// would carry more than the backend takes, the rows are named by their keys, in halves, until
+/// every statement fits. Nothing is deleted before the halving is decided.
+async fn force_delete_rows<E, C>(
+    db: &C,
+    graph: &Graph,
+    rows: &Filters,
+    down: &Down,
+    told: &RootKeys,
+    cascaded: &mut CascadeCounts,
+) -> Result<u64, Error>
+where
+    E: SoftDeleteEntity,
+    C: ConnectionTrait,
+{
+    if let Some(doomed) = plan_subtree::<E, _>(db, graph, rows).await? {
+        return delete_subtree::<E, _>(db, doomed, rows, down, told, cascaded).await;
+    }
+    let backend = db.get_database_backend();
+    let keys = locked_keys::<E>(rows.condition(), db).await?;
+    if keys.len() < 2 {
+        return Err(Error::InvalidCascade(format!(
+            "the cascade below one `{}` row needs more than {} bind parameters in one statement",
+            E::default().table_name(),
+            bind_limit(backend)
+        )));
+    }
+    let (first, second) = keys.split_at(keys.len() / 2);
+    let mut removed = 0;
+    for half in [first, second] {
+        let half = Filters::new().with(keys::keys_condition::<E>(half, backend));
+        removed += Box::pin(force_delete_rows::<E, _>(
+            db, graph, &half, down, told, cascaded,
+        ))
+        .await?;
+    }
+    Ok(removed)
+}
+
+/// The rows of every table that deleting `rows` removes, parents before children; `None` when
+/// a statement would carry more bind parameters than the backend takes.
+async fn plan_subtree<E, C>(
+    db: &C,
+    graph: &Graph,
+    rows: &Filters,
+) -> Result<Option<Vec<Doomed>>, Error>
+where
+    E: SoftDeleteEntity,
+    C: ConnectionTrait,
+{
+    let backend = db.get_database_backend();
+    let limit = bind_limit(backend);
+    let mut doomed = Doomed::root::<E>(rows);
+    for edge in &graph.edges {
+        let parent = Doomed::parent_of(&doomed, *edge)?;
+        if edge.is_self_referencing() {
+            let node = &mut doomed[parent];
+            node.tree = Some(*edge);
+            let mut level = node.all();
+            node.levels = vec![level.clone()];
+            loop {
+                level = edge.children_of(level, backend)?;
+                if binds_of(&level, backend) > limit {
+                    return Ok(None);
+                }
+                if !edge.any_child(level.clone(), db).await? {
+                    break;
+                }
+                if node.levels.len() >= MAX_TREE_DEPTH {
+                    return Err(Error::InvalidCascade(format!(
+                        "`{}` is deeper than {MAX_TREE_DEPTH} levels, or its rows form a cycle",
+                        edge.child_table()
+                    )));
+                }
+                node.levels.push(level.clone());
+            }
+            continue;
+        }
+        Doomed::add_children(&mut doomed, parent, *edge, backend)?;
+    }
+    Doomed::in_graph_order(&mut doomed, graph);
+    let fits = doomed.iter().all(|node| {
+        (0..node.levels.len()).all(|depth| {
+            node.delete_level(depth).is_none_or(|(_, delete)| {
+                backend
+                    .build(&delete)
+                    .values
+                    .map_or(0, |values| values.0.len())
+                    <= limit
+            }) && binds_of(&node.levels[depth], backend) <= limit
+        })
+    });
+    Ok(fits.then_some(doomed))
+}
+
+/// Deletes what [`plan_subtree`] found, the deepest table and tree level first.
+async fn delete_subtree<E, C>(
+    db: &C,
+    doomed: Vec<Doomed>,
+    rows: &Filters,
+    down: &Down,
+    told: &RootKeys,
+    cascaded: &mut CascadeCounts,
+) -> Result<u64, Error>
+where
+    E: SoftDeleteEntity,
+    C: ConnectionTrait,
+{
+    let mut removed_roots = 0;
+    for node in doomed.iter().rev() {
+        for (depth, level) in node.levels.iter().enumerate().rev() {
+            let Some((edge, statement)) = node.delete_level(depth) else {
+                removed_roots += delete_statement::<E>(Cow::Borrowed(rows))
+                    .exec(db)
+                    .await?
+                    .rows_affected;
+                continue;
+            };
+            let keys = down
+                .before_child_except(db, edge, level.clone(), |key| {
+                    node.table == told.table && told.contains(key)
+                })
+                .await?;
+            let removed = db.execute(&statement).await?.rows_affected();
+            // Root rows deleted at their depth in the tree are the operation's own rows.
+            let roots_here = keys.already_told;
+            removed_roots += roots_here;
+            down.after_child(db, edge, &keys.told, removed - roots_here)
+                .await?;
+            add_count(cascaded, edge.child_table(), removed - roots_here);
+        }
+    }
+    Ok(removed_roots)
 }
 
 /// How deep a tree (a self-referencing cascade) may be before the data is taken for a cycle.
@@ -118,65 +301,17 @@ impl Doomed {
         Some((edge, edge.delete_children(self.levels[depth].clone())))
     }
 
+    /// Sorts `doomed` as the graph orders its tables, every parent before its children, so
+    /// that deleting from the end never removes a row a child row still refers to: a table
+    /// reached along two paths (`A -> C` and `A -> B -> D -> C`) comes after `D`, not where it
+    /// was first reached.
+    pub(crate) fn in_graph_order(doomed: &mut [Doomed], graph: &Graph) {
+        doomed.sort_by_key(|node| graph.position(node.table));
+    }
+
     fn all(&self) -> Condition {
         self.levels
             .iter()
             .fold(Condition::any(), |any, level| any.add(level.clone()))
     }
-}
-
-async fn force_delete_subtree<E, C>(
-    db: &C,
-    graph: &Graph,
-    rows: &Filters,
-    down: &Down,
-    cascaded: &mut CascadeCounts,
-) -> Result<u64, Error>
-where
-    E: SoftDeleteEntity,
-    C: ConnectionTrait,
-{
-    let backend = db.get_database_backend();
-    let mut doomed = Doomed::root::<E>(rows);
-    for edge in &graph.edges {
-        let parent = Doomed::parent_of(&doomed, *edge)?;
-        if edge.is_self_referencing() {
-            let node = &mut doomed[parent];
-            node.tree = Some(*edge);
-            let mut level = node.all();
-            node.levels = vec![level.clone()];
-            loop {
-                level = edge.children_of(level, backend)?;
-                if !edge.any_child(level.clone(), db).await? {
-                    break;
-                }
-                if node.levels.len() >= MAX_TREE_DEPTH {
-                    return Err(Error::InvalidCascade(format!(
-                        "`{}` is deeper than {MAX_TREE_DEPTH} levels, or its rows form a cycle",
-                        edge.child_table()
-                    )));
-                }
-                node.levels.push(level.clone());
-            }
-            continue;
-        }
-        Doomed::add_children(&mut doomed, parent, *edge, backend)?;
-    }
-    let mut removed_roots = 0;
-    for node in doomed.iter().rev() {
-        for (depth, level) in node.levels.iter().enumerate().rev() {
-            let Some((edge, statement)) = node.delete_level(depth) else {
-                removed_roots = delete_statement::<E>(Cow::Borrowed(rows))
-                    .exec(db)
-                    .await?
-                    .rows_affected;
-                continue;
-            };
-            let keys = down.before_child(db, edge, level.clone()).await?;
-            let removed = db.execute(&statement).await?.rows_affected();
-            down.after_child(db, edge, &keys, removed).await?;
-            add_count(cascaded, edge.child_table(), removed);
-        }
-    }
-    Ok(removed_roots)
 }

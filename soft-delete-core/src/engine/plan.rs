@@ -161,6 +161,7 @@ pub(crate) fn force_delete<E: SoftDeleteEntity>(
         let parent = Doomed::parent_of(&doomed, *edge)?;
         Doomed::add_children(&mut doomed, parent, *edge, backend)?;
     }
+    Doomed::in_graph_order(&mut doomed, &graph);
     let mut statements: Vec<Statement> = doomed
         .iter()
         .rev()

@@ -88,6 +88,11 @@ impl<'f, E: SoftDeleteEntity> Hooked<'f, E> {
         .await
     }
 
+    /// The keys read for the hooks, if they were.
+    pub(crate) fn keys(&self) -> Option<&[ValueTuple]> {
+        self.keys.as_deref()
+    }
+
     pub(crate) fn cascade_origin(&self) -> Origin {
         match self.origin {
             Origin::Purge => Origin::Purge,
@@ -96,6 +101,15 @@ impl<'f, E: SoftDeleteEntity> Hooked<'f, E> {
             },
         }
     }
+}
+
+/// The keys of the child rows a statement is about to change, as their hooks were told.
+#[derive(Debug, Default)]
+pub(crate) struct ChildKeys {
+    /// The keys the hooks were told.
+    pub(crate) told: Vec<ValueTuple>,
+    /// How many keys read were left out as already told.
+    pub(crate) already_told: u64,
 }
 
 /// One state change travelling down (or up) a cascade graph, with the hooks of each table.
@@ -157,28 +171,48 @@ impl Down {
         edge: &dyn CascadeEdge,
         rows: Condition,
     ) -> Result<Vec<ValueTuple>, Error> {
+        Ok(self
+            .before_child_except(db, edge, rows, |_| false)
+            .await?
+            .told)
+    }
+
+    /// [`Down::before_child`], telling the hooks of none of the keys `already_told` picks out
+    /// (a force delete's own rows that are also nodes of its tree).
+    pub(crate) async fn before_child_except<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        edge: &dyn CascadeEdge,
+        rows: Condition,
+        already_told: impl Fn(&ValueTuple) -> bool,
+    ) -> Result<ChildKeys, Error> {
         let Some(child_hooks) = edge.child_hooks() else {
-            return Ok(Vec::new());
+            return Ok(ChildKeys::default());
         };
         let keys = if child_hooks.needs_keys() {
             edge.child_keys(rows, db).await?
         } else {
             Vec::new()
         };
+        let read = keys.len();
+        let told: Vec<ValueTuple> = keys.into_iter().filter(|key| !already_told(key)).collect();
         hook_context::run(
             Some(child_hooks),
             self.before,
             self.origin,
             Rows {
                 table: edge.child_table(),
-                keys: &keys,
+                keys: &told,
                 changed: None,
             },
             self.at,
             db,
         )
         .await?;
-        Ok(keys)
+        Ok(ChildKeys {
+            already_told: (read - told.len()) as u64,
+            told,
+        })
     }
 
     pub(crate) async fn after_child<C: ConnectionTrait>(
