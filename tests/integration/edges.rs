@@ -218,6 +218,8 @@ pub mod invitation {
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, SoftDelete)]
     #[sea_orm(table_name = "organization_membership_invitations")]
+    // Clippy takes a column named in two keys for a duplicated attribute (README, unique keys).
+    #[allow(clippy::duplicated_attributes)]
     #[soft_delete(
         unique(organization_identifier, invited_email_address),
         unique(organization_identifier, invited_email_address_normalized)
@@ -418,8 +420,8 @@ backend_tests! {
     }
 }
 
-/// A diamond of cascades whose foreign keys all say `ON DELETE RESTRICT`: A -> B -> D -> C and
-/// A -> C.
+// A diamond of cascades whose foreign keys all say `ON DELETE RESTRICT`: A -> B -> D -> C and
+// A -> C.
 
 pub mod dia_a {
     use sea_orm::entity::prelude::*;

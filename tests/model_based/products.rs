@@ -270,7 +270,9 @@ macro_rules! model_suite {
                     let before = model.rows.len();
                     model
                         .rows
-                        .retain(|_, row| row.deleted_at.is_none_or(|at| at >= $project(cutoff)));
+                        // Stored times are whole ticks: a row goes when its tick is before
+                        // the cutoff itself (the cutoff is rounded up to a tick, not down).
+                        .retain(|_, row| row.deleted_at.is_none_or(|at| at >= cutoff));
                     prop_assert_eq!(done.rows_removed, (before - model.rows.len()) as u64);
                 }
                 Op::Transaction { ops, commit } => {

@@ -180,7 +180,7 @@ pub(super) fn classify(statement: &Statement) -> StatementClass<'_> {
         | Statement::Pragma { .. }
         | Statement::Lock { .. }
         | Statement::LockTables { .. }
-        | Statement::UnlockTables { .. }
+        | Statement::UnlockTables
         | Statement::LISTEN { .. }
         | Statement::UNLISTEN { .. }
         | Statement::NOTIFY { .. }
