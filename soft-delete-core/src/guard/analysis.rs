@@ -913,7 +913,7 @@ fn pins_key(
 }
 
 /// The operands of a chain of `AND`s, parentheses removed.
-fn split_conjunction<'a>(expr: &'a Expr, conjuncts: &mut Vec<&'a Expr>) {
+pub(super) fn split_conjunction<'a>(expr: &'a Expr, conjuncts: &mut Vec<&'a Expr>) {
     match expr {
         Expr::Nested(inner) => split_conjunction(inner, conjuncts),
         Expr::BinaryOp {

@@ -6,6 +6,8 @@ use std::ops::ControlFlow;
 
 use sqlparser::ast::{Expr, Ident, Insert, SetExpr, Statement, Value, Visit, Visitor};
 
+use super::analysis::split_conjunction;
+
 /// Where one primary key column of a written row gets its value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum KeySource {
@@ -158,19 +160,4 @@ pub(super) fn key_in_insert(
             }
         })
         .collect()
-}
-
-fn split_conjunction<'a>(expr: &'a Expr, terms: &mut Vec<&'a Expr>) {
-    match expr {
-        Expr::Nested(inner) => split_conjunction(inner, terms),
-        Expr::BinaryOp {
-            left,
-            op: sqlparser::ast::BinaryOperator::And,
-            right,
-        } => {
-            split_conjunction(left, terms);
-            split_conjunction(right, terms);
-        }
-        _ => terms.push(expr),
-    }
 }
