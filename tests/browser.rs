@@ -298,6 +298,28 @@ async fn scenarios(backend: Backend) {
     press(&client, "trash", books, "restore").await;
     wait_for_text(&client, "#message", "restored with 2 products").await;
     assert_eq!(sorted(&client, "active").await, [books, pens]);
+
+    // 2b. Back to the page drawn before the restore, whose trash offered "Delete forever" for
+    // the category: the browser fetches it again (the admin's pages are `no-store`), and a
+    // page it shows from memory anyway deletes nothing active (decided in the `DELETE`).
+    client.back().await.expect("back");
+    let stale = ids(&client, "trash").await.contains(&books);
+    if stale {
+        press(&client, "trash", books, "force-delete").await;
+        wait_for_text(&client, "[role='alert']", "is not in the trash").await;
+    }
+    let kept = category::Entity::objects()
+        .all(&db.conn)
+        .await
+        .expect("categories")
+        .len();
+    assert_eq!(kept, 2, "the restored category is still there");
+    passed.push(if stale {
+        "a stale page's Delete forever deletes nothing active"
+    } else {
+        "Back draws the page anew: no stale Delete forever"
+    });
+
     open(&client, &base, "/admin/products").await;
     assert_eq!(sorted(&client, "active").await, [novel, atlas, pen]);
     assert_eq!(ids(&client, "trash").await, [old_map]);

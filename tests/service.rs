@@ -464,6 +464,83 @@ backend_tests! {
         // The JSON API keeps its JSON errors.
         let (status, body) = call(&app, "GET", "/nowhere", None).await;
         assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("no_route")));
+        // No admin page is kept by the browser: Back draws the rows as they are now.
+        assert_eq!(response.headers().get("cache-control").and_then(|value| value.to_str().ok()), Some("no-store"));
+    }
+
+    // Issue 32: "Delete forever" from a page drawn before a restore (Back, another tab) deletes
+    // nothing; the decision is made in the `DELETE`, so no restore can slip in between.
+    async fn a_stale_delete_forever_deletes_nothing_active(db: &TestDb) {
+        let app = app(db).await;
+        let garden = category(&app, "garden").await;
+        let rake = product(&app, garden, "RAKE").await["id"].as_i64().expect("id");
+        let hoe = product(&app, garden, "HOE").await["id"].as_i64().expect("id");
+        // Trash the category (its two products go with it), restore it, then press the button
+        // the trash page showed before the restore.
+        page(&app, "POST", &format!("/admin/categories/{garden}/delete"), "", &[]).await;
+        let (status, _, _) = page(&app, "POST", &format!("/admin/categories/{garden}/restore"), "", &[]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (status, _, html) = page(&app, "POST", &format!("/admin/categories/{garden}/force-delete"), "", &[]).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{html}");
+        assert!(html.contains(&format!("Category {garden} is not in the trash")), "{html}");
+        for id in [rake, hoe] {
+            assert_eq!(call(&app, "GET", &format!("/products/{id}"), None).await.0, StatusCode::OK, "product {id} is active");
+        }
+        // The same for a product restored since the page was drawn, and in the JSON API.
+        call(&app, "DELETE", &format!("/products/{rake}"), None).await;
+        call(&app, "POST", &format!("/products/{rake}/restore"), None).await;
+        let (status, _, html) = page(&app, "POST", &format!("/admin/products/{rake}/force-delete"), "", &[]).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{html}");
+        assert!(html.contains(&format!("Product {rake} is not in the trash")), "{html}");
+        let (status, body) = call(&app, "DELETE", &format!("/trash/products/{rake}"), None).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("not_in_trash")));
+        assert_eq!(call(&app, "GET", &format!("/products/{rake}"), None).await.0, StatusCode::OK);
+        // From the trash it still works, and a missing row is 404.
+        call(&app, "DELETE", &format!("/products/{hoe}"), None).await;
+        let (status, _, _) = page(&app, "POST", &format!("/admin/products/{hoe}/force-delete"), "", &[]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (status, _, _) = page(&app, "POST", &format!("/admin/products/{hoe}/force-delete"), "", &[]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+
+    // Issue 32: the JSON API's writes refuse what a browser sends from another site's page,
+    // and the trash is listed a page at a time.
+    async fn the_json_api_refuses_cross_site_writes_and_pages_the_trash(db: &TestDb) {
+        let app = app(db).await;
+        let tools = category(&app, "tools").await;
+        let mut ids = Vec::new();
+        for sku in ["A", "B", "C"] {
+            let id = product(&app, tools, sku).await["id"].as_i64().expect("id");
+            call(&app, "DELETE", &format!("/products/{id}"), None).await;
+            ids.push(id);
+        }
+        let cross_site = |method: &str, uri: String, header: (&'static str, &'static str)| {
+            Request::builder()
+                .method(method)
+                .uri(uri)
+                .header("host", "localhost")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header(header.0, header.1)
+                .body(Body::from("x=1"))
+                .expect("request")
+        };
+        for header in [("sec-fetch-site", "cross-site"), ("origin", "https://evil.example"), ("origin", "null")] {
+            for (method, uri) in [("POST", format!("/products/{}/restore", ids[0])), ("POST", "/trash/purge?older_than_secs=0".to_owned()), ("DELETE", format!("/trash/products/{}", ids[1]))] {
+                let response = app.clone().oneshot(cross_site(method, uri.clone(), header)).await.expect("response");
+                assert_eq!(response.status(), StatusCode::FORBIDDEN, "{method} {uri} {header:?}");
+            }
+        }
+        let (status, trash) = call(&app, "GET", "/trash/products?per_page=2", None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!((trash["items"].as_array().map(Vec::len), trash["total"].clone()), (Some(2), json!(3)), "nothing was restored or purged: {trash}");
+        let (_, last) = call(&app, "GET", "/trash/products?per_page=2&page=1", None).await;
+        assert_eq!(last["items"].as_array().map(Vec::len), Some(1));
+        assert_eq!(call(&app, "GET", "/trash/products?per_page=101", None).await.0, StatusCode::BAD_REQUEST);
+        // The service's own pages (same origin) and clients that are not browsers pass.
+        let response = app.clone().oneshot(cross_site("POST", format!("/products/{}/restore", ids[0]), ("sec-fetch-site", "same-origin"))).await.expect("response");
+        assert_eq!(response.status(), StatusCode::OK);
+        let (status, _) = call(&app, "POST", &format!("/products/{}/restore", ids[1]), None).await;
+        assert_eq!(status, StatusCode::OK);
     }
     async fn a_product_through_its_whole_life(db: &TestDb) {
         let app = app(db).await;
@@ -486,7 +563,7 @@ backend_tests! {
         let (status, _) = call(&app, "PUT", &format!("/products/{id}"), Some(json!({ "price": 5 }))).await;
         assert_eq!(status, StatusCode::GONE, "a trashed product cannot be edited");
         let (status, trash) = call(&app, "GET", "/trash/products", None).await;
-        assert_eq!((status, trash.as_array().map(Vec::len)), (StatusCode::OK, Some(1)));
+        assert_eq!((status, trash["items"].as_array().map(Vec::len), trash["total"].clone()), (StatusCode::OK, Some(1), json!(1)));
 
         let (status, restored) = call(&app, "POST", &format!("/products/{id}/restore"), None).await;
         assert_eq!((status, restored["deleted_at"].clone()), (StatusCode::OK, Value::Null));
@@ -667,9 +744,9 @@ backend_tests! {
                 _ => assert!(status == StatusCode::OK || status == StatusCode::GONE, "{status} {body}"),
             }
         }
-        let (_, trash) = call(&app, "GET", "/trash/products", None).await;
+        let (_, trash) = call(&app, "GET", "/trash/products?per_page=100", None).await;
         let (_, active) = call(&app, "GET", "/products?per_page=100", None).await;
-        let trash = trash.as_array().cloned().unwrap_or_default();
+        let trash = trash["items"].as_array().cloned().unwrap_or_default();
         assert_eq!(trash.len() as i64 + active["total"].as_i64().unwrap_or(-1), ids.len() as i64, "no row lost, none both active and trashed");
         for row in &trash {
             let id = row["id"].as_i64().expect("id");

@@ -68,8 +68,10 @@ pub fn no_route(status: StatusCode) -> Response {
     message_page(status, "products", "Not here", message)
 }
 
-/// Refuses a `POST` from another site, and forbids framing every admin page (clickjacking
-/// would otherwise turn a same-origin click into another site's action).
+/// Refuses a `POST` from another site, forbids framing every admin page (clickjacking would
+/// otherwise turn a same-origin click into another site's action), and keeps every admin page
+/// out of the browser's cache, so that Back shows the rows as they are now, not the buttons of
+/// a page drawn before a restore.
 ///
 /// Browsers say where a request comes from in `Sec-Fetch-Site`: only `same-origin` (and `none`,
 /// a request the user made directly) passes. Without that header (older browsers) the `Origin`
@@ -88,7 +90,9 @@ async fn refuse_cross_site_posts(request: Request, next: Next) -> Response {
     forbid_framing(next.run(request).await)
 }
 
-fn same_origin(headers: &axum::http::HeaderMap) -> bool {
+/// Whether a request comes from this site's own pages, or from no browser page at all (see
+/// [`refuse_cross_site_posts`]).
+pub(crate) fn same_origin(headers: &axum::http::HeaderMap) -> bool {
     let text = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
     if let Some(site) = text("sec-fetch-site") {
         return site == "same-origin" || site == "none";
@@ -113,6 +117,10 @@ fn forbid_framing(mut response: Response) -> Response {
     headers.insert(
         "content-security-policy",
         axum::http::HeaderValue::from_static("frame-ancestors 'none'"),
+    );
+    headers.insert(
+        "cache-control",
+        axum::http::HeaderValue::from_static("no-store"),
     );
     response
 }
@@ -304,21 +312,18 @@ struct RowPage {
     actions: Vec<Action>,
 }
 
-/// The list pages' query: a page of each table, and what the last action did.
+/// The list pages' query: a page of each table, and the token of what the last action did.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ListQuery {
     page: Option<u64>,
     trash_page: Option<u64>,
     per_page: Option<u64>,
-    done: Option<Done>,
-    id: Option<i32>,
-    n: Option<u64>,
+    notice: Option<u64>,
 }
 
-/// What an action did, named in the redirect back to the list so that the page can say it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+/// What an action did, for the page the redirect leads to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Done {
     Deleted,
     Restored,
@@ -352,14 +357,21 @@ impl ListQuery {
         })
     }
 
-    fn notice(&self, nav: Nav) -> Option<String> {
+    /// What the last action did, when the address carries a token the action issued.
+    fn notice(&self) -> Option<String> {
+        crate::flash::take(self.notice?)
+    }
+}
+
+impl Done {
+    /// What the page says after the action.
+    fn text(self, nav: Nav, id: Option<i32>, n: u64) -> String {
         let noun = match nav {
             Nav::Products => "Product",
             Nav::Categories => "Category",
         };
-        let id = self.id.map_or_else(String::new, |id| format!(" {id}"));
-        let n = self.n.unwrap_or(0);
-        Some(match self.done? {
+        let id = id.map_or_else(String::new, |id| format!(" {id}"));
+        match self {
             Done::Deleted if nav == Nav::Categories => format!(
                 "{noun}{id} moved to the trash with {n} product{}.",
                 plural(n)
@@ -371,7 +383,7 @@ impl ListQuery {
             Done::Restored => format!("{noun}{id} restored."),
             Done::ForceDeleted => format!("{noun}{id} deleted for good."),
             Done::Purged => format!("Purged {n} row{} from the trash.", plural(n)),
-        })
+        }
     }
 }
 
@@ -413,7 +425,7 @@ async fn products_page(
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> AdminResult<Response> {
     let Query(query) = query?;
-    let notice = query.notice(Nav::Products);
+    let notice = query.notice();
     products_list(&db, &query.paging()?, notice, None, StatusCode::OK).await
 }
 
@@ -591,7 +603,7 @@ async fn categories_page(
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> AdminResult<Response> {
     let Query(query) = query?;
-    let notice = query.notice(Nav::Categories);
+    let notice = query.notice();
     categories_list(&db, &query.paging()?, notice, None, StatusCode::OK).await
 }
 
@@ -806,10 +818,10 @@ async fn category_page(
     Ok(render(status, &page))
 }
 
-/// The answer to an action that worked: back to the list, saying what happened.
-fn done(nav: Nav, done: &str, id: i32, n: Option<u64>) -> Response {
-    let n = n.map_or_else(String::new, |n| format!("&n={n}"));
-    Redirect::to(&format!("/admin/{}?done={done}&id={id}{n}", nav.path())).into_response()
+/// The answer to an action that worked: back to the list, which says what happened.
+fn done(nav: Nav, done: Done, id: Option<i32>, n: u64) -> Response {
+    let token = crate::flash::keep(done.text(nav, id, n));
+    Redirect::to(&format!("/admin/{}?notice={token}", nav.path())).into_response()
 }
 
 /// What a refusal from the library says on the page; anything else is an internal error.
@@ -847,11 +859,26 @@ fn refusal(nav: Nav, id: i32, error: Error) -> AdminError {
                 keys.join(", ")
             ),
         ),
+        Error::NotInTrash { .. } => AdminError::Refused(
+            nav,
+            format!(
+                "{} {id} is not in the trash (it was restored since this page was drawn): nothing was deleted.",
+                capitalized(nav.noun())
+            ),
+        ),
         Error::Database(DbErr::RecordNotFound(_)) | Error::RowNotFound { .. } => {
             AdminError::NotFound(nav.path(), format!("There is no such {}.", nav.noun()))
         }
         _ => AdminError::Internal(error.to_string()),
     }
+}
+
+fn capitalized(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 impl Nav {
@@ -894,20 +921,26 @@ async fn product_action(
     let result = match action.as_str() {
         "delete" => retrying(|| product::Entity::soft_delete_by_id(id).exec(&db))
             .await
-            .map(|_| done(nav, "deleted", id, None)),
+            .map(|_| done(nav, Done::Deleted, Some(id), 0)),
         "restore" => retrying(|| product::Entity::restore_by_id(id).exec(&db))
             .await
-            .map(|_| done(nav, "restored", id, None)),
+            .map(|_| done(nav, Done::Restored, Some(id), 0)),
         "restore-with-category" => retrying(|| {
             product::Entity::restore_by_id(id)
                 .with_ancestors()
                 .exec(&db)
         })
         .await
-        .map(|_| done(nav, "restored", id, None)),
-        "force-delete" => retrying(|| product::Entity::force_delete_by_id(id).exec(&db))
-            .await
-            .map(|_| done(nav, "force-deleted", id, None)),
+        .map(|_| done(nav, Done::Restored, Some(id), 0)),
+        // Only while it is in the trash, decided in the `DELETE`: a page drawn before a
+        // restore (Back, another tab) must not delete an active row.
+        "force-delete" => retrying(|| {
+            product::Entity::force_delete_by_id(id)
+                .only_trashed()
+                .exec(&db)
+        })
+        .await
+        .map(|_| done(nav, Done::ForceDeleted, Some(id), 0)),
         _ => {
             return Err(AdminError::NotFound(
                 "products",
@@ -928,7 +961,7 @@ async fn category_action(
         "delete" => match retrying(|| category::Entity::soft_delete_by_id(id).exec(&db)).await {
             Ok(row) => {
                 let (_, count) = went_with(&db, &row).await?;
-                Ok(done(nav, "deleted", id, Some(count)))
+                Ok(done(nav, Done::Deleted, Some(id), count))
             }
             Err(error) => Err(error),
         },
@@ -940,11 +973,15 @@ async fn category_action(
             };
             retrying(|| category::Entity::restore_by_id(id).exec(&db))
                 .await
-                .map(|_| done(nav, "restored", id, Some(before)))
+                .map(|_| done(nav, Done::Restored, Some(id), before))
         }
-        "force-delete" => retrying(|| category::Entity::force_delete_by_id(id).exec(&db))
-            .await
-            .map(|_| done(nav, "force-deleted", id, None)),
+        "force-delete" => retrying(|| {
+            category::Entity::force_delete_by_id(id)
+                .only_trashed()
+                .exec(&db)
+        })
+        .await
+        .map(|_| done(nav, Done::ForceDeleted, Some(id), 0)),
         _ => {
             return Err(AdminError::NotFound(
                 "categories",
@@ -981,9 +1018,5 @@ async fn purge(
         .await
         .map_err(|error| AdminError::Internal(error.to_string()))?;
     let removed = products.rows_removed + categories.rows_removed;
-    Ok(Redirect::to(&format!(
-        "/admin/{}?done=purged&n={removed}",
-        form.back.path()
-    ))
-    .into_response())
+    Ok(done(form.back, Done::Purged, None, removed))
 }

@@ -111,6 +111,13 @@ impl From<DbErr> for ApiError {
                     message: refused.to_string(),
                 };
             }
+            Some(refused @ Error::NotInTrash { .. }) => {
+                return ApiError::Conflict {
+                    code: "not_in_trash",
+                    message: refused.to_string(),
+                };
+            }
+            Some(Error::RowNotFound { .. }) => return ApiError::NotFound,
             Some(other) => return ApiError::Internal(other.to_string()),
             None => {}
         }

@@ -8,7 +8,7 @@
 //! | `POST /products` | 201; 409 when the SKU is taken by an active product or the category is trashed |
 //! | `PUT /products/{id}` | 200 for an active product; 410 when trashed; 404 |
 //! | `DELETE /products/{id}` | 200 with the row as stored (idempotent: the first deletion time is kept) |
-//! | `GET /trash/products` | the trash |
+//! | `GET /trash/products?page=0&per_page=20` | the trash, a page at a time (at most 100 rows) |
 //! | `POST /products/{id}/restore` | 200; 409 when the SKU was taken meanwhile or the category is trashed |
 //! | `DELETE /trash/products/{id}` | 204 deletes a trashed product for good; 409 for an active one |
 //! | `POST /trash/purge?older_than_secs=N` | permanently deletes trash older than N seconds |
@@ -20,11 +20,14 @@
 //! content type 415, a body over [`MAX_BODY_BYTES`] 413, and names and SKUs must be 1 to
 //! [`MAX_TEXT_CHARS`] characters without control characters (what every backend stores: MariaDB's
 //! `varchar(255)`, PostgreSQL refuses NUL). A panic in a handler is logged and answered with a
-//! JSON 500. Every request gets an `x-request-id` and a tracing span.
+//! JSON 500. Every request gets an `x-request-id` and a tracing span. A request that changes
+//! something and that a browser sent from another site's page is refused (403, `cross_site`),
+//! as the admin refuses it.
 
 pub mod admin;
 mod entities;
 mod error;
+mod flash;
 pub mod migration;
 
 use std::sync::Arc;
@@ -84,6 +87,7 @@ pub fn router(db: Db) -> Router {
         .route("/categories", post(create_category))
         .route("/categories/{id}", axum::routing::delete(delete_category))
         .route("/categories/{id}/restore", post(restore_category))
+        .layer(axum::middleware::from_fn(refuse_cross_site_writes))
         .merge(admin::router())
         .fallback(|uri: Uri| async move { no_route(&uri, StatusCode::NOT_FOUND) })
         .method_not_allowed_fallback(|uri: Uri| async move {
@@ -102,6 +106,29 @@ pub fn router(db: Db) -> Router {
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(SetRequestIdLayer::x_request_id(RequestCounter::default()))
+}
+
+/// Refuses a state-changing request that a browser sent from another site's page (403,
+/// `cross_site`): the API has no login, and a form on any site could otherwise restore or purge
+/// rows. Decided as the admin decides ([`admin::same_origin`]): `Sec-Fetch-Site`, else `Origin`;
+/// clients that are not browsers send neither and pass.
+async fn refuse_cross_site_writes(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let writes = !matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    if writes && !admin::same_origin(request.headers()) {
+        return ApiError::Body(
+            StatusCode::FORBIDDEN,
+            "cross_site",
+            "this request was sent from another site's page".into(),
+        )
+        .into_response();
+    }
+    next.run(request).await
 }
 
 /// A path no route matched (404), or not with this method (405): a page under `/admin`, the
@@ -187,22 +214,31 @@ struct Page {
     per_page: Option<u64>,
 }
 
+impl Page {
+    /// The page number (from 0) and its size: 20 by default, at most 100, so that no list is
+    /// unbounded.
+    fn checked(&self) -> ApiResult<(u64, u64)> {
+        let (number, per_page) = (self.page.unwrap_or(0), self.per_page.unwrap_or(20));
+        if !(1..=100).contains(&per_page) {
+            return Err(ApiError::BadRequest(
+                "per_page must be between 1 and 100".into(),
+            ));
+        }
+        if number > MAX_PAGE {
+            return Err(ApiError::BadRequest(format!(
+                "page must be at most {MAX_PAGE}"
+            )));
+        }
+        Ok((number, per_page))
+    }
+}
+
 async fn list_products(
     State(db): State<Db>,
     query: Result<Query<Page>, QueryRejection>,
 ) -> ApiResult<Json<Value>> {
     let Query(page) = query?;
-    let (number, per_page) = (page.page.unwrap_or(0), page.per_page.unwrap_or(20));
-    if !(1..=100).contains(&per_page) {
-        return Err(ApiError::BadRequest(
-            "per_page must be between 1 and 100".into(),
-        ));
-    }
-    if number > MAX_PAGE {
-        return Err(ApiError::BadRequest(format!(
-            "page must be at most {MAX_PAGE}"
-        )));
-    }
+    let (number, per_page) = page.checked()?;
     let pages = product::Entity::objects()
         .order_by_asc(product::Column::Id)
         .paginate(&db, per_page);
@@ -316,12 +352,21 @@ async fn delete_product(
     ))
 }
 
-async fn list_trash(State(db): State<Db>) -> ApiResult<Json<Vec<product::Model>>> {
-    let rows = product::Entity::deleted_objects()
+/// The trash, a page at a time, as `GET /products` pages the active rows.
+async fn list_trash(
+    State(db): State<Db>,
+    query: Result<Query<Page>, QueryRejection>,
+) -> ApiResult<Json<Value>> {
+    let Query(page) = query?;
+    let (number, per_page) = page.checked()?;
+    let pages = product::Entity::deleted_objects()
         .order_by_asc(product::Column::Id)
-        .all(&db)
-        .await?;
-    Ok(Json(rows))
+        .paginate(&db, per_page);
+    let items = pages.fetch_page(number).await?;
+    let total = pages.num_items().await?;
+    Ok(Json(
+        json!({ "items": items, "page": number, "per_page": per_page, "total": total }),
+    ))
 }
 
 async fn restore_product(

@@ -32,6 +32,16 @@ pub enum Error {
         /// The primary key values, comma-separated as SQL literals.
         key: String,
     },
+    /// A trash-only operation (`force_delete_by_id(..).only_trashed()`) found its row active:
+    /// it was restored after the caller saw it in the trash. Nothing was deleted; the decision
+    /// was made in the `DELETE` itself, so no concurrent restore can slip between a check and it.
+    #[error("the `{table}` row ({key}) is not in the trash")]
+    NotInTrash {
+        /// The entity's table name.
+        table: &'static str,
+        /// The primary key values, comma-separated as SQL literals.
+        key: String,
+    },
     /// A restore would make a trashed row active while an active row holds the same values of a
     /// key declared with `#[soft_delete(unique(..))]`: a row the call names, a cascaded child,
     /// or an ancestor restored by `with_ancestors()`. Nothing of the call was applied.

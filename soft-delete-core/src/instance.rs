@@ -411,6 +411,7 @@ impl<E: SoftDeleteEntity> Operation for RestoreOne<E> {
 #[must_use = "a builder does nothing until `.exec(db)`"]
 pub struct ForceDeleteOne<E> {
     key: RowKey<E>,
+    only_trashed: bool,
 }
 
 impl<E: SoftDeleteEntity> ForceDeleteOne<E> {
@@ -421,6 +422,7 @@ impl<E: SoftDeleteEntity> ForceDeleteOne<E> {
     {
         Self {
             key: RowKey::of_id(key),
+            only_trashed: false,
         }
     }
 
@@ -428,7 +430,16 @@ impl<E: SoftDeleteEntity> ForceDeleteOne<E> {
     pub fn of(model: &E::Model) -> Self {
         Self {
             key: RowKey::of_model(model),
+            only_trashed: false,
         }
+    }
+
+    /// Deletes the row only while it is in the trash, decided in the `DELETE` itself: a row
+    /// restored since a trash-bin page offered "delete forever" stays, with its descendants, and
+    /// the call fails with [`Error::NotInTrash`]. What a trash bin's button should call.
+    pub fn only_trashed(mut self) -> Self {
+        self.only_trashed = true;
+        self
     }
 
     /// Runs the `DELETE`, after those of the row's cascade descendants.
@@ -454,12 +465,19 @@ impl<E: SoftDeleteEntity> Operation for ForceDeleteOne<E> {
     }
 
     async fn run<C: ConnectionTrait>(&self, db: &C) -> Result<(), Error> {
-        let removed =
-            force_delete::force_delete::<E, _>(db, &self.key.filters(), self.key.origin).await?;
-        if removed.rows == 0 {
-            return Err(self.key.not_found());
+        let mut filters = self.key.filters();
+        if self.only_trashed {
+            filters.add(crate::trashed_condition::<E>());
         }
-        Ok(())
+        let removed = force_delete::force_delete::<E, _>(db, &filters, self.key.origin).await?;
+        if removed.rows > 0 {
+            return Ok(());
+        }
+        // Nothing matched: only the error's kind is left to decide.
+        if self.only_trashed && self.key.find_row(db).await?.is_some() {
+            return Err(self.key.not_in_trash());
+        }
+        Err(self.key.not_found())
     }
 }
 

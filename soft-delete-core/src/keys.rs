@@ -286,6 +286,13 @@ impl<E: EntityTrait> RowKey<E> {
         Filters::new().with(self.condition())
     }
 
+    pub(crate) fn not_in_trash(&self) -> Error {
+        Error::NotInTrash {
+            table: E::default().table_name(),
+            key: key_text(ValueTuple::Many(self.values.clone())),
+        }
+    }
+
     pub(crate) fn not_found(&self) -> Error {
         Error::RowNotFound {
             table: E::default().table_name(),

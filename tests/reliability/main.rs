@@ -132,6 +132,36 @@ fn at(micros: u32) -> DateTime<Utc> {
 }
 
 pooled_tests! {
+    // Issue 32: a trash-only force delete decides in its `DELETE` whether the row is still in
+    // the trash. A restore from another pool that commits while the `DELETE` waits for the
+    // row's lock wins: the row stays, active, and the call says why.
+    async fn a_trash_only_force_delete_loses_to_a_concurrent_restore(db: &TestDb) {
+        use common::entities::product;
+        db.create::<product::Entity>().await;
+        let row = product::ActiveModel { name: Set("rake".into()), price: Set(1), ..Default::default() }
+            .insert(&db.conn)
+            .await
+            .expect("insert");
+        product::Entity::soft_delete_by_id(row.id).exec(&db.conn).await.expect("trash");
+        let other = db.second_pool().await;
+        let restoring = other.begin().await.expect("begin");
+        product::Entity::restore_by_id(row.id).exec(&restoring).await.expect("restore, uncommitted");
+        let conn = db.conn.clone();
+        let deleting = tokio::spawn(async move {
+            product::Entity::force_delete_by_id(row.id).only_trashed().exec(&conn).await
+        });
+        if db.backend != Backend::Sqlite {
+            wait_for_a_lock_wait(db).await;
+        }
+        restoring.commit().await.expect("commit the restore");
+        let refused = deleting.await.expect("task").expect_err("the row was restored first");
+        assert!(matches!(refused, Error::NotInTrash { table: "product", .. }), "{refused:?}");
+        let kept = product::Entity::objects().count(&db.conn).await.expect("count");
+        assert_eq!(kept, 1, "the restored row stays");
+        let missing = product::Entity::force_delete_by_id(row.id + 1).only_trashed().exec(&db.conn).await.expect_err("no such row");
+        assert!(matches!(missing, Error::RowNotFound { .. }), "{missing:?}");
+    }
+
     // Issue 31, item 7: a restore committed while a purge batch waits for its row lock makes that
     // batch short (PostgreSQL re-checks the row and skips it); the pass goes on until nothing
     // expired is left instead of ending at the short batch.
