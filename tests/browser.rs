@@ -193,6 +193,15 @@ async fn placement(client: &Client, base: &str) -> ((f64, f64, f64, f64), (f64, 
     (rectangles[0], rectangles[1])
 }
 
+/// How many products are in the trash, read from the database.
+async fn ids_in_db(db: &TestDb) -> usize {
+    product::Entity::deleted_objects()
+        .all(&db.conn)
+        .await
+        .expect("trash")
+        .len()
+}
+
 async fn new_product(db: &TestDb, category_id: i32, sku: &str) -> i32 {
     product::ActiveModel {
         category_id: Set(category_id),
@@ -377,6 +386,21 @@ async fn scenarios(backend: Backend) {
         .find(Locator::Css("form.purge button"))
         .await
         .expect("purge button")
+        .click()
+        .await
+        .expect("click");
+    // A confirmation page first, with what goes per table; nothing is purged until confirmed.
+    let asked = wait_for_text(&client, "#counts", "2 products").await;
+    assert!(asked.contains("0 categories"), "{asked}");
+    assert_eq!(
+        ids_in_db(&db).await,
+        2,
+        "nothing purged before the confirmation"
+    );
+    client
+        .find(Locator::Css("button#confirm"))
+        .await
+        .expect("confirm button")
         .click()
         .await
         .expect("click");

@@ -405,11 +405,20 @@ backend_tests! {
         let (status, _, _) = page(&app, "GET", &format!("/admin/products/{novel}"), "", &[]).await;
         assert_eq!(status, StatusCode::OK);
 
-        // Force delete only from the trash; purge older than 0 days empties the trash.
-        let (status, _, _) = page(&app, "POST", &format!("/admin/products/{pen}/force-delete"), "", &[]).await;
+        // Force delete only from the trash, after a confirmation page that deletes nothing;
+        // purge older than 0 days empties the trash, after its own confirmation.
+        let (status, _, html) = page(&app, "POST", &format!("/admin/products/{pen}/force-delete"), "", &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(&format!("Delete product {pen} (PEN) for good?")) && html.contains("name=\"confirmed\" value=\"yes\""), "{html}");
+        assert_eq!(page(&app, "GET", &format!("/admin/products/{pen}"), "", &[]).await.0, StatusCode::GONE, "still in the trash");
+        let (status, _, _) = page(&app, "POST", &format!("/admin/products/{pen}/force-delete"), "confirmed=yes", &[]).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         page(&app, "POST", &format!("/admin/products/{atlas}/delete"), "", &[]).await;
-        let (status, location, _) = page(&app, "POST", "/admin/purge", "older_than_days=0&back=products", &[]).await;
+        let (status, _, html) = page(&app, "POST", "/admin/purge", "older_than_days=0&back=products", &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("<li>1 product</li>") && html.contains("<li>0 categories</li>"), "the counts per table: {html}");
+        assert_eq!(page(&app, "GET", &format!("/admin/products/{atlas}"), "", &[]).await.0, StatusCode::GONE, "nothing purged yet");
+        let (status, location, _) = page(&app, "POST", "/admin/purge", "older_than_days=0&back=products&confirmed=yes", &[]).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         let (_, _, html) = page(&app, "GET", &location.expect("redirect"), "", &[]).await;
         assert!(html.contains("Purged 1 row from the trash."), "{html}");
@@ -455,7 +464,7 @@ backend_tests! {
             let (status, _, _) = page(&app, "POST", "/admin/purge", "older_than_days=0&back=products", &[header]).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "{header:?}");
         }
-        let (status, _, _) = page(&app, "POST", "/admin/purge", "older_than_days=0&back=products", &[("origin", "http://localhost"), ("sec-fetch-site", "same-origin")]).await;
+        let (status, _, _) = page(&app, "POST", "/admin/purge", "older_than_days=0&back=products&confirmed=yes", &[("origin", "http://localhost"), ("sec-fetch-site", "same-origin")]).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         // No admin page may be framed by another site (clickjacking).
         let response = app.clone().oneshot(Request::builder().uri("/admin/products").body(Body::empty()).expect("request")).await.expect("response");
@@ -480,6 +489,10 @@ backend_tests! {
         page(&app, "POST", &format!("/admin/categories/{garden}/delete"), "", &[]).await;
         let (status, _, _) = page(&app, "POST", &format!("/admin/categories/{garden}/restore"), "", &[]).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
+        // Confirmed, as a page drawn before the restore would send it; and unconfirmed.
+        let (status, _, html) = page(&app, "POST", &format!("/admin/categories/{garden}/force-delete"), "confirmed=yes", &[]).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{html}");
+        assert!(html.contains(&format!("Category {garden} is not in the trash")), "{html}");
         let (status, _, html) = page(&app, "POST", &format!("/admin/categories/{garden}/force-delete"), "", &[]).await;
         assert_eq!(status, StatusCode::CONFLICT, "{html}");
         assert!(html.contains(&format!("Category {garden} is not in the trash")), "{html}");
@@ -489,7 +502,7 @@ backend_tests! {
         // The same for a product restored since the page was drawn, and in the JSON API.
         call(&app, "DELETE", &format!("/products/{rake}"), None).await;
         call(&app, "POST", &format!("/products/{rake}/restore"), None).await;
-        let (status, _, html) = page(&app, "POST", &format!("/admin/products/{rake}/force-delete"), "", &[]).await;
+        let (status, _, html) = page(&app, "POST", &format!("/admin/products/{rake}/force-delete"), "confirmed=yes", &[]).await;
         assert_eq!(status, StatusCode::CONFLICT, "{html}");
         assert!(html.contains(&format!("Product {rake} is not in the trash")), "{html}");
         let (status, body) = call(&app, "DELETE", &format!("/trash/products/{rake}"), None).await;
@@ -497,10 +510,31 @@ backend_tests! {
         assert_eq!(call(&app, "GET", &format!("/products/{rake}"), None).await.0, StatusCode::OK);
         // From the trash it still works, and a missing row is 404.
         call(&app, "DELETE", &format!("/products/{hoe}"), None).await;
-        let (status, _, _) = page(&app, "POST", &format!("/admin/products/{hoe}/force-delete"), "", &[]).await;
+        let (status, _, _) = page(&app, "POST", &format!("/admin/products/{hoe}/force-delete"), "confirmed=yes", &[]).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
-        let (status, _, _) = page(&app, "POST", &format!("/admin/products/{hoe}/force-delete"), "", &[]).await;
+        let (status, _, _) = page(&app, "POST", &format!("/admin/products/{hoe}/force-delete"), "confirmed=yes", &[]).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+
+    // Issue 32: a category's "Delete forever" first says what goes with it, and deletes
+    // nothing until confirmed.
+    async fn delete_forever_asks_first_with_the_counts(db: &TestDb) {
+        let app = app(db).await;
+        let garden = category(&app, "garden").await;
+        for sku in ["RAKE", "HOE"] {
+            product(&app, garden, sku).await;
+        }
+        page(&app, "POST", &format!("/admin/categories/{garden}/delete"), "", &[]).await;
+        let (status, _, html) = page(&app, "POST", &format!("/admin/categories/{garden}/force-delete"), "", &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(&format!("Delete category {garden} (“garden”) for good?")), "{html}");
+        assert!(html.contains("<li>1 category</li>") && html.contains("<li>2 products in it</li>"), "{html}");
+        let (status, trash) = call(&app, "GET", "/trash/products", None).await;
+        assert_eq!((status, trash["total"].clone()), (StatusCode::OK, json!(2)), "nothing deleted yet");
+        let (status, _, _) = page(&app, "POST", &format!("/admin/categories/{garden}/force-delete"), "confirmed=yes", &[]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, trash) = call(&app, "GET", "/trash/products", None).await;
+        assert_eq!(trash["total"], json!(0));
     }
 
     // Issue 32: the JSON API's writes refuse what a browser sends from another site's page,

@@ -10,8 +10,9 @@
 //! | `POST /admin/categories/{id}/delete`, `../restore`, `../force-delete` | actions, with cascades |
 //! | `POST /admin/purge` (form: `older_than_days`) | purges expired trash of both tables |
 //!
-//! Every action is a `POST` that answers `303 See Other` back to the list, with what happened
-//! in the page; a refused one (a restore whose SKU is taken, or whose category is trashed)
+//! "Delete forever" and "Purge" answer with a confirmation page first, which counts what will
+//! go and posts the action again with `confirmed=yes`. Every action is a `POST` that answers
+//! `303 See Other` back to the list, with what happened in the page (under a one-time token); a refused one (a restore whose SKU is taken, or whose category is trashed)
 //! renders the list with the reason and status 409. A `POST` a browser marks as cross-site is
 //! refused (403): the admin has no login, but another site's form must not drive it.
 
@@ -212,6 +213,39 @@ struct MessagePage<'a> {
     nav: &'a str,
     title: &'a str,
     message: &'a str,
+}
+
+/// The page a destructive action shows first: what will go, counted per table, and a button
+/// that sends the action again, confirmed. No JavaScript: the confirmation is a page, as in
+/// Django's admin.
+#[derive(Template)]
+#[template(path = "admin/confirm.html")]
+struct ConfirmPage {
+    nav: &'static str,
+    title: String,
+    question: String,
+    counts: Vec<String>,
+    action: String,
+    fields: Vec<(&'static str, String)>,
+    button: &'static str,
+}
+
+/// The form of a destructive action: `confirmed=yes` once the confirmation page was answered.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Confirmation {
+    confirmed: Option<String>,
+}
+
+impl Confirmation {
+    fn given(&self) -> bool {
+        self.confirmed.as_deref() == Some("yes")
+    }
+}
+
+/// `1 product`, `2 products`; `many` is the plural.
+fn count_line(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn message_page(status: StatusCode, nav: &str, title: &str, message: &str) -> Response {
@@ -915,9 +949,14 @@ async fn with_list(db: &Db, result: AdminResult<Response>) -> AdminResult<Respon
 async fn product_action(
     State(db): State<Db>,
     path: Result<Path<(i32, String)>, PathRejection>,
+    form: Result<Form<Confirmation>, FormRejection>,
 ) -> AdminResult<Response> {
     let Path((id, action)) = path?;
+    let Form(confirmation) = form?;
     let nav = Nav::Products;
+    if action == "force-delete" && !confirmation.given() {
+        return confirm_force_delete(&db, nav, id).await;
+    }
     let result = match action.as_str() {
         "delete" => retrying(|| product::Entity::soft_delete_by_id(id).exec(&db))
             .await
@@ -954,9 +993,14 @@ async fn product_action(
 async fn category_action(
     State(db): State<Db>,
     path: Result<Path<(i32, String)>, PathRejection>,
+    form: Result<Form<Confirmation>, FormRejection>,
 ) -> AdminResult<Response> {
     let Path((id, action)) = path?;
+    let Form(confirmation) = form?;
     let nav = Nav::Categories;
+    if action == "force-delete" && !confirmation.given() {
+        return confirm_force_delete(&db, nav, id).await;
+    }
     let result = match action.as_str() {
         "delete" => match retrying(|| category::Entity::soft_delete_by_id(id).exec(&db)).await {
             Ok(row) => {
@@ -992,11 +1036,79 @@ async fn category_action(
     with_list(&db, result.map_err(|error| refusal(nav, id, error))).await
 }
 
+/// Asks before deleting a row for good, saying what goes with it; refuses at once a row that
+/// is not in the trash.
+async fn confirm_force_delete(db: &Db, nav: Nav, id: i32) -> AdminResult<Response> {
+    let (name, counts) = match nav {
+        Nav::Products => match product::Entity::lookup_by_id(id).one(db).await? {
+            RowState::Trashed { row, .. } => (format!("product {id} ({})", row.sku), Vec::new()),
+            RowState::Active(_) => {
+                return with_list(db, Err(refusal(nav, id, not_in_trash(nav, id)))).await;
+            }
+            RowState::Missing => {
+                return Err(refusal(
+                    nav,
+                    id,
+                    Error::RowNotFound {
+                        table: "product",
+                        key: id.to_string(),
+                    },
+                ));
+            }
+        },
+        Nav::Categories => match category::Entity::lookup_by_id(id).one(db).await? {
+            RowState::Trashed { row, .. } => {
+                let products = product::Entity::all_objects()
+                    .filter(product::Column::CategoryId.eq(id))
+                    .count(db)
+                    .await?;
+                (
+                    format!("category {id} (“{}”)", row.name),
+                    vec![count_line(products, "product in it", "products in it")],
+                )
+            }
+            RowState::Active(_) => {
+                return with_list(db, Err(refusal(nav, id, not_in_trash(nav, id)))).await;
+            }
+            RowState::Missing => {
+                return Err(refusal(
+                    nav,
+                    id,
+                    Error::RowNotFound {
+                        table: "category",
+                        key: id.to_string(),
+                    },
+                ));
+            }
+        },
+    };
+    let mut counts = counts;
+    counts.insert(0, count_line(1, nav.noun(), ""));
+    let page = ConfirmPage {
+        nav: nav.path(),
+        title: "Delete for good?".into(),
+        question: format!("Delete {name} for good? This cannot be undone. It removes:"),
+        counts,
+        action: format!("/admin/{}/{id}/force-delete", nav.path()),
+        fields: Vec::new(),
+        button: "Delete for good",
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+fn not_in_trash(nav: Nav, id: i32) -> Error {
+    Error::NotInTrash {
+        table: nav.table(),
+        key: id.to_string(),
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PurgeForm {
     older_than_days: u32,
     back: Nav,
+    confirmed: Option<String>,
 }
 
 async fn purge(
@@ -1010,6 +1122,9 @@ async fn purge(
         )));
     }
     let cutoff = soft_delete_core::clock::now() - TimeDelta::days(i64::from(form.older_than_days));
+    if form.confirmed.as_deref() != Some("yes") {
+        return confirm_purge(&db, &form, cutoff).await;
+    }
     // Products first: a category's purge then finds fewer descendants to remove with it.
     let products = retrying(|| product::Entity::purge_trash(cutoff).exec(&db))
         .await
@@ -1019,4 +1134,63 @@ async fn purge(
         .map_err(|error| AdminError::Internal(error.to_string()))?;
     let removed = products.rows_removed + categories.rows_removed;
     Ok(done(form.back, Done::Purged, None, removed))
+}
+
+/// Asks before a purge, with what it removes per table: the expired products, the expired
+/// categories, and the products that go with those categories.
+async fn confirm_purge(db: &Db, form: &PurgeForm, cutoff: DateTime<Utc>) -> AdminResult<Response> {
+    use sea_orm::QueryTrait;
+    use sea_orm::sea_query::ExprTrait;
+    use soft_delete_core::HasDeletionTime;
+    let products = product::Entity::deleted_objects()
+        .filter(<product::Entity as HasDeletionTime>::deleted_before(cutoff))
+        .count(db)
+        .await?;
+    let categories = category::Entity::deleted_objects()
+        .filter(<category::Entity as HasDeletionTime>::deleted_before(
+            cutoff,
+        ))
+        .count(db)
+        .await?;
+    let expired_categories = category::Entity::deleted_objects()
+        .select_only()
+        .column(category::Column::Id)
+        .filter(<category::Entity as HasDeletionTime>::deleted_before(
+            cutoff,
+        ))
+        .into_query();
+    let with_them = product::Entity::all_objects()
+        .filter(product::Column::CategoryId.in_subquery(expired_categories))
+        .filter(
+            sea_orm::Condition::any()
+                .add(product::Column::DeletedAt.is_null())
+                .add(<product::Entity as HasDeletionTime>::deleted_before(cutoff).not()),
+        )
+        .count(db)
+        .await?;
+    let days = form.older_than_days;
+    let page = ConfirmPage {
+        nav: form.back.path(),
+        title: "Purge the trash?".into(),
+        question: format!(
+            "Purge everything deleted more than {days} day{} ago? This cannot be undone. It removes:",
+            plural(u64::from(days))
+        ),
+        counts: vec![
+            count_line(products, "product", "products"),
+            count_line(categories, "category", "categories"),
+            count_line(
+                with_them,
+                "more product in those categories",
+                "more products in those categories",
+            ),
+        ],
+        action: "/admin/purge".into(),
+        fields: vec![
+            ("older_than_days", days.to_string()),
+            ("back", form.back.path().to_owned()),
+        ],
+        button: "Purge for good",
+    };
+    Ok(render(StatusCode::OK, &page))
 }
