@@ -154,6 +154,22 @@ backend_tests! {
         post::Entity::insert(again.clone()).on_conflict_do_nothing().exec(&db.conn).await.expect("insert .. do nothing");
         let fresh = post::ActiveModel { id: Set(first.id + 1), title: Set("fresh".into()), ..Default::default() };
         post::Entity::insert_many([again, fresh]).on_conflict_do_nothing().exec(&db.conn).await.expect("insert_many .. do nothing");
+        // Asked for the row it inserted, an insert that collided with a trashed row must not
+        // hand that row back as inserted: on MariaDB SeaORM reads it back by its key, and the
+        // guard refuses that read (nothing was written, so nothing is exempt).
+        // (A key the application chooses: SeaORM then reads back by the key it sent.)
+        db.create::<doc_folder::Entity>().await;
+        db.create::<doc_file::Entity>().await;
+        doc_folder::ActiveModel { id: Set(1), ..Default::default() }.insert(&db.conn).await.expect("folder");
+        doc_folder::Entity::soft_delete_by_id(1).exec(&db.conn).await.expect("trash the folder");
+        let collided = doc_folder::ActiveModel { id: Set(1), ..Default::default() };
+        match doc_folder::Entity::insert(collided).on_conflict_do_nothing().exec_with_returning(&db.conn).await {
+            Ok(sea_orm::TryInsertResult::Inserted(row)) => panic!("a trashed row came back as inserted: {row:?}"),
+            Ok(_) => {}
+            // With `RETURNING` (PostgreSQL, SQLite) nothing comes back, which SeaORM reports.
+            Err(sea_orm::DbErr::RecordNotFound(_)) if db.db_backend() != DbBackend::MySql => {}
+            Err(refused) => assert_eq!(leak_of(&refused), Some((LeakKind::Read, "doc_folder".into())), "{refused}"),
+        }
         let trashed = post::Entity::deleted_objects().all(&db.conn).await.expect("trash");
         assert_eq!(trashed.len(), 1);
         assert_eq!(trashed[0].title, "first", "the trashed row is unchanged");

@@ -133,6 +133,7 @@ pub(crate) fn analyze(sql: &str, backend: DbBackend, tables: &[TableDescription]
     };
     let mut leaks = Leaks {
         tables,
+        dialect,
         findings: Vec::new(),
         writes_one_row: None,
         placeholders: Placeholders::of(&statements),
@@ -145,20 +146,6 @@ pub(crate) fn analyze(sql: &str, backend: DbBackend, tables: &[TableDescription]
         leaks
             .findings
             .extend(unchecked(&unescape(sql), dialect, tables));
-    }
-    for statement in &statements {
-        match classify(statement) {
-            StatementClass::Dynamic => leaks.findings.push(dynamic_finding()),
-            StatementClass::Opaque => {
-                leaks
-                    .findings
-                    .extend(unchecked(&statement.to_string(), dialect, tables))
-            }
-            StatementClass::Rows(_)
-            | StatementClass::Queries
-            | StatementClass::Schema
-            | StatementClass::NoRows => {}
-        }
     }
     for statement in &statements {
         let _ = statement.visit(&mut leaks);
@@ -181,6 +168,7 @@ pub(crate) fn analyze(sql: &str, backend: DbBackend, tables: &[TableDescription]
 /// set operations, derived tables).
 struct Leaks<'t> {
     tables: &'t [TableDescription],
+    dialect: &'t dyn Dialect,
     findings: Vec<Finding>,
     writes_one_row: Option<WrittenRow>,
     placeholders: Placeholders,
@@ -265,9 +253,23 @@ impl Visitor for Leaks<'_> {
         ControlFlow::Continue(())
     }
 
+    /// Every statement, nested ones included (`EXPLAIN ANALYZE EXECUTE ..` runs what it
+    /// explains).
     fn pre_visit_statement(&mut self, statement: &Statement) -> ControlFlow<()> {
-        let StatementClass::Rows(change) = classify(statement) else {
-            return ControlFlow::Continue(());
+        let change = match classify(statement) {
+            StatementClass::Rows(change) => change,
+            StatementClass::Dynamic => {
+                self.findings.push(dynamic_finding());
+                return ControlFlow::Continue(());
+            }
+            StatementClass::Opaque => {
+                let findings = unchecked(&statement.to_string(), self.dialect, self.tables);
+                self.findings.extend(findings);
+                return ControlFlow::Continue(());
+            }
+            StatementClass::Queries | StatementClass::Schema | StatementClass::NoRows => {
+                return ControlFlow::Continue(());
+            }
         };
         match change {
             RowChange::Update(update) => self.update(update),
@@ -443,9 +445,14 @@ impl<'t> Leaks<'t> {
             };
             self.require_marker(LeakKind::Write, scoped, None);
         }
+        // Only a plain insert certainly wrote the row whose key it names. An upsert or an
+        // ignoring insert that collided wrote nothing (MySQL still reports one found row), and
+        // SeaORM's read-back would then return the existing row, trashed or not.
+        let may_write_nothing = insert.on.is_some() || insert.ignore || insert.or.is_some();
         self.writes_one_row = table
             .descriptions(self.tables)
             .next()
+            .filter(|_| !may_write_nothing)
             .and_then(|description| {
                 Some(WrittenRow {
                     table: description.table.clone(),
@@ -1263,6 +1270,29 @@ mod tests {
             written("INSERT INTO `book` (`title`) VALUES (?), (?)"),
             None
         );
+        // An insert that may have collided and written nothing exempts no read-back.
+        for may_write_nothing in [
+            "INSERT INTO `book` (`id`, `title`) VALUES (?, ?) ON DUPLICATE KEY UPDATE `id` = `id`",
+            "INSERT IGNORE INTO `book` (`id`, `title`) VALUES (?, ?)",
+        ] {
+            assert_eq!(written(may_write_nothing), None, "{may_write_nothing}");
+        }
+        assert_eq!(
+            analyze(
+                r#"INSERT INTO "book" ("id") VALUES (?) ON CONFLICT ("id") DO NOTHING"#,
+                DbBackend::Sqlite,
+                &tables()
+            )
+            .writes_one_row,
+            None
+        );
+        // A `?` kept as a bare value still counts: the key is the third bound value.
+        let read = analyze(
+            "SELECT GROUP_CONCAT(`title` SEPARATOR ?) FROM `book` WHERE `title` = ? AND `book`.`id` = ?",
+            DbBackend::MySql,
+            &tables(),
+        );
+        assert_eq!(read.findings[0].pinned_key, Some(vec![2]));
         let composite = analyze(
             "INSERT INTO `book_tag` (`tag_id`, `book_id`) VALUES (?, ?)",
             DbBackend::MySql,
@@ -1284,6 +1314,31 @@ mod tests {
             &tables(),
         );
         assert_eq!(read.findings[0].pinned_key, Some(vec![1]));
+    }
+
+    #[test]
+    fn a_statement_inside_explain_is_sorted_as_on_its_own() {
+        let kinds = |sql: &str| -> Vec<LeakKind> {
+            analyze(sql, DbBackend::Postgres, &tables())
+                .findings
+                .into_iter()
+                .map(|finding| finding.kind)
+                .collect()
+        };
+        assert_eq!(
+            kinds("EXPLAIN ANALYZE EXECUTE purge_books(1)"),
+            [LeakKind::Unchecked]
+        );
+        assert_eq!(
+            kinds(
+                "EXPLAIN ANALYZE MERGE INTO book USING tag ON book.id = tag.id WHEN MATCHED THEN DELETE"
+            ),
+            [LeakKind::Unchecked, LeakKind::Unchecked]
+        );
+        assert_eq!(
+            kinds("ALTER VIEW shelf AS SELECT * FROM book"),
+            [LeakKind::Read]
+        );
     }
 
     #[test]

@@ -47,6 +47,8 @@ pub(super) fn classify(statement: &Statement) -> StatementClass<'_> {
         // `COPY (query) TO` reads through its query; `COPY .. FROM` inserts rows.
         Statement::Copy { .. } => StatementClass::Queries,
         Statement::Query { .. }
+        // `ALTER VIEW .. AS SELECT ..` defines what the view shows, as `CREATE VIEW` does.
+        | Statement::AlterView { .. }
         | Statement::Explain { .. }
         | Statement::Declare { .. }
         | Statement::CreateView { .. }
@@ -95,7 +97,6 @@ pub(super) fn classify(statement: &Statement) -> StatementClass<'_> {
         | Statement::AlterTable { .. }
         | Statement::AlterSchema { .. }
         | Statement::AlterIndex { .. }
-        | Statement::AlterView { .. }
         | Statement::AlterFunction { .. }
         | Statement::AlterType { .. }
         | Statement::AlterCollation { .. }

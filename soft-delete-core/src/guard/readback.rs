@@ -40,6 +40,7 @@ impl Placeholders {
             let _ = statement.visit(&mut found);
         }
         found.positional.sort_unstable();
+        found.positional.dedup();
         found
     }
 
@@ -68,10 +69,10 @@ impl Placeholders {
 impl Visitor for Placeholders {
     type Break = ();
 
-    fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
-        if let Expr::Value(value) = expr
-            && matches!(&value.value, Value::Placeholder(text) if text == "?")
-        {
+    // Every value, not only those that stand as expressions: a `?` the parser keeps as a bare
+    // value (`SEPARATOR ?`) still takes its place in the numbering.
+    fn pre_visit_value(&mut self, value: &sqlparser::ast::ValueWithSpan) -> ControlFlow<()> {
+        if matches!(&value.value, Value::Placeholder(text) if text == "?") {
             self.positional
                 .push((value.span.start.line, value.span.start.column));
         }
