@@ -900,9 +900,7 @@ fn refusal(nav: Nav, id: i32, error: Error) -> AdminError {
                 capitalized(nav.noun())
             ),
         ),
-        Error::Database(DbErr::RecordNotFound(_)) | Error::RowNotFound { .. } => {
-            AdminError::NotFound(nav.path(), format!("There is no such {}.", nav.noun()))
-        }
+        Error::Database(DbErr::RecordNotFound(_)) | Error::RowNotFound { .. } => no_such_row(nav),
         _ => AdminError::Internal(error.to_string()),
     }
 }
@@ -1039,22 +1037,14 @@ async fn category_action(
 /// Asks before deleting a row for good, saying what goes with it; refuses at once a row that
 /// is not in the trash.
 async fn confirm_force_delete(db: &Db, nav: Nav, id: i32) -> AdminResult<Response> {
-    let (name, counts) = match nav {
+    // `None` for an active row; a missing one is a 404 at once.
+    let trashed = match nav {
         Nav::Products => match product::Entity::lookup_by_id(id).one(db).await? {
-            RowState::Trashed { row, .. } => (format!("product {id} ({})", row.sku), Vec::new()),
-            RowState::Active(_) => {
-                return with_list(db, Err(refusal(nav, id, not_in_trash(nav, id)))).await;
+            RowState::Trashed { row, .. } => {
+                Some((format!("product {id} ({})", row.sku), Vec::new()))
             }
-            RowState::Missing => {
-                return Err(refusal(
-                    nav,
-                    id,
-                    Error::RowNotFound {
-                        table: "product",
-                        key: id.to_string(),
-                    },
-                ));
-            }
+            RowState::Active(_) => None,
+            RowState::Missing => return Err(no_such_row(nav)),
         },
         Nav::Categories => match category::Entity::lookup_by_id(id).one(db).await? {
             RowState::Trashed { row, .. } => {
@@ -1062,27 +1052,18 @@ async fn confirm_force_delete(db: &Db, nav: Nav, id: i32) -> AdminResult<Respons
                     .filter(product::Column::CategoryId.eq(id))
                     .count(db)
                     .await?;
-                (
+                Some((
                     format!("category {id} (“{}”)", row.name),
                     vec![count_line(products, "product in it", "products in it")],
-                )
+                ))
             }
-            RowState::Active(_) => {
-                return with_list(db, Err(refusal(nav, id, not_in_trash(nav, id)))).await;
-            }
-            RowState::Missing => {
-                return Err(refusal(
-                    nav,
-                    id,
-                    Error::RowNotFound {
-                        table: "category",
-                        key: id.to_string(),
-                    },
-                ));
-            }
+            RowState::Active(_) => None,
+            RowState::Missing => return Err(no_such_row(nav)),
         },
     };
-    let mut counts = counts;
+    let Some((name, mut counts)) = trashed else {
+        return with_list(db, Err(refusal(nav, id, not_in_trash(nav, id)))).await;
+    };
     counts.insert(0, count_line(1, nav.noun(), ""));
     let page = ConfirmPage {
         nav: nav.path(),
@@ -1094,6 +1075,10 @@ async fn confirm_force_delete(db: &Db, nav: Nav, id: i32) -> AdminResult<Respons
         button: "Delete for good",
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+fn no_such_row(nav: Nav) -> AdminError {
+    AdminError::NotFound(nav.path(), format!("There is no such {}.", nav.noun()))
 }
 
 fn not_in_trash(nav: Nav, id: i32) -> Error {
