@@ -95,43 +95,71 @@ impl From<soft_delete_core::Error> for ApiError {
     }
 }
 
-impl From<DbErr> for ApiError {
-    fn from(error: DbErr) -> Self {
+/// What a failed call of the library means over HTTP, decided once for the JSON API and the
+/// admin pages alike: a refusal the data made (409, with its code), a row that is not there
+/// (404), or a failure of the service (500).
+#[derive(Debug)]
+pub(crate) enum Outcome<'a> {
+    /// 409: the library refused, and the row is as it was.
+    Refused {
+        code: &'static str,
+        error: &'a soft_delete_core::Error,
+    },
+    /// 409: the database refused (a unique or foreign key), with its message.
+    Constraint { code: &'static str, message: String },
+    /// 404.
+    Missing,
+    /// 500.
+    Failed,
+}
+
+impl Outcome<'_> {
+    /// The outcome of `error`, a `DbErr` that may carry the library's refusal.
+    pub(crate) fn of(error: &DbErr) -> Outcome<'_> {
         use soft_delete_core::Error;
-        match Error::downcast_ref(&error) {
-            Some(refused @ Error::RestoreConflict { .. }) => {
-                return ApiError::Conflict {
+        if let Some(refused) = Error::downcast_ref(error) {
+            return match refused {
+                Error::RestoreConflict { .. } => Outcome::Refused {
                     code: "unique_conflict",
-                    message: refused.to_string(),
-                };
-            }
-            Some(refused @ Error::ParentTrashed { .. }) => {
-                return ApiError::Conflict {
+                    error: refused,
+                },
+                Error::ParentTrashed { .. } => Outcome::Refused {
                     code: "parent_trashed",
-                    message: refused.to_string(),
-                };
-            }
-            Some(refused @ Error::NotInTrash { .. }) => {
-                return ApiError::Conflict {
+                    error: refused,
+                },
+                Error::NotInTrash { .. } => Outcome::Refused {
                     code: "not_in_trash",
-                    message: refused.to_string(),
-                };
-            }
-            Some(Error::RowNotFound { .. }) => return ApiError::NotFound,
-            Some(other) => return ApiError::Internal(other.to_string()),
-            None => {}
+                    error: refused,
+                },
+                Error::RowNotFound { .. } => Outcome::Missing,
+                _ => Outcome::Failed,
+            };
         }
         match error.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(message)) => ApiError::Conflict {
+            Some(SqlErr::UniqueConstraintViolation(message)) => Outcome::Constraint {
                 code: "unique_conflict",
                 message,
             },
-            Some(SqlErr::ForeignKeyConstraintViolation(message)) => ApiError::Conflict {
+            Some(SqlErr::ForeignKeyConstraintViolation(message)) => Outcome::Constraint {
                 code: "foreign_key",
                 message,
             },
-            _ if matches!(error, DbErr::RecordNotFound(_)) => ApiError::NotFound,
-            _ => ApiError::Internal(error.to_string()),
+            _ if matches!(error, DbErr::RecordNotFound(_)) => Outcome::Missing,
+            _ => Outcome::Failed,
+        }
+    }
+}
+
+impl From<DbErr> for ApiError {
+    fn from(error: DbErr) -> Self {
+        match Outcome::of(&error) {
+            Outcome::Refused { code, error } => ApiError::Conflict {
+                code,
+                message: error.to_string(),
+            },
+            Outcome::Constraint { code, message } => ApiError::Conflict { code, message },
+            Outcome::Missing => ApiError::NotFound,
+            Outcome::Failed => ApiError::Internal(error.to_string()),
         }
     }
 }
