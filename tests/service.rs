@@ -151,11 +151,11 @@ async fn page(
     )
 }
 
-/// The `<tr data-id=..>` rows of the section `id` ("active" or "trash") of a list page.
-fn section_ids(html: &str, id: &str) -> Vec<i64> {
+/// The `<tr data-id=..>` rows of a list page's table, in page order.
+fn list_ids(html: &str) -> Vec<i64> {
     let start = html
-        .find(&format!("<section id=\"{id}\""))
-        .unwrap_or_else(|| panic!("no section {id} in {html}"));
+        .find("<section id=\"list\"")
+        .unwrap_or_else(|| panic!("no list in {html}"));
     let end = html[start..]
         .find("</section>")
         .map_or(html.len(), |end| start + end);
@@ -164,6 +164,32 @@ fn section_ids(html: &str, id: &str) -> Vec<i64> {
         .skip(1)
         .filter_map(|rest| rest.split('"').next()?.parse().ok())
         .collect()
+}
+
+fn sorted(mut ids: Vec<i64>) -> Vec<i64> {
+    ids.sort_unstable();
+    ids
+}
+
+/// An admin action, post/redirect/get: the `POST` must answer `303 See Other`; returns where
+/// it led and the page found there.
+async fn act(app: &Router, uri: &str, form: &str) -> (String, String) {
+    let (status, location, html) = page(app, "POST", uri, form, &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "POST {uri} {form}: {html}");
+    let location = location.expect("a redirect");
+    let (status, _, html) = page(app, "GET", &location, "", &[]).await;
+    assert_eq!(status, StatusCode::OK, "GET {location}");
+    (location, html)
+}
+
+/// The text of the page's notice (`role="status"`) or refusal (`role="alert"`).
+fn message(html: &str) -> &str {
+    let start = html
+        .find("id=\"message\"")
+        .unwrap_or_else(|| panic!("no message in {html}"));
+    let start = start + html[start..].find('>').expect("tag end") + 1;
+    let end = start + html[start..].find('<').expect("text end");
+    &html[start..end]
 }
 
 /// One request of the bad-input corpus.
@@ -339,7 +365,7 @@ fn bad_input_corpus(product: i64) -> Vec<BadInput> {
 }
 
 backend_tests! {
-    async fn admin_pages_show_both_sides_and_act_through_posts(db: &TestDb) {
+    async fn admin_pages_list_filter_and_act_through_posts(db: &TestDb) {
         let app = app(db).await;
         let books = category(&app, "books").await;
         let pens = category(&app, "pens").await;
@@ -350,50 +376,58 @@ backend_tests! {
         let (status, _, html) = page(&app, "GET", "/admin/products", "", &[]).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("name=\"viewport\""), "readable on a narrow screen");
-        assert_eq!(section_ids(&html, "active"), [novel, atlas, pen]);
-        assert_eq!(section_ids(&html, "trash"), Vec::<i64>::new());
+        assert!(html.contains("<a class=\"skip\" href=\"#list\">"), "a skip link first");
+        assert_eq!(list_ids(&html), [novel, atlas, pen], "active rows by default");
 
         // Actions are POSTs answered 303 back to the list, which says what happened.
-        let (status, location, _) = page(&app, "POST", &format!("/admin/categories/{books}/delete"), "", &[]).await;
-        assert_eq!(status, StatusCode::SEE_OTHER);
-        let location = location.expect("a redirect");
-        let (_, _, html) = page(&app, "GET", &location, "", &[]).await;
-        assert!(html.contains("moved to the trash with 2 products"), "{html}");
-        assert!(html.contains("Went with it: 2 products: NOVEL, ATLAS."), "{html}");
+        let (_, html) = act(&app, &format!("/admin/categories/{books}/delete"), "").await;
+        assert_eq!(message(&html), format!("Category {books} moved to the trash with 2 products."));
+        let (_, _, html) = page(&app, "GET", "/admin/categories?trashed=only", "", &[]).await;
+        assert_eq!(list_ids(&html), [books]);
+        assert!(html.contains("Went with it: 2 products.") && html.contains(&format!("href=\"/admin/categories/{books}/batch\"")), "{html}");
         let (_, _, html) = page(&app, "GET", "/admin/products", "", &[]).await;
-        assert_eq!(section_ids(&html, "active"), [pen]);
-        let mut trashed = section_ids(&html, "trash");
-        trashed.sort_unstable();
-        assert_eq!(trashed, [novel, atlas]);
+        assert_eq!(list_ids(&html), [pen]);
+        let (_, _, html) = page(&app, "GET", "/admin/products?trashed=only", "", &[]).await;
+        assert_eq!(sorted(list_ids(&html)), [novel, atlas]);
         assert!(html.contains("Went with category “books”."), "{html}");
+        assert!(html.contains(&format!("action=\"/admin/products/{novel}/restore-with-category\"")), "{html}");
+        let (status, _, html) = page(&app, "GET", &format!("/admin/products/{novel}"), "", &[]).await;
+        assert_eq!(status, StatusCode::GONE);
+        assert!(html.contains(&format!("action=\"/admin/products/{novel}/restore-with-category\"")), "on its own page too: {html}");
+        let (_, _, html) = page(&app, "GET", "/admin/products?trashed=with", "", &[]).await;
+        assert_eq!(sorted(list_ids(&html)), [novel, atlas, pen], "with the trash: every row");
+        assert!(html.contains(">Active (1)<") && html.contains(">Trash (2)<") && html.contains(">All (3)<"), "the filter's counts: {html}");
 
         // No action is a GET: the address of a button answers 405, as a page.
         let (status, _, html) = page(&app, "GET", &format!("/admin/products/{pen}/delete"), "", &[]).await;
         assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
         assert!(html.contains("<html"), "{html}");
 
-        // A restore the category's trash refuses shows the reason in the list, status 409.
-        let (status, _, html) = page(&app, "POST", &format!("/admin/products/{novel}/restore"), "", &[]).await;
-        assert_eq!(status, StatusCode::CONFLICT);
-        assert!(html.contains("role=\"alert\"") && html.contains("its category is in the trash"), "{html}");
-        assert_eq!(section_ids(&html, "trash").len(), 2, "the page is the list");
+        // A restore the category's trash refuses: post/redirect/get, back to the page the form
+        // was on (filter and page kept), with the reason, and the focus on that row.
+        let back = "trashed=only&page=1&per_page=50";
+        let (location, html) = act(&app, &format!("/admin/products/{novel}/restore"), &format!("back={}", back.replace('&', "%26").replace('=', "%3D"))).await;
+        assert!(location.starts_with(&format!("/admin/products?{back}&notice=")), "{location}");
+        assert!(html.contains("role=\"alert\"") && message(&html).contains("its category is in the trash"), "{html}");
+        assert_eq!(sorted(list_ids(&html)), [novel, atlas], "nothing changed");
+        assert!(html.contains(&format!("<a href=\"/admin/products/{novel}\" autofocus>")), "the focus returns to the row: {html}");
+        // The notice is shown once: a reload does not repeat it, nor resend the action.
+        let (_, _, again) = page(&app, "GET", &location, "", &[]).await;
+        assert!(!again.contains("id=\"message\""), "{again}");
 
         // Restoring the category brings back exactly what went with it.
-        let (status, location, _) = page(&app, "POST", &format!("/admin/categories/{books}/restore"), "", &[]).await;
-        assert_eq!(status, StatusCode::SEE_OTHER);
-        let (_, _, html) = page(&app, "GET", &location.expect("redirect"), "", &[]).await;
-        assert!(html.contains("restored with 2 products"), "{html}");
+        let (_, html) = act(&app, &format!("/admin/categories/{books}/restore"), "").await;
+        assert_eq!(message(&html), format!("Category {books} restored with 2 products."));
         for (category, products) in [(books, 2), (pens, 1)] {
-            let row = html.split(&format!("<tr data-id=\"{category}\">")).nth(1).and_then(|rest| rest.split("</tr>").next()).expect("the category's row");
+            let row = html.split(&format!("<tr data-id=\"{category}\"")).nth(1).and_then(|rest| rest.split("</tr>").next()).expect("the category's row");
             assert!(row.contains(&format!("data-label=\"Products\">{products}</td>")), "{row}");
         }
 
         // A SKU taken while a product was in the trash: the restore is refused with the reason.
-        page(&app, "POST", &format!("/admin/products/{pen}/delete"), "", &[]).await;
+        act(&app, &format!("/admin/products/{pen}/delete"), "").await;
         product(&app, pens, "PEN").await;
-        let (status, _, html) = page(&app, "POST", &format!("/admin/products/{pen}/restore"), "", &[]).await;
-        assert_eq!(status, StatusCode::CONFLICT);
-        assert!(html.contains(&format!("Cannot restore product {pen}: its sku is taken by active product ")), "{html}");
+        let (_, html) = act(&app, &format!("/admin/products/{pen}/restore"), "").await;
+        assert!(message(&html).starts_with(&format!("Cannot restore product {pen}: its sku is taken by active product ")), "{html}");
 
         // Gone and missing look different.
         let (status, _, gone) = page(&app, "GET", &format!("/admin/products/{pen}"), "", &[]).await;
@@ -409,31 +443,144 @@ backend_tests! {
         // purge older than 0 days empties the trash, after its own confirmation.
         let (status, _, html) = page(&app, "POST", &format!("/admin/products/{pen}/force-delete"), "", &[]).await;
         assert_eq!(status, StatusCode::OK);
-        assert!(html.contains(&format!("Delete product {pen} (PEN) for good?")) && html.contains("name=\"confirmed\" value=\"yes\""), "{html}");
+        assert!(html.contains(&format!("Delete product {pen} (“PEN”) for good?")) && html.contains("name=\"confirmed\" value=\"yes\""), "{html}");
         assert_eq!(page(&app, "GET", &format!("/admin/products/{pen}"), "", &[]).await.0, StatusCode::GONE, "still in the trash");
-        let (status, _, _) = page(&app, "POST", &format!("/admin/products/{pen}/force-delete"), "confirmed=yes", &[]).await;
-        assert_eq!(status, StatusCode::SEE_OTHER);
-        page(&app, "POST", &format!("/admin/products/{atlas}/delete"), "", &[]).await;
-        let (status, _, html) = page(&app, "POST", "/admin/purge", "older_than_days=0&back=products", &[]).await;
+        let (_, html) = act(&app, &format!("/admin/products/{pen}/force-delete"), "confirmed=yes").await;
+        assert_eq!(message(&html), format!("Product {pen} deleted for good."));
+        act(&app, &format!("/admin/products/{atlas}/delete"), "").await;
+        let (status, _, html) = page(&app, "POST", "/admin/purge", "older_than_days=0&nav=products", &[]).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("<li>1 product</li>") && html.contains("<li>0 categories</li>"), "the counts per table: {html}");
         assert_eq!(page(&app, "GET", &format!("/admin/products/{atlas}"), "", &[]).await.0, StatusCode::GONE, "nothing purged yet");
-        let (status, location, _) = page(&app, "POST", "/admin/purge", "older_than_days=0&back=products&confirmed=yes", &[]).await;
-        assert_eq!(status, StatusCode::SEE_OTHER);
-        let (_, _, html) = page(&app, "GET", &location.expect("redirect"), "", &[]).await;
-        assert!(html.contains("Purged 1 row from the trash."), "{html}");
-        assert_eq!(section_ids(&html, "trash"), Vec::<i64>::new());
+        let (_, html) = act(&app, "/admin/purge", "older_than_days=0&nav=products&confirmed=yes").await;
+        assert_eq!(message(&html), "Purged 1 row from the trash.");
+        let (_, _, html) = page(&app, "GET", "/admin/products?trashed=only", "", &[]).await;
+        assert_eq!(list_ids(&html), Vec::<i64>::new());
+        assert!(html.contains("The trash is empty."), "{html}");
 
         // A category whose cascade would bring back a product whose SKU was taken meanwhile:
         // the page names that product.
         let maps = category(&app, "maps").await;
         let globe = product(&app, maps, "GLOBE").await["id"].as_i64().expect("id");
-        page(&app, "POST", &format!("/admin/categories/{maps}/delete"), "", &[]).await;
+        act(&app, &format!("/admin/categories/{maps}/delete"), "").await;
         let new_globe = product(&app, pens, "GLOBE").await["id"].as_i64().expect("id");
-        let (status, _, html) = page(&app, "POST", &format!("/admin/categories/{maps}/restore"), "", &[]).await;
-        assert_eq!(status, StatusCode::CONFLICT);
-        let expected = format!("Cannot restore category {maps}: product {globe}, which would come back with it, has a sku taken by active product {new_globe}.");
-        assert!(html.contains(&expected), "{expected}\n{html}");
+        let (_, html) = act(&app, &format!("/admin/categories/{maps}/restore"), "").await;
+        let expected = format!("Cannot restore category {maps}: product {globe}, which would come back, has a sku taken by active product {new_globe}.");
+        assert!(message(&html).starts_with(&expected), "{expected}\n{html}");
+    }
+
+    // Issue 32: the search looks in names and SKUs, ignoring case, takes `%` and `_`
+    // literally, and keeps the filter; page sizes and numbered pages bound every list.
+    async fn admin_search_filter_and_pages(db: &TestDb) {
+        let app = app(db).await;
+        let shop = category(&app, "shop").await;
+        let mut ids = Vec::new();
+        for sku in ["RED-PEN", "BLUE-PEN", "DESK", "LAMP_50%", "LAMP-500"] {
+            ids.push(product(&app, shop, sku).await["id"].as_i64().expect("id"));
+        }
+        act(&app, &format!("/admin/products/{}/delete", ids[1]), "").await;
+        let (_, _, html) = page(&app, "GET", "/admin/products?q=pen", "", &[]).await;
+        assert_eq!(list_ids(&html), [ids[0]], "active only, by SKU, ignoring case");
+        let (_, _, html) = page(&app, "GET", "/admin/products?q=PEN&trashed=with", "", &[]).await;
+        assert_eq!(list_ids(&html), [ids[0], ids[1]]);
+        assert!(html.contains(">Active (1)<") && html.contains(">Trash (1)<"), "the counts follow the search: {html}");
+        let (_, _, html) = page(&app, "GET", "/admin/products?q=desk", "", &[]).await;
+        assert_eq!(list_ids(&html), [ids[2]], "by name (lower case here)");
+        let (_, _, html) = page(&app, "GET", "/admin/products?q=_50%25", "", &[]).await;
+        assert_eq!(list_ids(&html), [ids[3]], "wildcards are literal");
+        let (_, _, html) = page(&app, "GET", "/admin/products?q=nothing-like-it", "", &[]).await;
+        assert!(html.contains("No products match “nothing-like-it” here."), "{html}");
+        // Pages: 2 per page over 4 active rows.
+        let (_, _, html) = page(&app, "GET", "/admin/products?per_page=2&page=2", "", &[]).await;
+        assert_eq!(list_ids(&html), [ids[3], ids[4]]);
+        assert!(html.contains("aria-current=\"page\">2</a>") && html.contains("Page 2 of 2"), "{html}");
+        let (_, _, html) = page(&app, "GET", "/admin/categories?q=SHOP", "", &[]).await;
+        assert_eq!(list_ids(&html), [shop]);
+    }
+
+    // Issue 32: checked rows, one action, after a confirmation page that counts them; through
+    // the library's bulk operations, one statement per table.
+    async fn admin_bulk_actions_confirm_then_act_once_per_table(db: &TestDb) {
+        let app = app(db).await;
+        let garden = category(&app, "garden").await;
+        let tools = category(&app, "tools").await;
+        let mut products = Vec::new();
+        for (category, sku) in [(garden, "RAKE"), (garden, "HOE"), (tools, "SAW"), (tools, "AXE")] {
+            products.push(product(&app, category, sku).await["id"].as_i64().expect("id"));
+        }
+        let form = |action: &str, ids: &[i64], confirmed: bool| {
+            let mut form = format!("action={action}&back=trashed%3Dwith%26page%3D1%26per_page%3D20");
+            for id in ids {
+                form.push_str(&format!("&ids={id}"));
+            }
+            if confirmed {
+                form.push_str("&confirmed=yes");
+            }
+            form
+        };
+        // Unconfirmed: a page with the counts, nothing changed.
+        let (status, _, html) = page(&app, "POST", "/admin/categories/bulk", &form("delete", &[garden, tools], false), &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("<li>2 categories</li>") && html.contains("<li>4 products go to the trash with them</li>"), "{html}");
+        assert_eq!(call(&app, "GET", "/trash/products", None).await.1["total"], json!(0));
+        // Confirmed: the categories and their products, one UPDATE per table.
+        db.statements.take();
+        let (location, html) = act(&app, "/admin/categories/bulk", &form("delete", &[garden, tools], true)).await;
+        let updates = db.statements.take().iter().filter(|sql| sql.trim_start().to_uppercase().starts_with("UPDATE")).count();
+        assert_eq!(updates, 2, "one UPDATE per table");
+        assert!(location.starts_with("/admin/categories?trashed=with&page=1&per_page=20&notice="), "{location}");
+        assert_eq!(message(&html), "2 categories moved to the trash with 4 products.");
+        assert_eq!(call(&app, "GET", "/trash/products", None).await.1["total"], json!(4));
+        // Restore one of them: its products come back with it.
+        let (_, html) = act(&app, "/admin/categories/bulk", &form("restore", &[tools], true)).await;
+        assert_eq!(message(&html), "1 category restored with 2 products.");
+        // Delete forever: only what is still in the trash, whatever was checked.
+        let (_, _, html) = page(&app, "POST", "/admin/products/bulk", &form("force-delete", &products, false), &[]).await;
+        assert!(html.contains("<li>2 products</li>") && html.contains("(2 products checked but not in the trash: left as they are)"), "{html}");
+        let (_, html) = act(&app, "/admin/products/bulk", &form("force-delete", &products, true)).await;
+        assert_eq!(message(&html), "2 products deleted for good.");
+        let (_, all) = call(&app, "GET", "/products", None).await;
+        assert_eq!(all["total"], json!(2), "the active products are all there");
+        // Nothing checked, or nothing to act on: refused, changed nothing, still a redirect.
+        let (_, html) = act(&app, "/admin/products/bulk", &form("delete", &[], false)).await;
+        assert!(message(&html).starts_with("Check the products to act on first"), "{html}");
+        let (_, html) = act(&app, "/admin/products/bulk", &form("restore", &products[2..], false)).await;
+        assert!(message(&html).starts_with("None of the checked products is in the trash"), "{html}");
+        let too_many: Vec<i64> = (1..=101).collect();
+        assert_eq!(page(&app, "POST", "/admin/products/bulk", &form("delete", &too_many, true), &[]).await.0, StatusCode::BAD_REQUEST);
+        assert_eq!(page(&app, "POST", "/admin/products/bulk", "action=explode&ids=1", &[]).await.0, StatusCode::BAD_REQUEST);
+    }
+
+    // Issue 32: everything that went with a category is listed, a page at a time.
+    async fn admin_lists_a_cascade_batch(db: &TestDb) {
+        let app = app(db).await;
+        let garden = category(&app, "garden").await;
+        let mut went = Vec::new();
+        for n in 0..55 {
+            went.push(product(&app, garden, &format!("SEED-{n:02}")).await["id"].as_i64().expect("id"));
+        }
+        // Trashed before, on its own: not in the category's batch.
+        call(&app, "DELETE", &format!("/products/{}", went[0]), None).await;
+        let alone = went.remove(0);
+        act(&app, &format!("/admin/categories/{garden}/delete"), "").await;
+        let (status, _, html) = page(&app, "GET", &format!("/admin/categories/{garden}/batch"), "", &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("54 products"), "{html}");
+        assert_eq!(list_ids(&html), went[..50]);
+        let (_, _, html) = page(&app, "GET", &format!("/admin/categories/{garden}/batch?page=2"), "", &[]).await;
+        assert_eq!(list_ids(&html), went[50..]);
+        assert!(!list_ids(&html).contains(&alone));
+        assert_eq!(page(&app, "GET", "/admin/categories/999999/batch", "", &[]).await.0, StatusCode::NOT_FOUND);
+    }
+
+    // Issue 32: a failure of the service is a page that names the request, as the log does.
+    async fn a_failing_admin_page_names_its_request(db: &TestDb) {
+        let app = app(db).await;
+        db.exec("DROP TABLE product").await;
+        let (status, _, html) = page(&app, "GET", "/admin/products", "", &[]).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        let id = html.split("Request id: ").nth(1).and_then(|rest| rest.split(' ').next()).unwrap_or_else(|| panic!("{html}"));
+        assert!(id.parse::<u64>().is_ok(), "the request's x-request-id: {id}");
     }
 
     async fn admin_pages_refuse_bad_input_with_pages(db: &TestDb) {
@@ -441,17 +588,22 @@ backend_tests! {
         let cases: &[(&str, &str, &str, StatusCode)] = &[
             ("GET", "/admin/products?per_page=0", "", StatusCode::BAD_REQUEST),
             ("GET", "/admin/products?per_page=101", "", StatusCode::BAD_REQUEST),
-            ("GET", "/admin/categories?trash_page=1000001", "", StatusCode::BAD_REQUEST),
+            ("GET", "/admin/categories?page=1000001", "", StatusCode::BAD_REQUEST),
+            ("GET", "/admin/products?page=0", "", StatusCode::BAD_REQUEST),
             ("GET", "/admin/products?page=-1", "", StatusCode::BAD_REQUEST),
+            ("GET", "/admin/products?trashed=maybe", "", StatusCode::BAD_REQUEST),
+            ("GET", "/admin/products?notice=123456", "", StatusCode::OK),
             ("GET", "/admin/products?unknown=1", "", StatusCode::BAD_REQUEST),
             ("GET", "/admin/products/x", "", StatusCode::BAD_REQUEST),
             ("GET", "/admin/nowhere", "", StatusCode::NOT_FOUND),
             ("POST", "/admin/products/1/explode", "", StatusCode::NOT_FOUND),
             ("POST", "/admin/products/1/delete", "", StatusCode::NOT_FOUND),
             ("POST", "/admin/categories/99999999999/delete", "", StatusCode::BAD_REQUEST),
-            ("POST", "/admin/purge", "older_than_days=-1&back=products", StatusCode::BAD_REQUEST),
-            ("POST", "/admin/purge", "older_than_days=36501&back=products", StatusCode::BAD_REQUEST),
-            ("POST", "/admin/purge", "older_than_days=1&back=elsewhere", StatusCode::BAD_REQUEST),
+            ("POST", "/admin/products/1/delete", "back=https://evil.example/", StatusCode::BAD_REQUEST),
+            ("POST", "/admin/products/1/delete", "back=page%3D1%26notice%3D5", StatusCode::BAD_REQUEST),
+            ("POST", "/admin/purge", "older_than_days=-1&nav=products", StatusCode::BAD_REQUEST),
+            ("POST", "/admin/purge", "older_than_days=36501&nav=products", StatusCode::BAD_REQUEST),
+            ("POST", "/admin/purge", "older_than_days=1&nav=elsewhere", StatusCode::BAD_REQUEST),
             ("GET", "/admin/purge", "", StatusCode::METHOD_NOT_ALLOWED),
         ];
         for (method, uri, form, expected) in cases {
@@ -459,12 +611,17 @@ backend_tests! {
             assert_eq!(status, *expected, "{method} {uri} {form}: {html}");
             assert!(html.starts_with("<!doctype html>"), "{method} {uri}: a page, not JSON: {html}");
         }
-        // Another site's form cannot drive the admin.
+        // A notice comes only from a token an action issued, never from the address.
+        let (_, _, html) = page(&app, "GET", "/admin/products?notice=123456", "", &[]).await;
+        assert!(!html.contains("id=\"message\""), "{html}");
+        // Another site's form cannot drive the admin, nor its bulk actions.
+        let (status, _, _) = page(&app, "POST", "/admin/products/bulk", "action=delete&ids=1&confirmed=yes", &[("sec-fetch-site", "cross-site")]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
         for header in [("sec-fetch-site", "cross-site"), ("sec-fetch-site", "same-site"), ("origin", "https://evil.example"), ("origin", "null")] {
-            let (status, _, _) = page(&app, "POST", "/admin/purge", "older_than_days=0&back=products", &[header]).await;
+            let (status, _, _) = page(&app, "POST", "/admin/purge", "older_than_days=0&nav=products", &[header]).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "{header:?}");
         }
-        let (status, _, _) = page(&app, "POST", "/admin/purge", "older_than_days=0&back=products&confirmed=yes", &[("origin", "http://localhost"), ("sec-fetch-site", "same-origin")]).await;
+        let (status, _, _) = page(&app, "POST", "/admin/purge", "older_than_days=0&nav=products&confirmed=yes", &[("origin", "http://localhost"), ("sec-fetch-site", "same-origin")]).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         // No admin page may be framed by another site (clickjacking).
         let response = app.clone().oneshot(Request::builder().uri("/admin/products").body(Body::empty()).expect("request")).await.expect("response");
@@ -489,29 +646,28 @@ backend_tests! {
         page(&app, "POST", &format!("/admin/categories/{garden}/delete"), "", &[]).await;
         let (status, _, _) = page(&app, "POST", &format!("/admin/categories/{garden}/restore"), "", &[]).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
-        // Confirmed, as a page drawn before the restore would send it; and unconfirmed.
-        let (status, _, html) = page(&app, "POST", &format!("/admin/categories/{garden}/force-delete"), "confirmed=yes", &[]).await;
-        assert_eq!(status, StatusCode::CONFLICT, "{html}");
-        assert!(html.contains(&format!("Category {garden} is not in the trash")), "{html}");
-        let (status, _, html) = page(&app, "POST", &format!("/admin/categories/{garden}/force-delete"), "", &[]).await;
-        assert_eq!(status, StatusCode::CONFLICT, "{html}");
-        assert!(html.contains(&format!("Category {garden} is not in the trash")), "{html}");
+        // Confirmed, as a page drawn before the restore would send it; and unconfirmed; and
+        // checked in a stale trash list: each is refused, back on the list, nothing deleted.
+        for form in ["confirmed=yes", ""] {
+            let (_, html) = act(&app, &format!("/admin/categories/{garden}/force-delete"), form).await;
+            assert_eq!(message(&html), format!("Category {garden} is not in the trash (it was restored since this page was drawn): nothing was deleted."));
+        }
+        let (_, html) = act(&app, "/admin/categories/bulk", &format!("action=force-delete&ids={garden}&confirmed=yes")).await;
+        assert_eq!(message(&html), "None of the checked categories is in the trash any more: nothing was changed.");
         for id in [rake, hoe] {
             assert_eq!(call(&app, "GET", &format!("/products/{id}"), None).await.0, StatusCode::OK, "product {id} is active");
         }
         // The same for a product restored since the page was drawn, and in the JSON API.
         call(&app, "DELETE", &format!("/products/{rake}"), None).await;
         call(&app, "POST", &format!("/products/{rake}/restore"), None).await;
-        let (status, _, html) = page(&app, "POST", &format!("/admin/products/{rake}/force-delete"), "confirmed=yes", &[]).await;
-        assert_eq!(status, StatusCode::CONFLICT, "{html}");
-        assert!(html.contains(&format!("Product {rake} is not in the trash")), "{html}");
+        let (_, html) = act(&app, &format!("/admin/products/{rake}/force-delete"), "confirmed=yes").await;
+        assert!(message(&html).starts_with(&format!("Product {rake} is not in the trash")), "{html}");
         let (status, body) = call(&app, "DELETE", &format!("/trash/products/{rake}"), None).await;
         assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("not_in_trash")));
         assert_eq!(call(&app, "GET", &format!("/products/{rake}"), None).await.0, StatusCode::OK);
         // From the trash it still works, and a missing row is 404.
         call(&app, "DELETE", &format!("/products/{hoe}"), None).await;
-        let (status, _, _) = page(&app, "POST", &format!("/admin/products/{hoe}/force-delete"), "confirmed=yes", &[]).await;
-        assert_eq!(status, StatusCode::SEE_OTHER);
+        act(&app, &format!("/admin/products/{hoe}/force-delete"), "confirmed=yes").await;
         let (status, _, _) = page(&app, "POST", &format!("/admin/products/{hoe}/force-delete"), "confirmed=yes", &[]).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
@@ -528,11 +684,10 @@ backend_tests! {
         let (status, _, html) = page(&app, "POST", &format!("/admin/categories/{garden}/force-delete"), "", &[]).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains(&format!("Delete category {garden} (“garden”) for good?")), "{html}");
-        assert!(html.contains("<li>1 category</li>") && html.contains("<li>2 products in it</li>"), "{html}");
+        assert!(html.contains("<li>1 category</li>") && html.contains("<li>2 products in them, deleted for good with them</li>"), "{html}");
         let (status, trash) = call(&app, "GET", "/trash/products", None).await;
         assert_eq!((status, trash["total"].clone()), (StatusCode::OK, json!(2)), "nothing deleted yet");
-        let (status, _, _) = page(&app, "POST", &format!("/admin/categories/{garden}/force-delete"), "confirmed=yes", &[]).await;
-        assert_eq!(status, StatusCode::SEE_OTHER);
+        act(&app, &format!("/admin/categories/{garden}/force-delete"), "confirmed=yes").await;
         let (_, trash) = call(&app, "GET", "/trash/products", None).await;
         assert_eq!(trash["total"], json!(0));
     }

@@ -1,0 +1,594 @@
+//! The admin's `POST` handlers: an action on one row, on the checked rows, and the purge.
+//! Each answers `303 See Other` to the list it came from (post/redirect/get), refusals
+//! included; destructive and bulk actions first answer with a confirmation page.
+
+use axum::Form;
+use axum::body::Bytes;
+use axum::extract::rejection::{FormRejection, PathRejection};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, TimeDelta, Utc};
+use sea_orm::{ColumnTrait, DbErr, PaginatorTrait, QueryFilter, QuerySelect, QueryTrait};
+use serde::Deserialize;
+use soft_delete_core::{Error, HasDeletionTime, RowState, SoftDeleteEntityExt};
+
+use super::MAX_PURGE_DAYS;
+use super::failure::{AdminError, AdminResult};
+use super::listed::Listed;
+use super::query::{ListView, Nav};
+use super::view::{ConfirmPage, render};
+use crate::error::Outcome;
+use crate::flash::{self, Flash};
+use crate::{Db, category, product, retrying};
+
+/// The rows one bulk action takes at most: a page of the list at its largest.
+pub(super) const MAX_SELECTED: usize = 100;
+
+/// What a button asks for; its path segment names it (`/admin/products/7/force-delete`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Act {
+    Delete,
+    Restore,
+    RestoreWithCategory,
+    ForceDelete,
+}
+
+impl Act {
+    fn parse(segment: &str) -> Option<Act> {
+        Some(match segment {
+            "delete" => Act::Delete,
+            "restore" => Act::Restore,
+            "restore-with-category" => Act::RestoreWithCategory,
+            "force-delete" => Act::ForceDelete,
+            _ => return None,
+        })
+    }
+
+    pub(super) fn segment(self) -> &'static str {
+        match self {
+            Act::Delete => "delete",
+            Act::Restore => "restore",
+            Act::RestoreWithCategory => "restore-with-category",
+            Act::ForceDelete => "force-delete",
+        }
+    }
+
+    pub(super) fn label(self) -> &'static str {
+        match self {
+            Act::Delete => "Move to trash",
+            Act::Restore => "Restore",
+            Act::RestoreWithCategory => "Restore with category",
+            Act::ForceDelete => "Delete forever",
+        }
+    }
+
+    /// Whether it cannot be undone: its button is drawn as dangerous.
+    pub(super) fn destroys(self) -> bool {
+        self == Act::ForceDelete
+    }
+
+    /// Whether the row it acts on must be in the trash (or must be active, for a delete).
+    pub(super) fn wants_trashed(self) -> bool {
+        self != Act::Delete
+    }
+}
+
+/// The form of a one-row action: the list's view to return to, and `confirmed=yes` once the
+/// confirmation page was answered.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ActionForm {
+    back: Option<String>,
+    confirmed: Option<String>,
+}
+
+fn confirmed(field: Option<&str>) -> bool {
+    field == Some("yes")
+}
+
+/// Back to `view` of `nav`'s list, which shows `flash` once.
+fn back_to(nav: Nav, view: &ListView, flash: Flash) -> Response {
+    let token = flash::keep(flash);
+    Redirect::to(&format!("{}&notice={token}", view.href(nav, view.page))).into_response()
+}
+
+fn capitalized(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+fn no_such_row(nav: Nav) -> AdminError {
+    AdminError::NotFound(nav, format!("There is no such {}.", nav.noun()))
+}
+
+/// A failed action: a refusal goes back to the list with the reason (the rows are as they
+/// were), a row that is not there is a 404, anything else a 500.
+fn refused(nav: Nav, view: &ListView, focus: Option<i32>, error: Error) -> AdminResult<Response> {
+    let error = DbErr::from(error);
+    let text = match Outcome::of(&error) {
+        Outcome::Refused { error: refusal, .. } => refusal_text(nav, focus, refusal),
+        Outcome::Constraint { message, .. } => format!("Refused by the database: {message}"),
+        Outcome::Missing => return Err(no_such_row(nav)),
+        Outcome::Failed => return Err(AdminError::Internal(error.to_string())),
+    };
+    Ok(back_to(
+        nav,
+        view,
+        Flash {
+            text,
+            refused: true,
+            focus,
+        },
+    ))
+}
+
+/// A refusal of the library as the page says it.
+fn refusal_text(nav: Nav, id: Option<i32>, error: &Error) -> String {
+    let subject = id.map_or_else(
+        || format!("the checked {}", nav.path()),
+        |id| format!("{} {id}", nav.noun()),
+    );
+    match error {
+        Error::RestoreConflict {
+            table,
+            columns,
+            restored_key,
+            active_key,
+            ..
+        } => {
+            let columns = columns.join(", ");
+            let active = active_key.as_deref().unwrap_or("(unknown)");
+            let restored = restored_key.as_deref().unwrap_or("(unknown)");
+            // A cascade's conflict is a child's (or, with its category, the parent's): name it.
+            let which = if *table == nav.noun() && id.is_some() {
+                format!("its {columns} is")
+            } else {
+                format!("{table} {restored}, which would come back, has a {columns}")
+            };
+            format!(
+                "Cannot restore {subject}: {which} taken by active {table} {active}. Change or delete that row first. Nothing was restored."
+            )
+        }
+        Error::ParentTrashed { keys, .. } => format!(
+            "Cannot restore {} {}: its category is in the trash. Use “Restore with category”, or restore the category first.",
+            nav.noun(),
+            keys.join(", ")
+        ),
+        Error::NotInTrash { .. } => format!(
+            "{} is not in the trash (it was restored since this page was drawn): nothing was deleted.",
+            capitalized(&subject)
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// `POST /admin/{list}/{id}/{action}`.
+pub(super) async fn one<E: Listed>(
+    State(db): State<Db>,
+    path: Result<Path<(i32, String)>, PathRejection>,
+    form: Result<Form<ActionForm>, FormRejection>,
+) -> AdminResult<Response> {
+    let Path((id, segment)) = path?;
+    let act = Act::parse(&segment)
+        .filter(|act| E::ACTS.contains(act))
+        .ok_or_else(|| AdminError::NotFound(E::NAV, "There is no such action.".into()))?;
+    let Form(form) = form?;
+    let view = ListView::from_back(form.back.as_deref())?;
+    if act.destroys() && !confirmed(form.confirmed.as_deref()) {
+        return confirm_one::<E>(&db, id, &view).await;
+    }
+    match run_one::<E>(&db, act, id).await {
+        Ok(text) => Ok(back_to(
+            E::NAV,
+            &view,
+            Flash {
+                text,
+                refused: false,
+                focus: Some(id),
+            },
+        )),
+        Err(error) => refused(E::NAV, &view, Some(id), error),
+    }
+}
+
+/// Runs `act` on row `id`; what the page then says.
+async fn run_one<E: Listed>(db: &Db, act: Act, id: i32) -> Result<String, Error> {
+    let nav = E::NAV;
+    let subject = format!("{} {id}", nav.title_noun());
+    let with_them = |n: u64| {
+        if nav == Nav::Categories {
+            format!(" with {}", Nav::Products.count(n))
+        } else {
+            String::new()
+        }
+    };
+    Ok(match act {
+        Act::Delete => {
+            let row = retrying(|| E::soft_delete_by_id(E::key(id)).exec(db)).await?;
+            let n = E::went_with(db, &row).await?;
+            format!("{subject} moved to the trash{}.", with_them(n))
+        }
+        Act::Restore => {
+            // What went with it comes back with it: count it before the batch id is cleared.
+            let n = match E::lookup_by_id(E::key(id)).one(db).await? {
+                RowState::Trashed { row, .. } => E::went_with(db, &row).await?,
+                _ => 0,
+            };
+            retrying(|| E::restore_by_id(E::key(id)).exec(db)).await?;
+            format!("{subject} restored{}.", with_them(n))
+        }
+        Act::RestoreWithCategory => {
+            retrying(|| E::restore_by_id(E::key(id)).with_ancestors().exec(db)).await?;
+            format!("{subject} restored with its category.")
+        }
+        // Only while it is in the trash, decided in the `DELETE`: a page drawn before a
+        // restore (Back, another tab) must not delete an active row.
+        Act::ForceDelete => {
+            retrying(|| E::force_delete_by_id(E::key(id)).only_trashed().exec(db)).await?;
+            format!("{subject} deleted for good.")
+        }
+    })
+}
+
+/// Asks before deleting row `id` for good, saying what goes with it; a row no longer in the
+/// trash is refused at once.
+async fn confirm_one<E: Listed>(db: &Db, id: i32, view: &ListView) -> AdminResult<Response> {
+    let nav = E::NAV;
+    let row = match E::lookup_by_id(E::key(id)).one(db).await? {
+        RowState::Trashed { row, .. } => row,
+        RowState::Active(_) => {
+            let error = Error::NotInTrash {
+                table: nav.noun(),
+                key: id.to_string(),
+            };
+            return refused(nav, view, Some(id), error);
+        }
+        RowState::Missing => return Err(no_such_row(nav)),
+    };
+    let name = E::fields(&row)
+        .into_iter()
+        .next()
+        .map_or_else(String::new, |(_, v)| v);
+    let mut counts = vec![nav.count(1)];
+    counts.extend(E::takes_along(db, Act::ForceDelete, &[id]).await?);
+    let page = ConfirmPage {
+        nav: nav.path(),
+        title: "Delete for good?".into(),
+        question: format!(
+            "Delete {} {id} (“{name}”) for good? This cannot be undone. It removes:",
+            nav.noun()
+        ),
+        counts,
+        action: format!("/admin/{}/{id}/{}", nav.path(), Act::ForceDelete.segment()),
+        fields: vec![("back", view.query_string(view.page))],
+        button: "Delete for good",
+        danger: true,
+        cancel: view.href(nav, view.page),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// The bulk form, as sent: the action, one `ids` per checked row, the view to return to.
+struct BulkForm {
+    act: Act,
+    ids: Vec<i32>,
+    back: Option<String>,
+    confirmed: bool,
+}
+
+impl BulkForm {
+    fn parse<E: Listed>(body: &[u8]) -> AdminResult<BulkForm> {
+        let bad = |message: String| AdminError::BadRequest(message);
+        let (mut act, mut ids, mut back, mut confirmed) = (None, Vec::new(), None, false);
+        for (name, value) in form_urlencoded::parse(body) {
+            match &*name {
+                "action" => {
+                    act = Some(
+                        Act::parse(&value)
+                            .filter(|act| *act != Act::RestoreWithCategory && E::ACTS.contains(act))
+                            .ok_or_else(|| bad(format!("no bulk action {value:?}")))?,
+                    );
+                }
+                "ids" => ids.push(
+                    value
+                        .parse()
+                        .map_err(|_| bad(format!("ids must be row ids, not {value:?}")))?,
+                ),
+                "back" => back = Some(value.into_owned()),
+                "confirmed" => confirmed = value == "yes",
+                other => return Err(bad(format!("unknown field {other:?}"))),
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.len() > MAX_SELECTED {
+            return Err(bad(format!("at most {MAX_SELECTED} rows at once")));
+        }
+        Ok(BulkForm {
+            act: act.ok_or_else(|| bad("the form names no action".into()))?,
+            ids,
+            back,
+            confirmed,
+        })
+    }
+}
+
+/// `POST /admin/{list}/bulk`: the action on every checked row, through the library's bulk
+/// operation (one statement per table), after a confirmation page that counts them.
+pub(super) async fn bulk<E: Listed>(State(db): State<Db>, body: Bytes) -> AdminResult<Response> {
+    let form = BulkForm::parse::<E>(&body)?;
+    let nav = E::NAV;
+    let view = ListView::from_back(form.back.as_deref())?;
+    let refuse = |text: String| {
+        back_to(
+            nav,
+            &view,
+            Flash {
+                text,
+                refused: true,
+                focus: None,
+            },
+        )
+    };
+    if form.ids.is_empty() {
+        return Ok(refuse(format!(
+            "Check the {} to act on first: nothing was changed.",
+            nav.path()
+        )));
+    }
+    let among = || E::id_column().is_in(form.ids.clone());
+    if !form.confirmed {
+        // The rows the action would change: the active ones for a delete, else the trashed.
+        let affected = if form.act.wants_trashed() {
+            E::deleted_objects().filter(among()).count(&db).await?
+        } else {
+            E::objects().filter(among()).count(&db).await?
+        };
+        if affected == 0 {
+            let state = if form.act.wants_trashed() {
+                "in the trash"
+            } else {
+                "active"
+            };
+            return Ok(refuse(format!(
+                "None of the checked {} is {state}: nothing was changed.",
+                nav.path()
+            )));
+        }
+        return confirm_bulk::<E>(&db, &form, &view, affected).await;
+    }
+    let ids = &form.ids;
+    let outcome = match form.act {
+        Act::Delete => retrying(|| {
+            E::soft_delete_many()
+                .filter(E::id_column().is_in(ids.clone()))
+                .exec(&db)
+        })
+        .await
+        .map(|done| (done.rows_affected, done.cascaded)),
+        Act::Restore | Act::RestoreWithCategory => retrying(|| {
+            E::restore_many()
+                .filter(E::id_column().is_in(ids.clone()))
+                .exec(&db)
+        })
+        .await
+        .map(|done| (done.rows_affected, done.cascaded)),
+        Act::ForceDelete => retrying(|| {
+            E::force_delete_many()
+                .only_trashed()
+                .filter(E::id_column().is_in(ids.clone()))
+                .exec(&db)
+        })
+        .await
+        .map(|done| (done.rows_affected, done.cascaded)),
+    };
+    match outcome {
+        // Every checked row changed state since the page was drawn (a stale page).
+        Ok((0, _)) => {
+            let state = if form.act.wants_trashed() {
+                "in the trash"
+            } else {
+                "active"
+            };
+            Ok(refuse(format!(
+                "None of the checked {} is {state} any more: nothing was changed.",
+                nav.path()
+            )))
+        }
+        Ok((rows, cascaded)) => {
+            let along: Vec<String> = cascaded
+                .iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(table, n)| match *table {
+                    "product" => Nav::Products.count(*n),
+                    other => format!("{n} rows of {other}"),
+                })
+                .collect();
+            let along = if along.is_empty() {
+                String::new()
+            } else {
+                format!(" with {}", along.join(", "))
+            };
+            let done = match form.act {
+                Act::Delete => "moved to the trash",
+                Act::Restore | Act::RestoreWithCategory => "restored",
+                Act::ForceDelete => "deleted for good",
+            };
+            let text = format!("{} {done}{along}.", capitalized(&nav.count(rows)));
+            Ok(back_to(
+                nav,
+                &view,
+                Flash {
+                    text,
+                    refused: false,
+                    focus: None,
+                },
+            ))
+        }
+        Err(error) => refused(nav, &view, None, error),
+    }
+}
+
+async fn confirm_bulk<E: Listed>(
+    db: &Db,
+    form: &BulkForm,
+    view: &ListView,
+    affected: u64,
+) -> AdminResult<Response> {
+    let nav = E::NAV;
+    let mut counts = vec![nav.count(affected)];
+    counts.extend(E::takes_along(db, form.act, &form.ids).await?);
+    let skipped = form.ids.len() as u64 - affected;
+    let (title, question, button) = match form.act {
+        Act::Delete => (
+            "Move to the trash?",
+            "Move the checked rows to the trash? They can be restored. This moves:",
+            "Move to trash",
+        ),
+        Act::Restore | Act::RestoreWithCategory => (
+            "Restore?",
+            "Restore the checked rows from the trash? This brings back:",
+            "Restore",
+        ),
+        Act::ForceDelete => (
+            "Delete for good?",
+            "Delete the checked rows for good? This cannot be undone. It removes:",
+            "Delete for good",
+        ),
+    };
+    if skipped > 0 {
+        let state = if form.act.wants_trashed() {
+            "not in the trash"
+        } else {
+            "already in the trash"
+        };
+        counts.push(format!(
+            "({} checked but {state}: left as they are)",
+            nav.count(skipped)
+        ));
+    }
+    let mut fields = vec![("action", form.act.segment().to_owned())];
+    fields.extend(form.ids.iter().map(|id| ("ids", id.to_string())));
+    fields.push(("back", view.query_string(view.page)));
+    let page = ConfirmPage {
+        nav: nav.path(),
+        title: title.into(),
+        question: question.into(),
+        counts,
+        action: format!("/admin/{}/bulk", nav.path()),
+        fields,
+        button,
+        danger: form.act.destroys(),
+        cancel: view.href(nav, view.page),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PurgeForm {
+    older_than_days: u32,
+    /// The list the form was on.
+    nav: Nav,
+    back: Option<String>,
+    confirmed: Option<String>,
+}
+
+/// `POST /admin/purge`: deletes for good what both tables' trash holds since before the cutoff.
+pub(super) async fn purge(
+    State(db): State<Db>,
+    form: Result<Form<PurgeForm>, FormRejection>,
+) -> AdminResult<Response> {
+    let Form(form) = form?;
+    if form.older_than_days > MAX_PURGE_DAYS {
+        return Err(AdminError::BadRequest(format!(
+            "older_than_days must be at most {MAX_PURGE_DAYS}"
+        )));
+    }
+    let view = ListView::from_back(form.back.as_deref())?;
+    let cutoff = soft_delete_core::clock::now() - TimeDelta::days(i64::from(form.older_than_days));
+    if !confirmed(form.confirmed.as_deref()) {
+        return confirm_purge(&db, &form, &view, cutoff).await;
+    }
+    // Products first: a category's purge then finds fewer descendants to remove with it.
+    let products = retrying(|| product::Entity::purge_trash(cutoff).exec(&db)).await?;
+    let categories = retrying(|| category::Entity::purge_trash(cutoff).exec(&db)).await?;
+    let removed = products.rows_removed + categories.rows_removed;
+    Ok(back_to(
+        form.nav,
+        &view,
+        Flash {
+            text: format!(
+                "Purged {removed} row{} from the trash.",
+                if removed == 1 { "" } else { "s" }
+            ),
+            refused: false,
+            focus: None,
+        },
+    ))
+}
+
+/// Asks before a purge, with what it removes per table: the expired products, the expired
+/// categories, and the products that go with those categories.
+async fn confirm_purge(
+    db: &Db,
+    form: &PurgeForm,
+    view: &ListView,
+    cutoff: DateTime<Utc>,
+) -> AdminResult<Response> {
+    let expired_products = <product::Entity as HasDeletionTime>::deleted_before(cutoff);
+    let expired_categories = <category::Entity as HasDeletionTime>::deleted_before(cutoff);
+    let products = product::Entity::deleted_objects()
+        .filter(expired_products.clone())
+        .count(db)
+        .await?;
+    let categories = category::Entity::deleted_objects()
+        .filter(expired_categories.clone())
+        .count(db)
+        .await?;
+    let expired_category_ids = category::Entity::deleted_objects()
+        .select_only()
+        .column(category::Column::Id)
+        .filter(expired_categories)
+        .into_query();
+    let with_them = product::Entity::all_objects()
+        .filter(product::Column::CategoryId.in_subquery(expired_category_ids))
+        .filter(
+            sea_orm::Condition::any()
+                .add(product::Column::DeletedAt.is_null())
+                .add(sea_orm::sea_query::ExprTrait::not(expired_products)),
+        )
+        .count(db)
+        .await?;
+    let days = form.older_than_days;
+    let page = ConfirmPage {
+        nav: form.nav.path(),
+        title: "Purge the trash?".into(),
+        question: format!(
+            "Purge everything deleted more than {days} day{} ago? This cannot be undone. It removes:",
+            if days == 1 { "" } else { "s" }
+        ),
+        counts: vec![
+            Nav::Products.count(products),
+            Nav::Categories.count(categories),
+            format!(
+                "{} more in those categories",
+                Nav::Products.count(with_them)
+            ),
+        ],
+        action: "/admin/purge".into(),
+        fields: vec![
+            ("older_than_days", days.to_string()),
+            ("nav", form.nav.path().to_owned()),
+            ("back", view.query_string(view.page)),
+        ],
+        button: "Purge for good",
+        danger: true,
+        cancel: view.href(form.nav, view.page),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
