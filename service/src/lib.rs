@@ -22,12 +22,14 @@
 //! `varchar(255)`, PostgreSQL refuses NUL). A panic in a handler is logged and answered with a
 //! JSON 500. Every request gets an `x-request-id` and a tracing span. A request that changes
 //! something and that a browser sent from another site's page is refused (403, `cross_site`),
-//! as the admin refuses it.
+//! as the admin refuses it, and so is any request naming a host other than an IP address,
+//! `localhost` or one listed in `ALLOWED_HOSTS` (400, `unknown_host`: DNS rebinding).
 
 pub mod admin;
 mod entities;
 mod error;
 mod flash;
+mod hosts;
 pub mod migration;
 
 use std::sync::Arc;
@@ -94,6 +96,7 @@ pub fn router(db: Db) -> Router {
             no_route(&uri, StatusCode::METHOD_NOT_ALLOWED)
         })
         .with_state(db)
+        .layer(axum::middleware::from_fn(refuse_unknown_hosts))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(answer_panic))
         .layer(PropagateRequestIdLayer::x_request_id())
@@ -131,6 +134,27 @@ async fn refuse_cross_site_writes(
     next.run(request).await
 }
 
+/// Refuses a request that names a host the service does not answer to ([`hosts`]): 400, a page
+/// under `/admin`, the JSON error elsewhere.
+async fn refuse_unknown_hosts(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let host = request
+        .headers()
+        .get(axum::http::header::HOST)
+        .map(|host| host.to_str().unwrap_or("\u{fffd}"));
+    if hosts::allowed(host) {
+        return next.run(request).await;
+    }
+    let message = "this service does not answer to that host name (see ALLOWED_HOSTS)";
+    if admin::is_admin(request.uri()) {
+        admin::bad_host(message)
+    } else {
+        ApiError::Body(StatusCode::BAD_REQUEST, "unknown_host", message.into()).into_response()
+    }
+}
+
 /// A path no route matched (404), or not with this method (405): a page under `/admin`, the
 /// JSON error everywhere else.
 fn no_route(uri: &Uri, status: StatusCode) -> Response {
@@ -155,12 +179,16 @@ pub const MAX_TEXT_CHARS: usize = 255;
 
 /// A handler's panic, answered as a logged JSON 500 instead of a dropped connection.
 fn answer_panic(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    let message = panic
+    ApiError::Internal(format!("panic: {}", panic_message(&*panic))).into_response()
+}
+
+/// What a panic said, when it said it with a string.
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
         .downcast_ref::<String>()
         .map(String::as_str)
         .or_else(|| panic.downcast_ref::<&str>().copied())
-        .unwrap_or("a handler panicked");
-    ApiError::Internal(format!("panic: {message}")).into_response()
+        .unwrap_or("a handler panicked")
 }
 
 /// A name or SKU as every backend stores it: 1 to [`MAX_TEXT_CHARS`] characters, none of them a

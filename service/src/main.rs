@@ -9,7 +9,9 @@
 //!
 //! Configured from the environment: `DATABASE_URL` (an embedded SQLite file by default, or a
 //! PostgreSQL or MariaDB URL), `BIND` (`127.0.0.1:3000`), `TRASH_RETENTION_DAYS` (30: trash
-//! older than this is purged) and `PRUNE_INTERVAL_SECS` (3600). The schema is migrated on start.
+//! older than this is purged), `PRUNE_INTERVAL_SECS` (3600) and `ALLOWED_HOSTS` (host names,
+//! comma-separated, that the service answers to besides IP addresses and `localhost`: the names
+//! a reverse proxy forwards). The schema is migrated on start.
 
 use std::process::ExitCode;
 use std::time::Duration;

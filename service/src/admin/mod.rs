@@ -39,6 +39,7 @@ use axum::Router;
 use axum::http::{StatusCode, Uri};
 use axum::response::{Redirect, Response};
 use axum::routing::{get, post};
+use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{Db, category, product};
 
@@ -76,12 +77,24 @@ pub fn router() -> Router<Db> {
             post(actions::one::<category::Entity>),
         )
         .route("/admin/purge", post(actions::purge))
+        // Inside the guard, so that the 500 page of a panic names the request too.
+        .layer(CatchPanicLayer::custom(failure::panicked))
         .layer(axum::middleware::from_fn(security::guard_admin))
 }
 
 /// Whether `uri` is one of the admin's, whose errors are pages rather than JSON.
 pub fn is_admin(uri: &Uri) -> bool {
     uri.path() == "/admin" || uri.path().starts_with("/admin/")
+}
+
+/// The page for a request naming a host the service does not answer to.
+pub fn bad_host(message: &str) -> Response {
+    view::message_page(
+        StatusCode::BAD_REQUEST,
+        query::Nav::Products,
+        "Unknown host",
+        message,
+    )
 }
 
 /// The page for a path that matched no admin route (404) or not with this method (405).
