@@ -383,12 +383,36 @@ async fn scenarios(backend: Backend) {
         press(&client, books, "force-delete").await;
         wait_for_text(&client, "[role='alert']", "is not in the trash").await;
     }
+    // And for certain: the confirmation page of "Delete forever" is open while someone else
+    // restores the category; confirming deletes nothing.
+    category::Entity::soft_delete_by_id(books)
+        .exec(&db.conn)
+        .await
+        .expect("trash the category again");
+    open(&client, &base, "/admin/categories?trashed=only").await;
+    press(&client, books, "force-delete").await;
+    wait_for_text(&client, "#counts", "3 products, deleted for good with it").await;
+    category::Entity::restore_by_id(books)
+        .exec(&db.conn)
+        .await
+        .expect("restored elsewhere");
+    click(&client, "button#confirm").await;
+    wait_for_text(&client, "[role='alert']", "is not in the trash").await;
     let kept = category::Entity::objects()
         .all(&db.conn)
         .await
         .expect("categories")
         .len();
     assert_eq!(kept, 2, "the restored category is still there");
+    assert_eq!(
+        product::Entity::objects()
+            .all(&db.conn)
+            .await
+            .expect("products")
+            .len(),
+        3,
+        "and its products"
+    );
     open(&client, &base, "/admin/products?trashed=only").await;
     assert_eq!(
         ids(&client).await,
@@ -396,9 +420,9 @@ async fn scenarios(backend: Backend) {
         "exactly its cascade came back"
     );
     passed.push(if stale {
-        "a stale page's Delete forever deletes nothing active"
+        "stale pages (Back, an open confirmation) delete nothing active"
     } else {
-        "Back draws the page anew: no stale Delete forever"
+        "Back draws the page anew; an open confirmation deletes nothing active"
     });
 
     // 4. A restore whose SKU was taken meanwhile is refused with the reason, on the list's

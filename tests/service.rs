@@ -182,6 +182,31 @@ async fn act(app: &Router, uri: &str, form: &str) -> (String, String) {
     (location, html)
 }
 
+/// Asks to purge what was deleted more than `days` ago: the confirmation page's status and text,
+/// and the form its button sends (with the cutoff the page counted with).
+async fn purge_asked(app: &Router, days: u32) -> (StatusCode, String, String) {
+    let (status, _, html) = page(
+        app,
+        "POST",
+        "/admin/purge",
+        &format!("older_than_days={days}&nav=products"),
+        &[],
+    )
+    .await;
+    let cutoff = html
+        .split("name=\"cutoff\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .replace(':', "%3A")
+        .replace('+', "%2B");
+    (
+        status,
+        html,
+        format!("older_than_days={days}&nav=products&cutoff={cutoff}&confirmed=yes"),
+    )
+}
+
 /// The text of the page's notice (`role="status"`) or refusal (`role="alert"`).
 fn message(html: &str) -> &str {
     let start = html
@@ -410,7 +435,7 @@ backend_tests! {
         assert!(location.starts_with(&format!("/admin/products?{back}&notice=")), "{location}");
         assert!(html.contains("role=\"alert\"") && message(&html).contains("its category is in the trash"), "{html}");
         assert_eq!(sorted(list_ids(&html)), [novel, atlas], "nothing changed");
-        assert!(html.contains(&format!("<a href=\"/admin/products/{novel}\" autofocus>")), "the focus returns to the row: {html}");
+        assert!(html.contains(&format!("<a href=\"/admin/products/{novel}\" autofocus aria-describedby=\"message\">")), "the focus returns to the row: {html}");
         // The notice is shown once: a reload does not repeat it, nor resend the action.
         let (_, _, again) = page(&app, "GET", &location, "", &[]).await;
         assert!(!again.contains("id=\"message\""), "{again}");
@@ -448,12 +473,16 @@ backend_tests! {
         let (_, html) = act(&app, &format!("/admin/products/{pen}/force-delete"), "confirmed=yes").await;
         assert_eq!(message(&html), format!("Product {pen} deleted for good."));
         act(&app, &format!("/admin/products/{atlas}/delete"), "").await;
-        let (status, _, html) = page(&app, "POST", "/admin/purge", "older_than_days=0&nav=products", &[]).await;
+        let (status, html, confirmed) = purge_asked(&app, 0).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("<li>1 product</li>") && html.contains("<li>0 categories</li>"), "the counts per table: {html}");
         assert_eq!(page(&app, "GET", &format!("/admin/products/{atlas}"), "", &[]).await.0, StatusCode::GONE, "nothing purged yet");
-        let (_, html) = act(&app, "/admin/purge", "older_than_days=0&nav=products&confirmed=yes").await;
+        // Trashed after the confirmation page was drawn: not among what it counted, kept.
+        act(&app, &format!("/admin/products/{novel}/delete"), "").await;
+        let (_, html) = act(&app, "/admin/purge", &confirmed).await;
         assert_eq!(message(&html), "Purged 1 row from the trash.");
+        assert_eq!(page(&app, "GET", &format!("/admin/products/{novel}"), "", &[]).await.0, StatusCode::GONE, "trashed after the count: kept");
+        act(&app, &format!("/admin/products/{novel}/restore"), "").await;
         let (_, _, html) = page(&app, "GET", "/admin/products?trashed=only", "", &[]).await;
         assert_eq!(list_ids(&html), Vec::<i64>::new());
         assert!(html.contains("The trash is empty."), "{html}");
@@ -484,16 +513,23 @@ backend_tests! {
         let (_, _, html) = page(&app, "GET", "/admin/products?q=PEN&trashed=with", "", &[]).await;
         assert_eq!(list_ids(&html), [ids[0], ids[1]]);
         assert!(html.contains(">Active (1)<") && html.contains(">Trash (1)<"), "the counts follow the search: {html}");
-        let (_, _, html) = page(&app, "GET", "/admin/products?q=desk", "", &[]).await;
-        assert_eq!(list_ids(&html), [ids[2]], "by name (lower case here)");
+        let (status, chair) = call(&app, "POST", "/products", Some(json!({ "category_id": shop, "sku": "C-1", "name": "Office Chair", "price": 1 }))).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (_, _, html) = page(&app, "GET", "/admin/products?q=office%20CHAIR", "", &[]).await;
+        assert_eq!(list_ids(&html), [chair["id"].as_i64().expect("id")], "by name, ignoring case");
         let (_, _, html) = page(&app, "GET", "/admin/products?q=_50%25", "", &[]).await;
         assert_eq!(list_ids(&html), [ids[3]], "wildcards are literal");
         let (_, _, html) = page(&app, "GET", "/admin/products?q=nothing-like-it", "", &[]).await;
         assert!(html.contains("No products match “nothing-like-it” here."), "{html}");
-        // Pages: 2 per page over 4 active rows.
+        // Pages: 2 per page over 5 active rows.
         let (_, _, html) = page(&app, "GET", "/admin/products?per_page=2&page=2", "", &[]).await;
         assert_eq!(list_ids(&html), [ids[3], ids[4]]);
-        assert!(html.contains("aria-current=\"page\">2</a>") && html.contains("Page 2 of 2"), "{html}");
+        assert!(html.contains("aria-current=\"page\">2</a>") && html.contains("Page 2 of 3"), "{html}");
+        // Emptying the last page sends the list to the new last page, not to an empty one.
+        let last = list_ids(&page(&app, "GET", "/admin/products?per_page=2&page=3", "", &[]).await.2);
+        assert_eq!(last.len(), 1);
+        let (_, html) = act(&app, &format!("/admin/products/{}/delete", last[0]), "back=trashed%3Dwithout%26page%3D3%26per_page%3D2").await;
+        assert!(html.contains("Page 2 of 2") && list_ids(&html).len() == 2, "{html}");
         let (_, _, html) = page(&app, "GET", "/admin/categories?q=SHOP", "", &[]).await;
         assert_eq!(list_ids(&html), [shop]);
     }
@@ -521,7 +557,7 @@ backend_tests! {
         // Unconfirmed: a page with the counts, nothing changed.
         let (status, _, html) = page(&app, "POST", "/admin/categories/bulk", &form("delete", &[garden, tools], false), &[]).await;
         assert_eq!(status, StatusCode::OK);
-        assert!(html.contains("<li>2 categories</li>") && html.contains("<li>4 products go to the trash with them</li>"), "{html}");
+        assert!(html.contains("<li>2 categories</li>") && html.contains("<li>4 products, which go to the trash with them</li>"), "{html}");
         assert_eq!(call(&app, "GET", "/trash/products", None).await.1["total"], json!(0));
         // Confirmed: the categories and their products, one UPDATE per table.
         db.statements.take();
@@ -597,7 +633,6 @@ backend_tests! {
             ("GET", "/admin/products/x", "", StatusCode::BAD_REQUEST),
             ("GET", "/admin/nowhere", "", StatusCode::NOT_FOUND),
             ("POST", "/admin/products/1/explode", "", StatusCode::NOT_FOUND),
-            ("POST", "/admin/products/1/delete", "", StatusCode::NOT_FOUND),
             ("POST", "/admin/categories/99999999999/delete", "", StatusCode::BAD_REQUEST),
             ("POST", "/admin/products/1/delete", "back=https://evil.example/", StatusCode::BAD_REQUEST),
             ("POST", "/admin/products/1/delete", "back=page%3D1%26notice%3D5", StatusCode::BAD_REQUEST),
@@ -621,8 +656,28 @@ backend_tests! {
             let (status, _, _) = page(&app, "POST", "/admin/purge", "older_than_days=0&nav=products", &[header]).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "{header:?}");
         }
-        let (status, _, _) = page(&app, "POST", "/admin/purge", "older_than_days=0&nav=products&confirmed=yes", &[("origin", "http://localhost"), ("sec-fetch-site", "same-origin")]).await;
+        let (status, _, _) = page(&app, "POST", "/admin/purge", "older_than_days=0&nav=products&cutoff=2000-01-01T00%3A00%3A00Z&confirmed=yes", &[("origin", "http://localhost"), ("sec-fetch-site", "same-origin")]).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
+        // A confirmed purge names the cutoff its page counted with, never a future one.
+        for form in ["older_than_days=0&nav=products&confirmed=yes", "older_than_days=0&nav=products&cutoff=2999-01-01T00%3A00%3A00Z&confirmed=yes", "older_than_days=0&nav=products&cutoff=yesterday&confirmed=yes"] {
+            assert_eq!(page(&app, "POST", "/admin/purge", form, &[]).await.0, StatusCode::BAD_REQUEST, "{form}");
+        }
+        // A row gone for good since the page was drawn: the list says so (post/redirect/get).
+        let (_, html) = act(&app, "/admin/products/424242/delete", "").await;
+        assert_eq!(message(&html), "Product 424242 no longer exists (it was deleted for good): nothing was changed.");
+        // The bulk form is a form: another site's text/plain post with the same fields is not.
+        let (status, _) = raw(&app, "POST", "/admin/products/bulk", Some("text/plain"), "action=delete&ids=1&confirmed=yes").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        // A page whose host name its owner pointed at this machine (DNS rebinding) is refused,
+        // the admin's pages and the API alike.
+        let request = Request::builder().uri("/admin/products").header("host", "evil.example:3000").body(Body::empty()).expect("request");
+        let response = app.clone().oneshot(request).await.expect("response");
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let html = response.into_body().collect().await.expect("body").to_bytes();
+        assert!(String::from_utf8_lossy(&html).contains("Unknown host"));
+        let request = Request::builder().method("POST").uri("/trash/purge?older_than_secs=0").header("host", "evil.example").header("content-type", "application/json").body(Body::empty()).expect("request");
+        let response = app.clone().oneshot(request).await.expect("response");
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
         // No admin page may be framed by another site (clickjacking).
         let response = app.clone().oneshot(Request::builder().uri("/admin/products").body(Body::empty()).expect("request")).await.expect("response");
         assert_eq!(response.headers().get("x-frame-options").and_then(|value| value.to_str().ok()), Some("DENY"));
@@ -668,8 +723,8 @@ backend_tests! {
         // From the trash it still works, and a missing row is 404.
         call(&app, "DELETE", &format!("/products/{hoe}"), None).await;
         act(&app, &format!("/admin/products/{hoe}/force-delete"), "confirmed=yes").await;
-        let (status, _, _) = page(&app, "POST", &format!("/admin/products/{hoe}/force-delete"), "confirmed=yes", &[]).await;
-        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (_, html) = act(&app, &format!("/admin/products/{hoe}/force-delete"), "confirmed=yes").await;
+        assert!(message(&html).contains("no longer exists"), "{html}");
     }
 
     // Issue 32: a category's "Delete forever" first says what goes with it, and deletes
@@ -684,12 +739,32 @@ backend_tests! {
         let (status, _, html) = page(&app, "POST", &format!("/admin/categories/{garden}/force-delete"), "", &[]).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains(&format!("Delete category {garden} (“garden”) for good?")), "{html}");
-        assert!(html.contains("<li>1 category</li>") && html.contains("<li>2 products in them, deleted for good with them</li>"), "{html}");
+        assert!(html.contains("<li>1 category</li>") && html.contains("<li>2 products, deleted for good with it</li>"), "{html}");
         let (status, trash) = call(&app, "GET", "/trash/products", None).await;
         assert_eq!((status, trash["total"].clone()), (StatusCode::OK, json!(2)), "nothing deleted yet");
         act(&app, &format!("/admin/categories/{garden}/force-delete"), "confirmed=yes").await;
         let (_, trash) = call(&app, "GET", "/trash/products", None).await;
         assert_eq!(trash["total"], json!(0));
+    }
+
+    // Issue 32: a purge's notice counts what its confirmation page listed, the products a
+    // category takes with it included; a second press of a stale "Move to trash" says that
+    // nothing changed instead of claiming it.
+    async fn admin_purge_counts_what_categories_take_along(db: &TestDb) {
+        let app = app(db).await;
+        let garden = category(&app, "garden").await;
+        let rake = product(&app, garden, "RAKE").await["id"].as_i64().expect("id");
+        product(&app, garden, "HOE").await;
+        act(&app, &format!("/admin/products/{rake}/delete"), "").await;
+        let (_, html) = act(&app, &format!("/admin/products/{rake}/delete"), "").await;
+        assert!(html.contains("role=\"alert\"") && message(&html).contains("was already in the trash"), "{html}");
+        act(&app, &format!("/admin/categories/{garden}/delete"), "").await;
+        let (_, html, confirmed) = purge_asked(&app, 0).await;
+        assert!(html.contains("<li>2 products</li>") && html.contains("<li>1 category</li>"), "{html}");
+        let (_, html) = act(&app, "/admin/purge", &confirmed).await;
+        assert_eq!(message(&html), "Purged 3 rows from the trash.");
+        let (_, _, html) = page(&app, "GET", "/admin/products?trashed=with", "", &[]).await;
+        assert_eq!(list_ids(&html), Vec::<i64>::new());
     }
 
     // Issue 32: the JSON API's writes refuse what a browser sends from another site's page,

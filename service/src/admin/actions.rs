@@ -6,7 +6,8 @@ use axum::Form;
 use axum::body::Bytes;
 use axum::extract::rejection::{FormRejection, PathRejection};
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::{ColumnTrait, DbErr, PaginatorTrait, QueryFilter, QuerySelect, QueryTrait};
@@ -101,10 +102,6 @@ fn capitalized(word: &str) -> String {
         .unwrap_or_default()
 }
 
-fn no_such_row(nav: Nav) -> AdminError {
-    AdminError::NotFound(nav, format!("There is no such {}.", nav.noun()))
-}
-
 /// A failed action: a refusal goes back to the list with the reason (the rows are as they
 /// were), a row that is not there is a 404, anything else a 500.
 fn refused(nav: Nav, view: &ListView, focus: Option<i32>, error: Error) -> AdminResult<Response> {
@@ -112,7 +109,15 @@ fn refused(nav: Nav, view: &ListView, focus: Option<i32>, error: Error) -> Admin
     let text = match Outcome::of(&error) {
         Outcome::Refused { error: refusal, .. } => refusal_text(nav, focus, refusal),
         Outcome::Constraint { message, .. } => format!("Refused by the database: {message}"),
-        Outcome::Missing => return Err(no_such_row(nav)),
+        // Deleted for good since the page was drawn (another tab, the pruner): the page it came
+        // from says so, as any refusal.
+        Outcome::Missing => match focus {
+            Some(id) => format!(
+                "{} {id} no longer exists (it was deleted for good): nothing was changed.",
+                nav.title_noun()
+            ),
+            None => format!("None of the checked {} exists any more.", nav.path()),
+        },
         Outcome::Failed => return Err(AdminError::Internal(error.to_string())),
     };
     Ok(back_to(
@@ -182,21 +187,26 @@ pub(super) async fn one<E: Listed>(
         return confirm_one::<E>(&db, id, &view).await;
     }
     match run_one::<E>(&db, act, id).await {
-        Ok(text) => Ok(back_to(
-            E::NAV,
-            &view,
-            Flash {
-                text,
-                refused: false,
-                focus: Some(id),
-            },
-        )),
+        Ok(outcome) => {
+            let refused = outcome.is_err();
+            let text = outcome.unwrap_or_else(|refusal| refusal);
+            Ok(back_to(
+                E::NAV,
+                &view,
+                Flash {
+                    text,
+                    refused,
+                    focus: Some(id),
+                },
+            ))
+        }
         Err(error) => refused(E::NAV, &view, Some(id), error),
     }
 }
 
-/// Runs `act` on row `id`; what the page then says.
-async fn run_one<E: Listed>(db: &Db, act: Act, id: i32) -> Result<String, Error> {
+/// Runs `act` on row `id`; what the page then says, as a notice, or as a refusal when the row
+/// was already as the action would leave it (a page drawn before someone else's action).
+async fn run_one<E: Listed>(db: &Db, act: Act, id: i32) -> Result<Result<String, String>, Error> {
     let nav = E::NAV;
     let subject = format!("{} {id}", nav.title_noun());
     let with_them = |n: u64| {
@@ -206,24 +216,44 @@ async fn run_one<E: Listed>(db: &Db, act: Act, id: i32) -> Result<String, Error>
             String::new()
         }
     };
-    Ok(match act {
+    Ok(Ok(match act {
         Act::Delete => {
-            let row = retrying(|| E::soft_delete_by_id(E::key(id)).exec(db)).await?;
-            let n = E::went_with(db, &row).await?;
+            let done = retrying(|| E::soft_delete_by_id(E::key(id)).exec_with_outcome(db)).await?;
+            if !done.changed {
+                return Ok(Err(format!(
+                    "{subject} was already in the trash (a page drawn before it was deleted): nothing was changed."
+                )));
+            }
+            let n = E::went_with(db, &done.row).await?;
             format!("{subject} moved to the trash{}.", with_them(n))
         }
-        Act::Restore => {
+        Act::Restore | Act::RestoreWithCategory => {
             // What went with it comes back with it: count it before the batch id is cleared.
             let n = match E::lookup_by_id(E::key(id)).one(db).await? {
                 RowState::Trashed { row, .. } => E::went_with(db, &row).await?,
                 _ => 0,
             };
-            retrying(|| E::restore_by_id(E::key(id)).exec(db)).await?;
-            format!("{subject} restored{}.", with_them(n))
-        }
-        Act::RestoreWithCategory => {
-            retrying(|| E::restore_by_id(E::key(id)).with_ancestors().exec(db)).await?;
-            format!("{subject} restored with its category.")
+            let with_parent = act == Act::RestoreWithCategory;
+            let done = retrying(|| {
+                let restore = E::restore_by_id(E::key(id));
+                let restore = if with_parent {
+                    restore.with_ancestors()
+                } else {
+                    restore
+                };
+                restore.exec_with_outcome(db)
+            })
+            .await?;
+            if !done.changed {
+                return Ok(Err(format!(
+                    "{subject} was not in the trash (it was restored since this page was drawn): nothing was changed."
+                )));
+            }
+            if with_parent {
+                format!("{subject} restored with its category.")
+            } else {
+                format!("{subject} restored{}.", with_them(n))
+            }
         }
         // Only while it is in the trash, decided in the `DELETE`: a page drawn before a
         // restore (Back, another tab) must not delete an active row.
@@ -231,7 +261,7 @@ async fn run_one<E: Listed>(db: &Db, act: Act, id: i32) -> Result<String, Error>
             retrying(|| E::force_delete_by_id(E::key(id)).only_trashed().exec(db)).await?;
             format!("{subject} deleted for good.")
         }
-    })
+    }))
 }
 
 /// Asks before deleting row `id` for good, saying what goes with it; a row no longer in the
@@ -247,7 +277,13 @@ async fn confirm_one<E: Listed>(db: &Db, id: i32, view: &ListView) -> AdminResul
             };
             return refused(nav, view, Some(id), error);
         }
-        RowState::Missing => return Err(no_such_row(nav)),
+        RowState::Missing => {
+            let error = Error::RowNotFound {
+                table: nav.noun(),
+                key: id.to_string(),
+            };
+            return refused(nav, view, Some(id), error);
+        }
     };
     let name = E::fields(&row)
         .into_iter()
@@ -319,7 +355,27 @@ impl BulkForm {
 
 /// `POST /admin/{list}/bulk`: the action on every checked row, through the library's bulk
 /// operation (one statement per table), after a confirmation page that counts them.
-pub(super) async fn bulk<E: Listed>(State(db): State<Db>, body: Bytes) -> AdminResult<Response> {
+pub(super) async fn bulk<E: Listed>(
+    State(db): State<Db>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AdminResult<Response> {
+    // As axum's `Form` insists: a `text/plain` form, which another site may send without
+    // asking, is not this one.
+    let form_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|value| {
+            value
+                .trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
+    if !form_type {
+        return Err(AdminError::BadRequest(
+            "the bulk form is sent as application/x-www-form-urlencoded".into(),
+        ));
+    }
     let form = BulkForm::parse::<E>(&body)?;
     let nav = E::NAV;
     let view = ListView::from_back(form.back.as_deref())?;
@@ -496,6 +552,9 @@ pub(super) struct PurgeForm {
     nav: Nav,
     back: Option<String>,
     confirmed: Option<String>,
+    /// The cutoff the confirmation page counted with (RFC 3339): the purge removes what that
+    /// page listed, not what expired while it was open.
+    cutoff: Option<String>,
 }
 
 /// `POST /admin/purge`: deletes for good what both tables' trash holds since before the cutoff.
@@ -510,14 +569,25 @@ pub(super) async fn purge(
         )));
     }
     let view = ListView::from_back(form.back.as_deref())?;
-    let cutoff = soft_delete_core::clock::now() - TimeDelta::days(i64::from(form.older_than_days));
+    let now = soft_delete_core::clock::now();
     if !confirmed(form.confirmed.as_deref()) {
+        let cutoff = now - TimeDelta::days(i64::from(form.older_than_days));
         return confirm_purge(&db, &form, &view, cutoff).await;
     }
-    // Products first: a category's purge then finds fewer descendants to remove with it.
+    let cutoff = match form.cutoff.as_deref().map(DateTime::parse_from_rfc3339) {
+        Some(Ok(cutoff)) if cutoff <= now => cutoff.with_timezone(&Utc),
+        _ => {
+            return Err(AdminError::BadRequest(
+                "a confirmed purge names the cutoff its confirmation page counted with".into(),
+            ));
+        }
+    };
+    // Products first: a category's purge then finds fewer descendants to remove with it. The
+    // products a category's purge takes along are not in its count: counted here, first.
     let products = retrying(|| product::Entity::purge_trash(cutoff).exec(&db)).await?;
+    let with_categories = products_with_expired_categories(&db, cutoff).await?;
     let categories = retrying(|| category::Entity::purge_trash(cutoff).exec(&db)).await?;
-    let removed = products.rows_removed + categories.rows_removed;
+    let removed = products.rows_removed + with_categories + categories.rows_removed;
     Ok(back_to(
         form.nav,
         &view,
@@ -543,27 +613,14 @@ async fn confirm_purge(
     let expired_products = <product::Entity as HasDeletionTime>::deleted_before(cutoff);
     let expired_categories = <category::Entity as HasDeletionTime>::deleted_before(cutoff);
     let products = product::Entity::deleted_objects()
-        .filter(expired_products.clone())
+        .filter(expired_products)
         .count(db)
         .await?;
     let categories = category::Entity::deleted_objects()
-        .filter(expired_categories.clone())
-        .count(db)
-        .await?;
-    let expired_category_ids = category::Entity::deleted_objects()
-        .select_only()
-        .column(category::Column::Id)
         .filter(expired_categories)
-        .into_query();
-    let with_them = product::Entity::all_objects()
-        .filter(product::Column::CategoryId.in_subquery(expired_category_ids))
-        .filter(
-            sea_orm::Condition::any()
-                .add(product::Column::DeletedAt.is_null())
-                .add(sea_orm::sea_query::ExprTrait::not(expired_products)),
-        )
         .count(db)
         .await?;
+    let with_them = products_with_expired_categories(db, cutoff).await?;
     let days = form.older_than_days;
     let page = ConfirmPage {
         nav: form.nav.path(),
@@ -583,6 +640,10 @@ async fn confirm_purge(
         action: "/admin/purge".into(),
         fields: vec![
             ("older_than_days", days.to_string()),
+            (
+                "cutoff",
+                cutoff.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            ),
             ("nav", form.nav.path().to_owned()),
             ("back", view.query_string(view.page)),
         ],
@@ -591,4 +652,26 @@ async fn confirm_purge(
         cancel: view.href(form.nav, view.page),
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+/// The products, active or trashed but not yet expired, in categories that expired by `cutoff`:
+/// a category's purge removes them with it.
+async fn products_with_expired_categories(db: &Db, cutoff: DateTime<Utc>) -> Result<u64, DbErr> {
+    let expired_products = <product::Entity as HasDeletionTime>::deleted_before(cutoff);
+    let expired_category_ids = category::Entity::deleted_objects()
+        .select_only()
+        .column(category::Column::Id)
+        .filter(<category::Entity as HasDeletionTime>::deleted_before(
+            cutoff,
+        ))
+        .into_query();
+    product::Entity::all_objects()
+        .filter(product::Column::CategoryId.in_subquery(expired_category_ids))
+        .filter(
+            sea_orm::Condition::any()
+                .add(product::Column::DeletedAt.is_null())
+                .add(sea_orm::sea_query::ExprTrait::not(expired_products)),
+        )
+        .count(db)
+        .await
 }

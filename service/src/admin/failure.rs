@@ -50,6 +50,12 @@ impl IntoResponse for AdminError {
     }
 }
 
+/// A handler's panic, answered as the admin's 500 page (with the request's id) instead of the
+/// JSON API's.
+pub(super) fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    AdminError::Internal(format!("panic: {}", crate::panic_message(&*panic))).into_response()
+}
+
 impl From<DbErr> for AdminError {
     fn from(error: DbErr) -> Self {
         AdminError::Internal(error.to_string())

@@ -5,14 +5,14 @@
 use std::future::Future;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Func};
 use sea_orm::{
     ColumnTrait, Condition, DbErr, PaginatorTrait, PrimaryKeyTrait, QueryFilter, QuerySelect,
 };
 use soft_delete_core::SoftDeleteEntity;
 
 use super::actions::Act;
-use super::query::{Nav, contains_pattern};
+use super::query::{LIKE_ESCAPE, Nav, contains_pattern};
 use super::view::Note;
 use crate::{Db, category, product};
 
@@ -64,16 +64,19 @@ pub(super) trait Listed: SoftDeleteEntity<Model: Send + Sync> + Send + Sync {
     /// of a delete, and before a restore (which brings them back).
     fn went_with(db: &Db, model: &Self::Model) -> impl Future<Output = Result<u64, DbErr>> + Send;
 
-    /// Rows whose searched columns contain `term`, ignoring case on every backend.
+    /// Rows whose searched columns contain `term`, ignoring case as the database's `LOWER`
+    /// does (both sides folded by the same function: ASCII only on SQLite).
     fn search(term: &str) -> Condition {
-        let pattern = contains_pattern(&term.to_lowercase());
+        let pattern = contains_pattern(term);
         Self::searched()
             .into_iter()
             .fold(Condition::any(), |any, column| {
-                any.add(
-                    Expr::expr(Func::lower(Expr::col(column)))
-                        .like(LikeExpr::new(pattern.clone()).escape('\\')),
-                )
+                // `LOWER(column) LIKE LOWER(pattern) ESCAPE '!'`: sea-query's `LikeExpr` takes a
+                // string, not an expression to fold, so the pattern's side is built as it builds
+                // its own (an `ESCAPE` operator over the pattern), with the pattern bound.
+                let pattern = Expr::expr(Func::lower(Expr::val(pattern.clone())))
+                    .binary(BinOper::Escape, Expr::Constant(LIKE_ESCAPE.into()));
+                any.add(Expr::expr(Func::lower(Expr::col(column))).binary(BinOper::Like, pattern))
             })
     }
 }
@@ -265,6 +268,7 @@ impl Listed for category::Entity {
     }
 
     async fn takes_along(db: &Db, act: Act, ids: &[i32]) -> Result<Vec<String>, DbErr> {
+        let ids_checked = ids.len();
         let ids = ids.to_vec();
         let products = match act {
             Act::Delete => {
@@ -318,12 +322,13 @@ impl Listed for category::Entity {
                     .await?
             }
         };
-        let verb = match act {
-            Act::Delete => "go to the trash with them",
-            Act::Restore | Act::RestoreWithCategory => "come back with them",
-            Act::ForceDelete => "in them, deleted for good with them",
+        let them = if ids_checked == 1 { "it" } else { "them" };
+        let what = match act {
+            Act::Delete => format!("which go to the trash with {them}"),
+            Act::Restore | Act::RestoreWithCategory => format!("which come back with {them}"),
+            Act::ForceDelete => format!("deleted for good with {them}"),
         };
-        Ok(vec![format!("{} {verb}", Nav::Products.count(products))])
+        Ok(vec![format!("{}, {what}", Nav::Products.count(products))])
     }
 
     async fn went_with(db: &Db, model: &category::Model) -> Result<u64, DbErr> {
@@ -335,5 +340,42 @@ impl Listed for category::Entity {
             .filter(product::Column::DeletedBatch.eq(batch))
             .count(db)
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{DbBackend, EntityTrait, QueryFilter, QueryTrait};
+
+    use super::*;
+
+    #[test]
+    fn a_search_folds_both_sides_and_escapes_with_a_bang() {
+        let select = product::Entity::find().filter(<product::Entity as Listed>::search("50%"));
+        for backend in [DbBackend::Sqlite, DbBackend::MySql, DbBackend::Postgres] {
+            let statement = select.build(backend);
+            let (name, sku) = match backend {
+                DbBackend::MySql => ("`name`", "`sku`"),
+                _ => ("\"name\"", "\"sku\""),
+            };
+            let (first, second) = match backend {
+                DbBackend::Postgres => ("$1", "$2"),
+                _ => ("?", "?"),
+            };
+            let expected = format!(
+                "WHERE LOWER({name}) LIKE LOWER({first}) ESCAPE '!' OR LOWER({sku}) LIKE LOWER({second}) ESCAPE '!'"
+            );
+            assert!(
+                statement.sql.ends_with(&expected),
+                "{backend:?}: {}",
+                statement.sql
+            );
+            let values = statement.values.expect("bound values").0;
+            assert_eq!(
+                values,
+                vec![sea_orm::Value::from("%50!%%"); 2],
+                "{backend:?}"
+            );
+        }
     }
 }

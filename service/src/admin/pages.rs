@@ -41,7 +41,7 @@ pub(super) async fn list<E: Listed>(
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> AdminResult<Response> {
     let Query(query) = query?;
-    let view = query.view()?;
+    let mut view = query.view()?;
     let flash = query.notice().and_then(crate::flash::take);
     let search = view.search.as_deref().map(E::search);
     let searched = |select: Select<E>| match &search {
@@ -50,6 +50,14 @@ pub(super) async fn list<E: Listed>(
     };
     let active = searched(E::objects()).count(&db).await?;
     let trashed = searched(E::deleted_objects()).count(&db).await?;
+    let total = match view.trashed {
+        Trashed::Without => active,
+        Trashed::Only => trashed,
+        Trashed::With => active + trashed,
+    };
+    // A page past the last (the rows of the last page left it, by an action or another
+    // user's) shows the last page instead of an empty one.
+    view.page = view.page.min(total.div_ceil(view.per_page).max(1));
     let rows = match view.trashed {
         Trashed::Without => E::objects().order_by_asc(E::id_column()),
         // The most recently deleted first, as a trash bin lists them.
@@ -81,11 +89,6 @@ pub(super) async fn list<E: Listed>(
             }
         })
         .collect();
-    let total = match view.trashed {
-        Trashed::Without => active,
-        Trashed::Only => trashed,
-        Trashed::With => active + trashed,
-    };
     let nav = E::NAV;
     let mut headers = vec!["ID"];
     headers.extend_from_slice(E::COLUMNS);

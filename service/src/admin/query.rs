@@ -202,14 +202,19 @@ impl ListView {
     }
 }
 
-/// `term` as a `LIKE` pattern that matches it anywhere, its own `%`, `_` and `\` taken
-/// literally (with `ESCAPE '\'`, which every backend accepts).
+/// The escape character of [`contains_pattern`]: not `\`, which MariaDB's string literals
+/// treat as an escape of their own unless `NO_BACKSLASH_ESCAPES` is set (then `ESCAPE '\\'` is
+/// an error).
+pub(super) const LIKE_ESCAPE: char = '!';
+
+/// `term` as a `LIKE` pattern that matches it anywhere, its own `%`, `_` and `!` taken
+/// literally (with `ESCAPE '!'`).
 pub(super) fn contains_pattern(term: &str) -> String {
     let mut pattern = String::with_capacity(term.len() + 2);
     pattern.push('%');
     for character in term.chars() {
-        if matches!(character, '%' | '_' | '\\') {
-            pattern.push('\\');
+        if matches!(character, '%' | '_' | LIKE_ESCAPE) {
+            pattern.push(LIKE_ESCAPE);
         }
         pattern.push(character);
     }
@@ -249,6 +254,6 @@ mod tests {
     #[test]
     fn a_search_pattern_takes_wildcards_literally() {
         assert_eq!(contains_pattern("pen"), "%pen%");
-        assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+        assert_eq!(contains_pattern("50%_off!\\"), "%50!%!_off!!\\%");
     }
 }
