@@ -1,6 +1,7 @@
 //! Attribute parsing: our own `#[soft_delete]`, strictly, and the two `#[sea_orm]` field keys that
 //! decide a column's `Column` variant, leniently (SeaORM validates its own attribute).
 
+use syn::meta::ParseNestedMeta;
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitStr, Meta, Token};
 
@@ -127,89 +128,13 @@ pub(crate) fn struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAt
                     format!("duplicate `{}` key", key.name),
                 ));
             }
-            match key.name {
-                "unique" => {
-                    if !meta.input.peek(syn::token::Paren) {
-                        reported = true;
-                        return Err(meta.error("expected `unique(column, ...)`"));
-                    }
-                    let content;
-                    syn::parenthesized!(content in meta.input);
-                    let columns = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
-                    if columns.is_empty() {
-                        reported = true;
-                        return Err(
-                            meta.error("`unique(...)` needs at least one column: `unique(email)`")
-                        );
-                    }
-                    parsed.unique_keys.push(columns.into_iter().collect());
+            struct_key(&meta, key.name, first, &mut parsed, errors).map_err(|error| match error {
+                KeyError::Said(error) => {
+                    reported = true;
+                    error
                 }
-                "cascade" => {
-                    if !meta.input.peek(syn::token::Paren) {
-                        reported = true;
-                        return Err(meta.error("expected `cascade(super::child::Entity, ...)`"));
-                    }
-                    let content;
-                    syn::parenthesized!(content in meta.input);
-                    let children = Punctuated::<syn::Path, Token![,]>::parse_terminated(&content)?;
-                    if children.is_empty() {
-                        reported = true;
-                        return Err(meta.error(
-                            "`cascade(...)` needs at least one child entity: `cascade(super::child::Entity)`",
-                        ));
-                    }
-                    parsed.cascades.extend(children);
-                }
-                "touch" => {
-                    let field = meta.value()?.parse()?;
-                    if first {
-                        parsed.touch = Some(field);
-                    }
-                }
-                "deleted_by" => {
-                    let field = meta.value()?.parse()?;
-                    if first {
-                        parsed.deleted_by = Some(field);
-                    }
-                }
-                "hooks" => {
-                    if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
-                        reported = true;
-                        return Err(meta.error("`hooks` takes no value: write `#[soft_delete(hooks)]`"));
-                    }
-                    if first {
-                        parsed.hooks = Some(meta.path.clone());
-                    }
-                }
-                "crate" => {
-                    let value = meta.value()?;
-                    // `crate = path` or, as serde writes it, `crate = "path"`.
-                    let path = if value.peek(LitStr) {
-                        value.parse::<LitStr>()?.parse_with(syn::Path::parse_mod_style)?
-                    } else {
-                        syn::Path::parse_mod_style(value)?
-                    };
-                    if first {
-                        parsed.krate = Some(path);
-                    }
-                }
-                "clock" => {
-                    let value: Ident = meta.value()?.parse()?;
-                    match value.to_string().as_str() {
-                        "database" => parsed.database_clock |= first,
-                        "application" => {}
-                        other => errors.push(syn::Error::new_spanned(
-                            &value,
-                            format!(
-                                "expected `clock = application` (the default) or `clock = database`{}",
-                                did_you_mean(other, &["application", "database"])
-                            ),
-                        )),
-                    }
-                }
-                other => unreachable!("struct key `{other}` is in STRUCT_KEYS but not parsed"),
-            }
-            Ok(())
+                KeyError::Syntax(error) => error,
+            })
         });
         match result {
             Err(error) if reported => errors.push(error),
@@ -224,6 +149,119 @@ pub(crate) fn struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAt
         }
     }
     parsed
+}
+
+/// An error made while reading one key: it already says what is accepted (`Said`), or it is
+/// syn's own parse error, which the caller rewords (`Syntax`).
+enum KeyError {
+    Said(syn::Error),
+    Syntax(syn::Error),
+}
+
+impl From<syn::Error> for KeyError {
+    fn from(error: syn::Error) -> Self {
+        KeyError::Syntax(error)
+    }
+}
+
+/// Reads the value of the struct key `name` into `parsed`; a repeated key (`first` false) is
+/// read and checked but not kept.
+fn struct_key(
+    meta: &ParseNestedMeta<'_>,
+    name: &str,
+    first: bool,
+    parsed: &mut StructAttrs,
+    errors: &mut Errors,
+) -> Result<(), KeyError> {
+    match name {
+        "unique" => {
+            let columns = parenthesized_list::<Ident>(
+                meta,
+                "expected `unique(column, ...)`",
+                "`unique(...)` needs at least one column: `unique(email)`",
+            )?;
+            parsed.unique_keys.push(columns);
+        }
+        "cascade" => {
+            let children = parenthesized_list::<syn::Path>(
+                meta,
+                "expected `cascade(super::child::Entity, ...)`",
+                "`cascade(...)` needs at least one child entity: `cascade(super::child::Entity)`",
+            )?;
+            parsed.cascades.extend(children);
+        }
+        "touch" | "deleted_by" => {
+            let field: Ident = meta.value()?.parse()?;
+            let slot = if name == "touch" {
+                &mut parsed.touch
+            } else {
+                &mut parsed.deleted_by
+            };
+            if first {
+                *slot = Some(field);
+            }
+        }
+        "hooks" => {
+            if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
+                return Err(KeyError::Said(
+                    meta.error("`hooks` takes no value: write `#[soft_delete(hooks)]`"),
+                ));
+            }
+            if first {
+                parsed.hooks = Some(meta.path.clone());
+            }
+        }
+        "crate" => {
+            let value = meta.value()?;
+            // `crate = path` or, as serde writes it, `crate = "path"`.
+            let path = if value.peek(LitStr) {
+                value
+                    .parse::<LitStr>()?
+                    .parse_with(syn::Path::parse_mod_style)?
+            } else {
+                syn::Path::parse_mod_style(value)?
+            };
+            if first {
+                parsed.krate = Some(path);
+            }
+        }
+        "clock" => {
+            let value: Ident = meta.value()?.parse()?;
+            match value.to_string().as_str() {
+                "database" => parsed.database_clock |= first,
+                "application" => {}
+                other => errors.push(syn::Error::new_spanned(
+                    &value,
+                    format!(
+                        "expected `clock = application` (the default) or `clock = database`{}",
+                        did_you_mean(other, &["application", "database"])
+                    ),
+                )),
+            }
+        }
+        other => unreachable!("struct key `{other}` is in STRUCT_KEYS but not parsed"),
+    }
+    Ok(())
+}
+
+/// `key(a, b, ...)`: at least one item, each a `T`.
+fn parenthesized_list<T: syn::parse::Parse>(
+    meta: &ParseNestedMeta<'_>,
+    expected: &str,
+    empty: &str,
+) -> Result<Vec<T>, KeyError> {
+    if !meta.input.peek(syn::token::Paren) {
+        return Err(KeyError::Said(meta.error(expected)));
+    }
+    let items = (|| {
+        let content;
+        syn::parenthesized!(content in meta.input);
+        Punctuated::<T, Token![,]>::parse_terminated(&content)
+    })()?;
+    if items.is_empty() {
+        return Err(KeyError::Said(meta.error(empty)));
+    }
+    Ok(items.into_iter().collect())
 }
 
 /// `; did you mean `key`?` for the accepted key closest to a misspelt one, or nothing when

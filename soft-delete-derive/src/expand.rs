@@ -316,48 +316,36 @@ pub(crate) fn fallback(model: &crate::ast::Model<'_>) -> TokenStream {
 }
 
 /// The inherent functions on `Entity` and `Model`, each calling the `SoftDeleteEntity` impl or
-/// the operations built on it (`SoftDeleteEntityExt`).
+/// the operations built on it (`SoftDeleteEntityExt`): the finders, the operations, and the
+/// instance methods.
 fn inherent_api(krate: &syn::Path, purge: bool) -> TokenStream {
+    let finders = entity_finders(krate);
+    let operations = entity_operations(krate, purge);
+    let instance = model_methods(krate);
+    quote! {
+        #finders
+        #operations
+        #instance
+    }
+}
+
+/// `<PrimaryKey as PrimaryKeyTrait>::ValueType`, what a `by_id` function takes.
+fn primary_key_value(krate: &syn::Path) -> TokenStream {
+    quote!(<PrimaryKey as #krate::__private::sea_orm::PrimaryKeyTrait>::ValueType)
+}
+
+/// `Entity::objects()`, `deleted_objects()`, `all_objects()`, the `find_*_by_id` finders and
+/// `update_many_active()`.
+fn entity_finders(krate: &syn::Path) -> TokenStream {
     let sea_orm = quote!(#krate::__private::sea_orm);
-    let result = quote!(::core::result::Result);
-    let primary_key_value = quote! {
-        <PrimaryKey as #sea_orm::PrimaryKeyTrait>::ValueType
-    };
+    let primary_key_value = primary_key_value(krate);
     let entity = |call: TokenStream| quote!(<Entity as #krate::SoftDeleteEntity>::#call);
-    let operation = |call: TokenStream| quote!(<Entity as #krate::SoftDeleteEntityExt>::#call);
     let objects = entity(quote!(objects()));
     let deleted_objects = entity(quote!(deleted_objects()));
     let all_objects = entity(quote!(all_objects()));
     let find_active_by_id = entity(quote!(find_active_by_id(key)));
     let find_any_by_id = entity(quote!(find_any_by_id(key)));
     let update_many_active = entity(quote!(update_many_active()));
-    let soft_delete_many = operation(quote!(soft_delete_many()));
-    let restore_many = operation(quote!(restore_many()));
-    let force_delete_many = operation(quote!(force_delete_many()));
-    let soft_delete_by_id = operation(quote!(soft_delete_by_id(key)));
-    let restore_by_id = operation(quote!(restore_by_id(key)));
-    let force_delete_by_id = operation(quote!(force_delete_by_id(key)));
-    let lookup_by_id = operation(quote!(lookup_by_id(key)));
-    let purge_trash = operation(quote!(purge_trash(cutoff)));
-    let is_deleted = quote! {
-        <Entity as #krate::SoftDeleteEntity>::is_trashed(self)
-    };
-    // A flag marker without a `touch` column records no deletion time: no inherent
-    // `purge_trash`, and the trait method's `HasDeletionTime` bound says why.
-    let purge_trash = purge.then(|| {
-        quote! {
-            /// Permanently deletes trashed rows deleted before `cutoff`, in bounded batches.
-            pub fn purge_trash(
-                cutoff: #krate::__private::chrono::DateTime<#krate::__private::chrono::Utc>,
-            ) -> #krate::PurgeTrash<Entity> {
-                #purge_trash
-            }
-        }
-    });
-    let model = |builder: TokenStream| quote!(#krate::#builder::<Entity>::of(self).exec(db).await);
-    let soft_delete = model(quote!(SoftDeleteOne));
-    let restore = model(quote!(RestoreOne));
-    let force_delete = model(quote!(ForceDeleteOne));
     quote! {
         #[automatically_derived]
         impl Entity {
@@ -396,7 +384,38 @@ fn inherent_api(krate: &syn::Path, purge: bool) -> TokenStream {
             pub fn update_many_active() -> #sea_orm::UpdateMany<Entity> {
                 #update_many_active
             }
+        }
+    }
+}
 
+/// The bulk and by-id operations on `Entity`, and `purge_trash` where the entity records when
+/// each row was trashed.
+fn entity_operations(krate: &syn::Path, purge: bool) -> TokenStream {
+    let primary_key_value = primary_key_value(krate);
+    let operation = |call: TokenStream| quote!(<Entity as #krate::SoftDeleteEntityExt>::#call);
+    let soft_delete_many = operation(quote!(soft_delete_many()));
+    let restore_many = operation(quote!(restore_many()));
+    let force_delete_many = operation(quote!(force_delete_many()));
+    let soft_delete_by_id = operation(quote!(soft_delete_by_id(key)));
+    let restore_by_id = operation(quote!(restore_by_id(key)));
+    let force_delete_by_id = operation(quote!(force_delete_by_id(key)));
+    let lookup_by_id = operation(quote!(lookup_by_id(key)));
+    let purge_trash = operation(quote!(purge_trash(cutoff)));
+    // A flag marker without a `touch` column records no deletion time: no inherent
+    // `purge_trash`, and the trait method's `HasDeletionTime` bound says why.
+    let purge_trash = purge.then(|| {
+        quote! {
+            /// Permanently deletes trashed rows deleted before `cutoff`, in bounded batches.
+            pub fn purge_trash(
+                cutoff: #krate::__private::chrono::DateTime<#krate::__private::chrono::Utc>,
+            ) -> #krate::PurgeTrash<Entity> {
+                #purge_trash
+            }
+        }
+    });
+    quote! {
+        #[automatically_derived]
+        impl Entity {
             /// Moves the active rows matching the filters to the trash, in one `UPDATE`.
             pub fn soft_delete_many() -> #krate::SoftDeleteMany<Entity> {
                 #soft_delete_many
@@ -446,7 +465,20 @@ fn inherent_api(krate: &syn::Path, purge: bool) -> TokenStream {
 
             #purge_trash
         }
+    }
+}
 
+/// `model.is_deleted()`, `soft_delete(db)`, `restore(db)` and `force_delete(db)`.
+fn model_methods(krate: &syn::Path) -> TokenStream {
+    let result = quote!(::core::result::Result);
+    let is_deleted = quote! {
+        <Entity as #krate::SoftDeleteEntity>::is_trashed(self)
+    };
+    let model = |builder: TokenStream| quote!(#krate::#builder::<Entity>::of(self).exec(db).await);
+    let soft_delete = model(quote!(SoftDeleteOne));
+    let restore = model(quote!(RestoreOne));
+    let force_delete = model(quote!(ForceDeleteOne));
+    quote! {
         #[automatically_derived]
         impl Model {
             /// Whether this copy of the row is in the trash.

@@ -75,6 +75,9 @@ impl Entity {
     > {
         <Entity as ::soft_delete_core::SoftDeleteEntity>::update_many_active()
     }
+}
+#[automatically_derived]
+impl Entity {
     /// Moves the active rows matching the filters to the trash, in one `UPDATE`.
     pub fn soft_delete_many() -> ::soft_delete_core::SoftDeleteMany<Entity> {
         <Entity as ::soft_delete_core::SoftDeleteEntityExt>::soft_delete_many()
