@@ -2,7 +2,7 @@
 //! batch and audit columns, unique keys, clock, hooks and cascade children) and the finders.
 //! The operations on it are in [`SoftDeleteEntityExt`](crate::SoftDeleteEntityExt).
 
-use sea_orm::sea_query::{Condition, Expr, IntoIden};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, IntoIden};
 use sea_orm::{EntityTrait, PrimaryKeyTrait, QueryFilter, Select, UpdateMany, Value};
 
 use chrono::{DateTime, Utc};
@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use crate::clock::ClockSource;
 use crate::edge::CascadeEdge;
 use crate::hook_context::DynHooks;
-use crate::marker::MarkerStrategy;
+use crate::marker::{MarkerStrategy, RecordsTime};
 use crate::memo::EntityFacts;
 
 /// A SeaORM entity whose rows are soft-deleted. Implemented by `#[derive(SoftDelete)]`.
@@ -74,15 +74,6 @@ pub trait SoftDeleteEntity: EntityTrait + Wiring {
     /// Whether this copy of a row is in the trash.
     fn is_trashed(model: &Self::Model) -> bool {
         Self::trashed_at(model).is_some()
-    }
-
-    /// The marker column, by its old name.
-    #[deprecated(
-        since = "0.2.0",
-        note = "renamed `marker_column`: a marker need not be a timestamp"
-    )]
-    fn deleted_at_column() -> Self::Column {
-        Self::marker_column()
     }
 
     /// Keys unique among active rows, from `#[soft_delete(unique(..))]`: restores check them,
@@ -236,4 +227,41 @@ pub fn any_state_condition<E: SoftDeleteEntity>() -> Condition {
     Condition::any()
         .add(active_condition::<E>())
         .add(trashed_condition::<E>())
+}
+
+/// Implemented by `#[derive(SoftDelete)]` when the derive has a time for each trashed row: the
+/// marker's own (timestamps, epochs) or, for a flag, the `touch` column. Purging by age needs it.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` records no deletion time, so its trash cannot be purged by age",
+    label = "no deletion time: a flag marker without a `touch` column",
+    note = "declare a `touch` column, which a soft delete sets to the deletion time: \
+            `#[soft_delete(touch = updated_at)]`; or use a timestamp or epoch marker"
+)]
+pub trait HasDeletionTime: SoftDeleteEntity {
+    /// The condition "trashed before `cutoff`".
+    fn deleted_before(cutoff: DateTime<Utc>) -> Expr;
+}
+
+/// [`HasDeletionTime::deleted_before`] of an entity whose marker records time.
+#[doc(hidden)]
+pub fn deleted_before_by_marker<E>(cutoff: DateTime<Utc>) -> Expr
+where
+    E: SoftDeleteEntity,
+    E::Marker: RecordsTime,
+{
+    E::Marker::deleted_before(Expr::col((E::default(), E::marker_column())), cutoff)
+}
+
+/// [`HasDeletionTime::deleted_before`] of an entity with a flag marker and a `touch` column,
+/// which a soft delete sets to the deletion time: trashed, and touched before `cutoff`.
+#[doc(hidden)]
+pub fn deleted_before_by_touch<E: SoftDeleteEntity>(cutoff: DateTime<Utc>) -> Expr {
+    let trashed = trashed_condition::<E>();
+    match E::touch_value(cutoff) {
+        Some((touch, cutoff)) => {
+            trashed.and(Expr::col((E::default(), touch)).lt(Expr::val(cutoff)))
+        }
+        // The derive implements this only for entities with a `touch` column.
+        None => crate::marker::constant(false),
+    }
 }

@@ -123,7 +123,7 @@ pub enum Error {
     #[cfg(feature = "guard")]
     #[cfg_attr(docsrs, doc(cfg(feature = "guard")))]
     #[error("soft-delete leak guard refused a {0}")]
-    Leak(Box<crate::guard::Leak>),
+    Leak(Box<crate::leak::Leak>),
     /// The database (or the connection to it) failed.
     #[error(transparent)]
     Database(DbErr),

@@ -5,10 +5,10 @@ use chrono::{DateTime, Utc};
 use sea_orm::PrimaryKeyTrait;
 
 use crate::bulk::{ForceDeleteMany, RestoreMany, SoftDeleteMany};
+use crate::entity::HasDeletionTime;
 use crate::entity::SoftDeleteEntity;
 use crate::instance::{ForceDeleteOne, RestoreOne, SoftDeleteOne};
 use crate::lookup::LookupById;
-use crate::marker::HasDeletionTime;
 use crate::purge::PurgeTrash;
 
 /// The operations of every [`SoftDeleteEntity`], implemented for all of them: import it (it is

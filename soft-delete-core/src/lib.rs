@@ -146,17 +146,22 @@ pub mod clock;
 mod edge;
 mod error;
 mod hook_context;
+mod identifiers;
 mod keys;
+#[cfg(feature = "guard")]
+mod leak;
 mod memo;
 mod scope;
 mod session;
 mod timestamp;
 mod values;
 
-// The model: what a soft-deletable table is, its hooks, and the cascade graph between tables.
+// The model: how a marker column records the state, what a soft-deletable table is, its hooks,
+// and the cascade graph between tables.
 mod entity;
 mod graph;
 mod hook_trait;
+pub mod marker;
 pub mod tables;
 
 // The engine: statements, steps, the three state changes and the executor.
@@ -170,7 +175,6 @@ mod ext;
 pub mod guard;
 mod instance;
 mod lookup;
-pub mod marker;
 #[cfg(feature = "migration")]
 #[cfg_attr(docsrs, doc(cfg(feature = "migration")))]
 pub mod migration;
@@ -200,6 +204,7 @@ pub mod hooks {
 
 pub use bulk::{BulkResult, ForceDeleteMany, RestoreMany, SoftDeleteMany, SoftDeleteResult};
 pub use clock::ClockSource;
+pub use entity::HasDeletionTime;
 pub use entity::{SoftDeleteEntity, active_condition, any_state_condition, trashed_condition};
 pub use error::{Error, is_retryable};
 pub use ext::SoftDeleteEntityExt;
@@ -209,7 +214,7 @@ pub use hook_trait::SoftDeleteHooks;
 pub use instance::{ForceDeleteOne, Outcome, RestoreOne, SoftDeleteOne};
 pub use keys::MAX_KEYS_PER_STATEMENT;
 pub use lookup::{LookupById, RowState};
-pub use marker::{HasDeletionTime, MarkerKind, MarkerStrategy};
+pub use marker::{MarkerKind, MarkerStrategy};
 pub use purge::{DEFAULT_PURGE_BATCH, PurgeProgress, PurgeTrash};
 pub use relations::{
     FindRelatedActive, SelectActiveRelated, SoftDeleteFilter, active_condition_in, active_join,
@@ -525,10 +530,11 @@ pub mod __private {
     pub use crate::edge::CascadeEdge;
     pub use crate::engine::typed_edge::edge;
     pub use crate::entity::Wiring;
+    pub use crate::entity::{deleted_before_by_marker, deleted_before_by_touch};
     pub use crate::graph::{RegisteredParent, assert_batch_type};
     pub use crate::hook_context::DynHooks;
     pub use crate::hook_trait::hooks_of;
-    pub use crate::marker::{TimestampMarker, deleted_before_by_marker, deleted_before_by_touch};
+    pub use crate::marker::TimestampMarker;
     pub use crate::memo::EntityFacts;
     pub use crate::tables::{RegisteredTable, describe};
     pub use crate::timestamp::{TimeMarkersEnabled, assert_time_markers_enabled};

@@ -102,7 +102,7 @@ impl MarkerKind {
 }
 
 /// An inline SQL literal: partial indexes match literals, not placeholders.
-fn constant(value: impl Into<Value>) -> Expr {
+pub(crate) fn constant(value: impl Into<Value>) -> Expr {
     Expr::Constant(value.into())
 }
 
@@ -287,40 +287,3 @@ epoch_strategy!(EpochSeconds, EpochSeconds, |secs| DateTime::from_timestamp(
     secs, 0
 ));
 epoch_strategy!(EpochMillis, EpochMillis, DateTime::from_timestamp_millis);
-
-/// Implemented by `#[derive(SoftDelete)]` when the derive has a time for each trashed row: the
-/// marker's own (timestamps, epochs) or, for a flag, the `touch` column. Purging by age needs it.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` records no deletion time, so its trash cannot be purged by age",
-    label = "no deletion time: a flag marker without a `touch` column",
-    note = "declare a `touch` column, which a soft delete sets to the deletion time: \
-            `#[soft_delete(touch = updated_at)]`; or use a timestamp or epoch marker"
-)]
-pub trait HasDeletionTime: crate::SoftDeleteEntity {
-    /// The condition "trashed before `cutoff`".
-    fn deleted_before(cutoff: DateTime<Utc>) -> Expr;
-}
-
-/// [`HasDeletionTime::deleted_before`] of an entity whose marker records time.
-#[doc(hidden)]
-pub fn deleted_before_by_marker<E>(cutoff: DateTime<Utc>) -> Expr
-where
-    E: crate::SoftDeleteEntity,
-    E::Marker: RecordsTime,
-{
-    E::Marker::deleted_before(Expr::col((E::default(), E::marker_column())), cutoff)
-}
-
-/// [`HasDeletionTime::deleted_before`] of an entity with a flag marker and a `touch` column,
-/// which a soft delete sets to the deletion time: trashed, and touched before `cutoff`.
-#[doc(hidden)]
-pub fn deleted_before_by_touch<E: crate::SoftDeleteEntity>(cutoff: DateTime<Utc>) -> Expr {
-    let trashed = crate::trashed_condition::<E>();
-    match E::touch_value(cutoff) {
-        Some((touch, cutoff)) => {
-            trashed.and(Expr::col((E::default(), touch)).lt(Expr::val(cutoff)))
-        }
-        // The derive implements this only for entities with a `touch` column.
-        None => constant(false),
-    }
-}

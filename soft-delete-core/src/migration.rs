@@ -48,8 +48,8 @@ use sea_orm::DbErr;
 use sea_orm::sea_query::{Alias, Index, Table};
 use sea_orm_migration::SchemaManager;
 
+use crate::entity::HasDeletionTime;
 use crate::entity::SoftDeleteEntity;
-use crate::marker::HasDeletionTime;
 use crate::schema;
 
 /// Adds the marker column with the type the entity's field needs on this backend.

@@ -77,9 +77,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 use tokio::sync::{Mutex, Notify};
 
 use crate::clock;
+use crate::entity::HasDeletionTime;
 use crate::error::Error;
 use crate::ext::SoftDeleteEntityExt;
-use crate::marker::HasDeletionTime;
 use crate::purge::{DEFAULT_PURGE_BATCH, PurgeProgress};
 use crate::session::TransactionalConnection;
 

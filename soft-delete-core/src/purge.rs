@@ -18,11 +18,11 @@ use crate::clock;
 use crate::engine::executor::{self, Operation, compound_reason};
 use crate::engine::force_delete::force_delete;
 use crate::engine::statements::any_of_subquery;
+use crate::entity::HasDeletionTime;
 use crate::entity::SoftDeleteEntity;
 use crate::error::Error;
 use crate::hook_context::Origin;
 use crate::keys;
-use crate::marker::HasDeletionTime;
 use crate::session::TransactionalConnection;
 use crate::values::Filters;
 
@@ -284,9 +284,9 @@ fn delete_statement<E: SoftDeleteEntity>(
                 .collect();
             let picked = match (backend, keys.len()) {
                 // `IN (subquery)` lets PostgreSQL's planner join the batch's keys to the table,
-                // and it chose a hash join over the whole table (S8: 13 ms where the batch's
-                // 1,000 keys take 6 ms; batches of 10,000 at 3,000,000 rows: 4.5 s). An array
-                // of the keys, computed once, is looked up by the primary key.
+                // and it chose a hash join over the whole table, several times slower than
+                // looking the batch's keys up (S8 in `BENCHMARKS.md`). An array of the keys,
+                // computed once, is looked up by the primary key.
                 (DbBackend::Postgres, 1) => any_of_subquery(keys.remove(0), batch),
                 _ => Expr::tuple(keys).in_subquery(batch),
             };
@@ -433,12 +433,7 @@ impl<E: SoftDeleteEntity> Operation for PurgeBatch<E> {
         let filters = Filters::new().with(keys::keys_condition::<E>(&keys, backend));
         let changed = force_delete::<E, _>(txn, &filters, Origin::Purge).await?;
         let table = E::default().table_name();
-        let in_tree: u64 = changed
-            .cascaded
-            .iter()
-            .filter(|(name, _)| *name == table)
-            .map(|(_, rows)| rows)
-            .sum();
+        let in_tree = changed.cascaded.get(table);
         // A short pick (PostgreSQL skips rows a concurrent restore changed while it waited for
         // their lock) ends the purge only when nothing expired is left.
         let next = if (keys.len() as u64) < self.size {

@@ -163,20 +163,6 @@ pub trait FindRelatedActive: ModelTrait {
             .filter(active_condition::<R>())
             .filter(active_junction_condition::<Self::Entity, R>())
     }
-
-    /// `find_related` through a soft-deletable junction `J`: hides trashed far-side rows and
-    /// trashed links alike. [`find_related_active`](Self::find_related_active) now finds a
-    /// soft-deletable junction by itself; this spelling names it.
-    fn find_related_active_via<R, J>(&self, related: R) -> Select<R>
-    where
-        R: SoftDeleteEntity,
-        J: SoftDeleteEntity,
-        Self::Entity: Related<R>,
-    {
-        self.find_related(related)
-            .filter(active_condition::<R>())
-            .filter(active_condition::<J>())
-    }
 }
 
 impl<M: ModelTrait> FindRelatedActive for M {}

@@ -55,13 +55,81 @@ pub struct Stamp {
     pub(crate) actor: Option<Value>,
 }
 
-/// How many rows of each table a cascade changed, in the order the statements ran.
-pub type CascadeCounts = Vec<(&'static str, u64)>;
+/// How many rows of each other table an operation changed (cascaded children, restored
+/// ancestors), each table once, in the order the operation first wrote to it: parents before
+/// children for a soft delete or restore, the deepest table first for a force delete.
+///
+/// ```
+/// # use soft_delete_core::CascadeCounts;
+/// let none = CascadeCounts::new();
+/// assert_eq!((none.total(), none.get("review"), none.is_empty()), (0, 0, true));
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct CascadeCounts(Vec<(&'static str, u64)>);
 
-pub(crate) fn add_count(counts: &mut CascadeCounts, table: &'static str, rows: u64) {
-    match counts.iter_mut().find(|(name, _)| *name == table) {
-        Some((_, total)) => *total += rows,
-        None => counts.push((table, rows)),
+/// As the list it is: `[("review", 8), ("item_label", 4)]`.
+impl std::fmt::Debug for CascadeCounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(&self.0).finish()
+    }
+}
+
+impl CascadeCounts {
+    /// No rows in any table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The rows changed in `table` (0 for a table the operation did not reach).
+    pub fn get(&self, table: &str) -> u64 {
+        self.0
+            .iter()
+            .find(|(name, _)| *name == table)
+            .map_or(0, |(_, rows)| *rows)
+    }
+
+    /// The rows changed in every table together.
+    pub fn total(&self) -> u64 {
+        self.0.iter().map(|(_, rows)| rows).sum()
+    }
+
+    /// Whether the operation changed no row of another table.
+    pub fn is_empty(&self) -> bool {
+        self.total() == 0
+    }
+
+    /// Each table with its rows, in the order the operation first wrote to it.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, u64)> + '_ {
+        self.0.iter().copied()
+    }
+
+    /// Adds `rows` to `table`'s count.
+    pub(crate) fn add(&mut self, table: &'static str, rows: u64) {
+        match self.0.iter_mut().find(|(name, _)| *name == table) {
+            Some((_, total)) => *total += rows,
+            None => self.0.push((table, rows)),
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a CascadeCounts {
+    type Item = (&'static str, u64);
+    type IntoIter = std::iter::Copied<std::slice::Iter<'a, (&'static str, u64)>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().copied()
+    }
+}
+
+/// Compares with a list of `(table, rows)` in order, as tests write what they expect.
+impl<const N: usize> PartialEq<[(&str, u64); N]> for CascadeCounts {
+    fn eq(&self, expected: &[(&str, u64); N]) -> bool {
+        self.0.len() == N
+            && self
+                .0
+                .iter()
+                .zip(expected)
+                .all(|(a, b)| a.0 == b.0 && a.1 == b.1)
     }
 }
 

@@ -165,9 +165,6 @@ backend_tests! {
 
     async fn many_to_many_hides_trashed_links_and_far_rows(db: &TestDb) {
         let lib = library(db).await;
-        let tags = lib.live.find_related_active_via::<tag::Entity, book_tag::Entity>(tag::Entity).all(&db.conn).await.expect("tags");
-        let names: Vec<String> = tags.into_iter().map(|t| t.name).collect();
-        assert_eq!(names, ["red"]);
         // The junction is soft-deletable, and every helper finds that out by itself: a trashed
         // link (blue) pairs nothing, a trashed far row (green) shows nothing.
         let found = lib.live.find_related_active(tag::Entity).order_by_asc(tag::Column::Id).all(&db.conn).await.expect("tags");

@@ -132,7 +132,7 @@ pooled_tests! {
             .await
             .expect("restore with ancestors");
         assert_eq!(restored.rows_affected, ROWS as u64);
-        assert_eq!(restored.cascaded, vec![("shop", 1)]);
+        assert_eq!(restored.cascaded, [("shop", 1)]);
         let statements = db.statements.take().len();
         report(db, "cascade + audit,", "restore with ancestors", statements);
         assert_eq!(orphans(&db.conn).await, 0);

@@ -41,7 +41,7 @@ pub(crate) fn scenarios(bench: &Bench) -> Vec<Scenario<'_>> {
                                 .exec(txn)
                                 .await
                                 .expect("ours");
-                            let cascaded: u64 = done.cascaded.iter().map(|(_, rows)| rows).sum();
+                            let cascaded = done.cascaded.total();
                             assert_eq!(done.rows_affected + cascaded, rows);
                         })
                         .await;
@@ -134,7 +134,7 @@ pub(crate) fn scenarios(bench: &Bench) -> Vec<Scenario<'_>> {
                                 .exec(txn)
                                 .await
                                 .expect("ours");
-                            let cascaded: u64 = done.cascaded.iter().map(|(_, rows)| rows).sum();
+                            let cascaded = done.cascaded.total();
                             assert_eq!(done.rows_affected + cascaded, rows);
                         })
                         .await;

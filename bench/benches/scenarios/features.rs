@@ -530,7 +530,7 @@ fn deep_cascade(bench: &Bench) -> Vec<Scenario<'_>> {
                         .exec(txn)
                         .await
                         .expect("ours");
-                    let cascaded: u64 = done.cascaded.iter().map(|(_, rows)| rows).sum();
+                    let cascaded = done.cascaded.total();
                     assert_eq!(done.rows_affected + cascaded, rows);
                 }),
             ),
@@ -589,7 +589,7 @@ fn deep_cascade(bench: &Bench) -> Vec<Scenario<'_>> {
                 trashed_by_us,
                 timed_in_transaction!(bench, |txn| {
                     let done = l1::Entity::restore_many().exec(txn).await.expect("ours");
-                    let cascaded: u64 = done.cascaded.iter().map(|(_, rows)| rows).sum();
+                    let cascaded = done.cascaded.total();
                     assert_eq!(done.rows_affected + cascaded, rows);
                 }),
             ),

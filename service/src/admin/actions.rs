@@ -14,10 +14,9 @@ use sea_orm::{ColumnTrait, DbErr, PaginatorTrait, QueryFilter, QuerySelect, Quer
 use serde::Deserialize;
 use soft_delete_core::{Error, HasDeletionTime, RowState, SoftDeleteEntityExt};
 
-use super::MAX_PURGE_DAYS;
 use super::failure::{AdminError, AdminResult};
 use super::listed::Listed;
-use super::query::{ListView, Nav};
+use super::query::{Act, ListView, MAX_PURGE_DAYS, Nav};
 use super::view::{ConfirmPage, render};
 use crate::error::Outcome;
 use crate::flash::{self, Flash};
@@ -25,55 +24,6 @@ use crate::{Db, category, product, retrying};
 
 /// The rows one bulk action takes at most: a page of the list at its largest.
 pub(super) const MAX_SELECTED: usize = 100;
-
-/// What a button asks for; its path segment names it (`/admin/products/7/force-delete`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Act {
-    Delete,
-    Restore,
-    RestoreWithCategory,
-    ForceDelete,
-}
-
-impl Act {
-    fn parse(segment: &str) -> Option<Act> {
-        Some(match segment {
-            "delete" => Act::Delete,
-            "restore" => Act::Restore,
-            "restore-with-category" => Act::RestoreWithCategory,
-            "force-delete" => Act::ForceDelete,
-            _ => return None,
-        })
-    }
-
-    pub(super) fn segment(self) -> &'static str {
-        match self {
-            Act::Delete => "delete",
-            Act::Restore => "restore",
-            Act::RestoreWithCategory => "restore-with-category",
-            Act::ForceDelete => "force-delete",
-        }
-    }
-
-    pub(super) fn label(self) -> &'static str {
-        match self {
-            Act::Delete => "Move to trash",
-            Act::Restore => "Restore",
-            Act::RestoreWithCategory => "Restore with category",
-            Act::ForceDelete => "Delete forever",
-        }
-    }
-
-    /// Whether it cannot be undone: its button is drawn as dangerous.
-    pub(super) fn destroys(self) -> bool {
-        self == Act::ForceDelete
-    }
-
-    /// Whether the row it acts on must be in the trash (or must be active, for a delete).
-    pub(super) fn wants_trashed(self) -> bool {
-        self != Act::Delete
-    }
-}
 
 /// The form of a one-row action: the list's view to return to, and `confirmed=yes` once the
 /// confirmation page was answered.
@@ -459,8 +409,8 @@ pub(super) async fn bulk<E: Listed>(
             let along: Vec<String> = cascaded
                 .iter()
                 .filter(|(_, n)| *n > 0)
-                .map(|(table, n)| match *table {
-                    "product" => Nav::Products.count(*n),
+                .map(|(table, n)| match table {
+                    "product" => Nav::Products.count(n),
                     other => format!("{n} rows of {other}"),
                 })
                 .collect();

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use sea_orm::DbErr;
 
-use super::query::Nav;
+use super::query::{BadQuery, Nav};
 use super::{security, view};
 
 /// A failure that becomes a page.
@@ -65,6 +65,12 @@ impl From<DbErr> for AdminError {
 impl From<soft_delete_core::Error> for AdminError {
     fn from(error: soft_delete_core::Error) -> Self {
         AdminError::Internal(error.to_string())
+    }
+}
+
+impl From<BadQuery> for AdminError {
+    fn from(BadQuery(message): BadQuery) -> Self {
+        AdminError::BadRequest(message)
     }
 }
 

@@ -11,8 +11,7 @@ use sea_orm::{
 };
 use soft_delete_core::SoftDeleteEntity;
 
-use super::actions::Act;
-use super::query::{LIKE_ESCAPE, Nav, contains_pattern};
+use super::query::{Act, LIKE_ESCAPE, Nav, contains_pattern};
 use super::view::Note;
 use crate::{Db, category, product};
 

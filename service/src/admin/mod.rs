@@ -22,10 +22,10 @@
 //! `DELETE` itself. A `POST` a browser marks as cross-site is refused (403): the admin has no
 //! login, but another site's form must not drive it.
 //!
-//! The modules, by role: [`security`] (cross-site refusal, framing, caching, request ids),
-//! [`failure`] (errors as pages), [`query`] (what the address asks for), [`listed`] (what a
-//! listed entity provides), [`view`] (templates and view models), [`pages`] (the `GET`
-//! handlers) and [`actions`] (the `POST` handlers).
+//! The modules, by role: `security` (cross-site refusal, framing, caching, request ids),
+//! `failure` (errors as pages), `query` (what the address asks for, the actions' names),
+//! `listed` (what a listed entity provides), `view` (templates and view models), `pages` (the
+//! `GET` handlers) and `actions` (the `POST` handlers).
 
 mod actions;
 mod failure;
@@ -45,8 +45,7 @@ use crate::{Db, category, product};
 
 pub(crate) use security::same_origin;
 
-/// The longest retention the purge form takes, in days (a century).
-pub const MAX_PURGE_DAYS: u32 = 36_500;
+pub use query::MAX_PURGE_DAYS;
 
 /// The admin's routes, merged into the service's router.
 pub fn router() -> Router<Db> {

@@ -9,11 +9,9 @@ use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter, QueryOrder, Select};
 use serde::Deserialize;
 use soft_delete_core::{RowState, SoftDeleteEntityExt};
 
-use super::MAX_PURGE_DAYS;
-use super::actions::Act;
 use super::failure::{AdminError, AdminResult};
 use super::listed::Listed;
-use super::query::{ListQuery, Nav, Trashed};
+use super::query::{Act, ListQuery, MAX_PURGE_DAYS, Nav, Trashed};
 use super::view::{
     ActionButton, BatchPage, ListPage, Notice, Pager, RowPage, RowView, Stamp, render,
 };

@@ -5,8 +5,12 @@ use axum::extract::Query;
 use axum::http::Uri;
 use serde::Deserialize;
 
-use super::failure::{AdminError, AdminResult};
 use crate::{MAX_PAGE, MAX_TEXT_CHARS};
+
+/// A query, path or form field that is not what the admin asks for: a 400 page, which says
+/// this.
+#[derive(Debug)]
+pub(super) struct BadQuery(pub(super) String);
 
 /// Which list a page belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -51,6 +55,55 @@ impl Nav {
     }
 }
 
+/// What a button asks for; its path segment names it (`/admin/products/7/force-delete`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Act {
+    Delete,
+    Restore,
+    RestoreWithCategory,
+    ForceDelete,
+}
+
+impl Act {
+    pub(super) fn parse(segment: &str) -> Option<Act> {
+        Some(match segment {
+            "delete" => Act::Delete,
+            "restore" => Act::Restore,
+            "restore-with-category" => Act::RestoreWithCategory,
+            "force-delete" => Act::ForceDelete,
+            _ => return None,
+        })
+    }
+
+    pub(super) fn segment(self) -> &'static str {
+        match self {
+            Act::Delete => "delete",
+            Act::Restore => "restore",
+            Act::RestoreWithCategory => "restore-with-category",
+            Act::ForceDelete => "force-delete",
+        }
+    }
+
+    pub(super) fn label(self) -> &'static str {
+        match self {
+            Act::Delete => "Move to trash",
+            Act::Restore => "Restore",
+            Act::RestoreWithCategory => "Restore with category",
+            Act::ForceDelete => "Delete forever",
+        }
+    }
+
+    /// Whether it cannot be undone: its button is drawn as dangerous.
+    pub(super) fn destroys(self) -> bool {
+        self == Act::ForceDelete
+    }
+
+    /// Whether the row it acts on must be in the trash (or must be active, for a delete).
+    pub(super) fn wants_trashed(self) -> bool {
+        self != Act::Delete
+    }
+}
+
 /// The list's trashed filter, as Laravel's and Filament's: without the trash (the default), with
 /// it, or only the trash.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -82,6 +135,9 @@ impl Trashed {
         }
     }
 }
+
+/// The longest retention the purge form takes, in days (a century).
+pub const MAX_PURGE_DAYS: u32 = 36_500;
 
 /// The sizes of a page the list offers.
 pub(super) const PAGE_SIZES: [u64; 3] = [20, 50, 100];
@@ -120,18 +176,14 @@ impl Default for ListView {
 
 impl ListQuery {
     /// The view the query asks for, bounded like the JSON API's lists.
-    pub(super) fn view(&self) -> AdminResult<ListView> {
+    pub(super) fn view(&self) -> Result<ListView, BadQuery> {
         let per_page = self.per_page.unwrap_or(PAGE_SIZES[0]);
         if !(1..=100).contains(&per_page) {
-            return Err(AdminError::BadRequest(
-                "per_page must be between 1 and 100".into(),
-            ));
+            return Err(BadQuery("per_page must be between 1 and 100".into()));
         }
         let page = self.page.unwrap_or(1);
         if !(1..=MAX_PAGE).contains(&page) {
-            return Err(AdminError::BadRequest(format!(
-                "pages go from 1 to {MAX_PAGE}"
-            )));
+            return Err(BadQuery(format!("pages go from 1 to {MAX_PAGE}")));
         }
         let search = self
             .q
@@ -139,7 +191,7 @@ impl ListQuery {
             .map(str::trim)
             .filter(|term| !term.is_empty());
         if search.is_some_and(|term| term.chars().count() > MAX_TEXT_CHARS) {
-            return Err(AdminError::BadRequest(format!(
+            return Err(BadQuery(format!(
                 "a search is at most {MAX_TEXT_CHARS} characters"
             )));
         }
@@ -160,17 +212,17 @@ impl ListQuery {
 impl ListView {
     /// The view a form's `back` field names (the query string of the page the form was on);
     /// an absent one is the list's first page.
-    pub(super) fn from_back(back: Option<&str>) -> AdminResult<ListView> {
+    pub(super) fn from_back(back: Option<&str>) -> Result<ListView, BadQuery> {
         let Some(back) = back.filter(|back| !back.is_empty()) else {
             return Ok(ListView::default());
         };
         let uri: Uri = format!("/?{back}")
             .parse()
-            .map_err(|_| AdminError::BadRequest("back is not a query string".into()))?;
+            .map_err(|_| BadQuery("back is not a query string".into()))?;
         let Query(query) = Query::<ListQuery>::try_from_uri(&uri)
-            .map_err(|rejection| AdminError::BadRequest(rejection.body_text()))?;
+            .map_err(|rejection| BadQuery(rejection.body_text()))?;
         if query.notice.is_some() {
-            return Err(AdminError::BadRequest("back carries no notice".into()));
+            return Err(BadQuery("back carries no notice".into()));
         }
         query.view()
     }

@@ -112,7 +112,7 @@ pub(crate) fn restore_failed(
         return Error::Database(error);
     };
     let named = |key: &&Vec<&'static str>| {
-        let index = crate::schema::unique_index_name_of(table, key);
+        let index = crate::identifiers::unique_index_name_of(table, key);
         let sqlite: Vec<String> = key
             .iter()
             .map(|column| format!("{table}.{column}"))

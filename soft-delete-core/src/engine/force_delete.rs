@@ -16,7 +16,7 @@ use crate::error::Error;
 use crate::graph::{Graph, reached_before_parent};
 use crate::hook_context::{HookPoint, Origin};
 use crate::keys;
-use crate::values::{CascadeCounts, Changed, Filters, add_count};
+use crate::values::{CascadeCounts, Changed, Filters};
 
 /// Deletes the rows matching `filters` for good, their descendants first so that foreign keys
 /// never block it and nothing is left dangling; a tree's nodes deepest level first.
@@ -224,7 +224,7 @@ where
             removed_roots += roots_here;
             down.after_child(db, edge, &keys.told, removed - roots_here)
                 .await?;
-            add_count(cascaded, edge.child_table(), removed - roots_here);
+            cascaded.add(edge.child_table(), removed - roots_here);
         }
     }
     Ok(removed_roots)

@@ -21,7 +21,7 @@ use crate::entity::{SoftDeleteEntity, active_condition, trashed_condition};
 use crate::error::{Error, key_text};
 use crate::graph::{Graph, parent_edges, reached_before_parent};
 use crate::hook_context::{self, HookPoint, Origin, Rows};
-use crate::values::{CascadeCounts, Changed, Filters, add_count};
+use crate::values::{CascadeCounts, Changed, Filters};
 
 /// How many refused rows an `Error::ParentTrashed` names.
 const MAX_NAMED_ORPHANS: u64 = 10;
@@ -189,7 +189,7 @@ pub(crate) fn restore_levels<E: SoftDeleteEntity>(
 /// from statistics taken before this call changed those rows (after a mass soft delete, no row
 /// is active: an estimate of 1), and on that estimate the descendants' `UPDATE`s probed the
 /// children's foreign-key index once per parent row, where a hash join over one scan was
-/// faster (S4b: 10,000 reviews of 1,000 products, 14.6 ms against 12.9 ms of execution). The
+/// faster (scenario S4b in `BENCHMARKS.md`, which has the measurements). The
 /// planner takes an array it cannot see into for a handful of values and joins by hash.
 fn restored_roots<E: SoftDeleteEntity>(backend: DbBackend) -> Condition {
     let active = Condition::all().add(active_condition::<E>());
@@ -389,7 +389,7 @@ where
                 db,
             )
             .await?;
-            add_count(counts, edge.parent_table(), restored);
+            counts.add(edge.parent_table(), restored);
             if edge.is_self_referencing() && restored == 0 {
                 continue;
             }

@@ -15,7 +15,7 @@ use crate::entity::SoftDeleteEntity;
 use crate::error::Error;
 use crate::hook_context::{self, HookPoint, Origin, Rows};
 use crate::keys;
-use crate::values::{CascadeCounts, Filters, add_count};
+use crate::values::{CascadeCounts, Filters};
 
 /// The root rows of an operation on `E`. With hooks, their keys are read first with a lock and
 /// the operation is narrowed to exactly those rows, in chunks of at most
@@ -144,7 +144,7 @@ impl Down {
                 .map_err(|error| self.failed(error, edge.child_table(), edge.child_unique_keys()))?
                 .rows_affected();
             self.after_child(db, edge, &keys, changed).await?;
-            add_count(counts, edge.child_table(), changed);
+            counts.add(edge.child_table(), changed);
             if changed == 0 || !edge.is_self_referencing() {
                 return Ok(());
             }

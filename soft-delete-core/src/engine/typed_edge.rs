@@ -172,7 +172,7 @@ where
         child_columns.push(child_batch.into_iden());
         // MariaDB materialises the derived table `portable` wraps `IN (subquery)` in, and even
         // unwrapped, the row-value `IN` was slower there than a correlated `EXISTS`, which looks
-        // each child's parent up by its key (S4b: 61 ms against 50 ms). A self-reference, or two
+        // each child's parent up by its key (S4b in `BENCHMARKS.md`). A self-reference, or two
         // entities on one table, keep the derived table: in an `EXISTS` on the same table the
         // child's table name would name the subquery's own row.
         let same_table = P::default().table_name() == C::default().table_name();

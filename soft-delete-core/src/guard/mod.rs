@@ -72,7 +72,12 @@
 mod analysis;
 mod classify;
 mod connection;
+mod finding;
+mod from_clause;
+mod predicates;
 mod readback;
+mod scan;
+mod unreadable;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -82,7 +87,7 @@ use std::sync::{Arc, Mutex};
 
 use sea_orm::{DbBackend, ExecResult, Statement, Value, Values};
 
-pub use analysis::LeakKind;
+pub use crate::leak::{Leak, LeakKind};
 pub use connection::GuardedConnection;
 use readback::{KeySource, WrittenRow};
 
@@ -99,31 +104,6 @@ pub enum GuardMode {
     Warn,
     /// Nothing is read or reported.
     Off,
-}
-
-/// A statement the guard reported: what it leaks, where, and what to call instead.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Leak {
-    /// What the statement would do.
-    pub kind: LeakKind,
-    /// The soft-deletable table.
-    pub table: String,
-    /// The alias the statement gives the table, if any.
-    pub alias: Option<String>,
-    /// The statement, as SeaORM sent it (placeholders, not values).
-    pub sql: String,
-    /// The call to use instead.
-    pub instead: &'static str,
-}
-
-impl std::fmt::Display for Leak {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} of `{}`", self.kind, self.table)?;
-        if let Some(alias) = &self.alias {
-            write!(f, " (as `{alias}`)")?;
-        }
-        write!(f, " in `{}`: {}", self.sql, self.instead)
-    }
 }
 
 /// Runs `future` with reads and updates of trashed rows allowed on guarded connections: for

@@ -6,7 +6,7 @@ use std::ops::ControlFlow;
 
 use sqlparser::ast::{Expr, Ident, Insert, SetExpr, Statement, Value, Visit, Visitor};
 
-use super::analysis::split_conjunction;
+use super::predicates::split_conjunction;
 
 /// Where one primary key column of a written row gets its value.
 #[derive(Clone, Debug, PartialEq, Eq)]
