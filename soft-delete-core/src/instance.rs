@@ -7,14 +7,17 @@
 //! read-back run inside one transaction they open (a savepoint when `db` is already a
 //! transaction).
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ConnectionTrait, EntityTrait, PrimaryKeyTrait, QueryFilter, QuerySelect, UpdateMany, Value,
+    ConnectionTrait, EntityTrait, ModelTrait, PrimaryKeyTrait, QueryFilter, QuerySelect,
+    UpdateMany, Value,
 };
 
 use crate::clock;
 use crate::engine::executor::{self, Operation, compound_reason};
-use crate::engine::{force_delete, prepared, restore, soft_delete};
+use crate::engine::{force_delete, prepared, restore, soft_delete, statements};
 use crate::entity::SoftDeleteEntity;
 use crate::error::Error;
 use crate::keys::RowKey;
@@ -231,6 +234,38 @@ impl<E: SoftDeleteEntity> Operation for SoftDeleteOne<E> {
         let stamp = soft_delete::stamp::<E>(at, self.actor.clone());
         let change = || prepared::soft_delete_one(db, &self.key, &stamp);
         self.key.change_returning(change, is_trashed::<E>, db).await
+    }
+
+    /// On a backend without `RETURNING` (MySQL, MariaDB), for an entity without hooks or
+    /// cascades: the row is read and locked first, then updated, and returned with the values the
+    /// `UPDATE` wrote. A failure of either statement has changed nothing, so no savepoint is
+    /// needed; reading the row back after the `UPDATE`, as the transaction's way does, would
+    /// leave the change in the caller's transaction if that read failed.
+    async fn run_in_callers_transaction<C: ConnectionTrait>(
+        &self,
+        db: &C,
+    ) -> Result<Option<Self::Output>, Error> {
+        if db.support_returning() || compound_reason::<E>(false)?.is_some() {
+            return Ok(None);
+        }
+        let at = clock::deletion_time(E::CLOCK, self.at, db).await?;
+        let mut row = self.key.read_locked(db).await?;
+        if E::is_trashed(&row) {
+            return Ok(Some(Outcome {
+                row,
+                changed: false,
+            }));
+        }
+        let stamp = soft_delete::stamp::<E>(at, self.actor.clone());
+        let written = statements::trashed_values::<E>(&stamp);
+        let update = statements::soft_delete_statement::<E>(Cow::Owned(self.key.filters()), &stamp);
+        let changed = update.exec(db).await?.rows_affected;
+        // The row is locked: the `UPDATE` found it active, as the read did.
+        debug_assert_eq!(changed, 1, "the locked active row is updated");
+        for (column, value) in written {
+            row.try_set(column, value)?;
+        }
+        Ok(Some(Outcome { row, changed: true }))
     }
 
     async fn run<C: ConnectionTrait>(&self, txn: &C) -> Result<Self::Output, Error> {

@@ -87,6 +87,36 @@ backend_tests! {
         assert_eq!(benchmarked, (3, 3));
     }
 
+    // S1 inside the caller's transaction: one `UPDATE .. RETURNING` a row where the backend has
+    // it; on MariaDB the row read with a lock, then the `UPDATE` (no savepoint around an
+    // `UPDATE` and a read-back, which cost twice the statements and left the change behind if
+    // the read-back failed). The row returned is the row stored, and a second call changes
+    // nothing.
+    async fn s1_in_a_transaction_sends_no_savepoint(db: &TestDb) {
+        use sea_orm::TransactionTrait;
+        shapes::fill_items(&db.conn, 10, |_| None).await.expect("fill");
+        let rows = item::Entity::objects().all(&db.conn).await.expect("rows");
+        let txn = db.conn.begin().await.expect("begin");
+        db.statements.take();
+        let mut returned = Vec::new();
+        for row in &rows[..5] {
+            returned.push(row.soft_delete(&txn).await.expect("soft delete"));
+        }
+        let sent = db.statements.take();
+        let per_row = if db.backend == crate::common::Backend::MariaDb { 2 } else { 1 };
+        assert_eq!(sent.len(), 5 * per_row, "{sent:#?}");
+        assert!(sent.iter().all(|sql| !sql.to_uppercase().contains("SAVEPOINT")), "{sent:#?}");
+        let again = rows[0].soft_delete(&txn).await.expect("again");
+        txn.commit().await.expect("commit");
+        for row in &returned {
+            let stored = item::Entity::find_any_by_id(row.id).one(&db.conn).await.expect("read").expect("row");
+            assert_eq!(&stored, row, "the row returned is the row stored");
+            assert!(stored.deleted_at.is_some());
+        }
+        assert_eq!(again, returned[0], "a second call changes nothing");
+        assert_eq!(item::Entity::objects().count(&db.conn).await.expect("count"), 5);
+    }
+
     async fn s6_deleting_a_trashed_row_again_keeps_its_timestamp(db: &TestDb) {
         shapes::fill_items(&db.conn, 10, |_| None).await.expect("fill");
         let row = item::Entity::find_any_by_id(1).one(&db.conn).await.expect("read").expect("row 1");

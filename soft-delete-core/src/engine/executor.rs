@@ -53,6 +53,17 @@ pub(crate) trait Operation: Sync {
     /// [`Operation::run_alone`] for an operation that is no longer needed afterwards, so that
     /// it can move its conditions into its statement instead of copying them; gives the
     /// operation back where `run_alone` answers `None`. By default, `run_alone`.
+    /// Runs the operation without a savepoint on the transaction the caller has open, when it
+    /// can do so and a failure still changes nothing (every statement but the last only reads);
+    /// `None` to take the savepoint's way. Asked only inside a caller's transaction, for an
+    /// operation that has a compound reason.
+    fn run_in_callers_transaction<C: ConnectionTrait>(
+        &self,
+        _db: &C,
+    ) -> impl Future<Output = Result<Option<Self::Output>, Error>> + Send {
+        async { Ok(None) }
+    }
+
     fn run_alone_owned<C: ConnectionTrait>(
         self,
         db: &C,
@@ -83,6 +94,13 @@ where
                 Err(operation) => operation,
             }
         } else {
+            // A savepoint costs two statements more; inside the caller's transaction an
+            // operation whose only write is its last statement needs none.
+            if db.is_in_transaction()
+                && let Some(output) = operation.run_in_callers_transaction(db).await?
+            {
+                return Ok(output);
+            }
             operation
         };
         // The transaction's path holds the state of the whole engine, several times the one
