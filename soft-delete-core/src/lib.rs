@@ -518,8 +518,9 @@ pub use values::CascadeCounts;
 /// Glob-import next to `sea_orm::entity::prelude::*`: no name here clashes with SeaORM's.
 pub mod prelude {
     pub use crate::{
-        FindRelatedActive, RowState, SelectActiveRelated, SoftDelete, SoftDeleteEntity,
-        SoftDeleteEntityExt, SoftDeleteFilter,
+        BulkResult, FindRelatedActive, Outcome, RowState, SelectActiveRelated, SoftDelete,
+        SoftDeleteEntity, SoftDeleteEntityExt, SoftDeleteFilter, SoftDeleteResult,
+        TransactionalConnection,
     };
 }
 

@@ -140,6 +140,21 @@ backend_tests! {
         assert_eq!(rows, (1..=table).collect::<Vec<_>>(), "one block per README row, in order");
     }
 
+    // Issue 35: what an application calls on its `DatabaseConnection` besides statements works
+    // on the guarded one, so swapping it in changes no other line.
+    async fn the_guarded_connection_pings_builds_schemas_and_closes(db: &TestDb) {
+        db.conn.ping().await.expect("ping");
+        let builder = db.conn.get_schema_builder().register(article::Entity);
+        builder.apply(&db.conn).await.expect("schema applied through the guard");
+        assert_eq!(article::Entity::objects().count(&db.conn).await.expect("count"), 0);
+        let own = GuardedConnection::new(
+            sea_orm::Database::connect("sqlite::memory:").await.expect("connect"),
+            GuardMode::Deny,
+        );
+        own.ping().await.expect("ping");
+        own.close().await.expect("close");
+    }
+
     async fn warn_mode_runs_the_statement_and_reports_each_text_once(db: &TestDb) {
         library(db).await;
         let warned = GuardedConnection::new(db.conn.inner().clone(), GuardMode::Warn);

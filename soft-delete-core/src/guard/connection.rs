@@ -6,9 +6,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use sea_orm::{
-    AccessMode, ConnectionTrait, DbBackend, DbErr, ExecResult, IsolationLevel, QueryResult,
-    Statement, StreamTrait, TransactionError, TransactionOptions, TransactionSession,
-    TransactionTrait, Values,
+    AccessMode, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, ExecResult, IsolationLevel,
+    QueryResult, SchemaBuilder, Statement, StreamTrait, TransactionError, TransactionOptions,
+    TransactionSession, TransactionTrait, Values,
 };
 
 use super::{Guard, GuardMode, Leak, Verdict, current_task, remember_write};
@@ -63,6 +63,26 @@ impl<C> GuardedConnection<C> {
             inner,
             guard: Arc::clone(&self.guard),
         }
+    }
+}
+
+/// What an application calls on its `DatabaseConnection` besides running statements, so that
+/// swapping in the guarded connection leaves those calls as they are.
+impl GuardedConnection<DatabaseConnection> {
+    /// Checks that the database answers (SeaORM's `DatabaseConnection::ping`).
+    pub async fn ping(&self) -> Result<(), DbErr> {
+        self.inner.ping().await
+    }
+
+    /// Closes the pool (SeaORM's `DatabaseConnection::close`).
+    pub async fn close(self) -> Result<(), DbErr> {
+        self.inner.close().await
+    }
+
+    /// A schema builder for this backend (SeaORM's `DatabaseConnection::get_schema_builder`).
+    /// Apply it with this connection: its schema statements pass the guard.
+    pub fn get_schema_builder(&self) -> SchemaBuilder {
+        self.inner.get_schema_builder()
     }
 }
 
