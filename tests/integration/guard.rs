@@ -155,6 +155,41 @@ backend_tests! {
         own.close().await.expect("close");
     }
 
+    // Issue 35: an application that holds a plain `DatabaseConnection` gets leak reports through
+    // SeaORM's metric callback, its own callback kept; SeaORM's saves (and MariaDB's read-back)
+    // and the library's calls are no leak.
+    async fn the_observer_reports_leaks_on_a_plain_connection(db: &TestDb) {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        db.create::<article::Entity>().await;
+        let mut plain = db.conn.inner().clone();
+        let seen = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&seen);
+        let observer = soft_delete_core::guard::observe_after(&mut plain, move |_| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
+        let a = article::ActiveModel { slug: Set("a".into()), ..Default::default() }.insert(&plain).await.expect("insert");
+        let mut b = article::ActiveModel { slug: Set("b".into()), ..Default::default() }.insert(&plain).await.expect("insert").into_active_model();
+        b.slug = Set("bee".into());
+        b.update(&plain).await.expect("update");
+        article::Entity::soft_delete_by_id(a.id).exec(&plain).await.expect("soft delete");
+        assert_eq!(article::Entity::objects().all(&plain).await.expect("active").len(), 1);
+        assert_eq!(observer.leaks(), Vec::new(), "no leak yet");
+        // A plain find shows the trash: it ran (the observer reports, it cannot refuse), and it
+        // is reported once however often it runs.
+        assert_eq!(article::Entity::find().all(&plain).await.expect("find").len(), 2);
+        article::Entity::find().all(&plain).await.expect("again");
+        // In a transaction begun on the connection too.
+        let txn = sea_orm::TransactionTrait::begin(&plain).await.expect("begin");
+        article::Entity::update_many().col_expr(article::Column::Slug, sea_orm::sea_query::Expr::cust("slug")).exec(&txn).await.expect("update");
+        txn.commit().await.expect("commit");
+        article::Entity::delete_many().exec(&plain).await.expect("hard delete");
+        let kinds: Vec<(LeakKind, String)> = observer.leaks().into_iter().map(|leak| (leak.kind, leak.table)).collect();
+        let article = || "article".to_owned();
+        assert_eq!(kinds, [(LeakKind::Read, article()), (LeakKind::Write, article()), (LeakKind::HardDelete, article())]);
+        assert!(seen.load(Ordering::Relaxed) >= 8, "the application's own callback still runs");
+    }
+
     async fn warn_mode_runs_the_statement_and_reports_each_text_once(db: &TestDb) {
         library(db).await;
         let warned = GuardedConnection::new(db.conn.inner().clone(), GuardMode::Warn);

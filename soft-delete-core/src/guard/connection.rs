@@ -51,11 +51,7 @@ impl<C> GuardedConnection<C> {
     /// Every distinct leak reported so far (denied or warned), on this connection, its clones
     /// and its transactions: for a test that runs a workload in warn mode and asserts none.
     pub fn leaks(&self) -> Vec<Leak> {
-        self.guard
-            .reported
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone()
+        self.guard.reported_leaks()
     }
 
     fn wrap<T>(&self, inner: T) -> GuardedConnection<T> {
@@ -131,7 +127,7 @@ impl<C: ConnectionTrait + Send> ConnectionTrait for GuardedConnection<C> {
         let kept = stmt.clone();
         let result = self.inner.execute_raw(stmt).await?;
         if let Some(row) = &verdict.writes_one_row {
-            remember_write(&self.guard, current_task().await, row, &kept, &result);
+            remember_write(&self.guard, current_task().await, row, &kept, Some(&result));
         }
         Ok(result)
     }

@@ -74,6 +74,7 @@ mod classify;
 mod connection;
 mod finding;
 mod from_clause;
+mod observer;
 mod predicates;
 mod readback;
 mod scan;
@@ -89,6 +90,7 @@ use sea_orm::{DbBackend, ExecResult, Statement, Value, Values};
 
 pub use crate::leak::{Leak, LeakKind};
 pub use connection::GuardedConnection;
+pub use observer::{LeakObserver, observe, observe_after};
 use readback::{KeySource, WrittenRow};
 
 use crate::error::Error;
@@ -152,6 +154,9 @@ struct Written {
 enum KeyValue {
     Bound(Value),
     Generated(u64),
+    /// An id the database generated that the watcher did not see (the observer sees the
+    /// statement, not its result): any integer matches.
+    GeneratedUnseen,
 }
 
 impl KeyValue {
@@ -162,6 +167,7 @@ impl KeyValue {
                 bound == value || integer(bound).is_some_and(|n| integer(value) == Some(n))
             }
             KeyValue::Generated(id) => integer(value) == Some(i128::from(*id)),
+            KeyValue::GeneratedUnseen => integer(value).is_some(),
         }
     }
 }
@@ -226,7 +232,7 @@ fn remember_write(
     task: usize,
     row: &WrittenRow,
     statement: &Statement,
-    result: &ExecResult,
+    result: Option<&ExecResult>,
 ) {
     let bound = statement
         .values
@@ -237,9 +243,12 @@ fn remember_write(
         .iter()
         .map(|source| match source {
             KeySource::Bound(index) => bound.get(*index).cloned().map(KeyValue::Bound),
-            KeySource::Generated => Some(result.last_insert_id())
-                .filter(|id| *id != 0)
-                .map(KeyValue::Generated),
+            KeySource::Generated => match result {
+                Some(result) => Some(result.last_insert_id())
+                    .filter(|id| *id != 0)
+                    .map(KeyValue::Generated),
+                None => Some(KeyValue::GeneratedUnseen),
+            },
         })
         .collect();
     let written = key.map(|key| Written {
@@ -390,6 +399,14 @@ impl Guard {
             return Arc::clone(cached);
         }
         verdict
+    }
+
+    /// Every distinct leak reported so far.
+    fn reported_leaks(&self) -> Vec<Leak> {
+        self.reported
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 
     fn remember(&self, leak: &Leak) {
