@@ -15,7 +15,7 @@ use crate::{ITEMS, ONE_BY_ONE};
 
 /// S1: 1,000 instance soft deletes, one at a time, in one transaction; the models are loaded
 /// before timing. Ratios: ours against hand-written SeaORM and raw SQL, and the leak guard
-/// (warn mode) against ours unguarded.
+/// (warn mode) and the leak observer against ours alone.
 pub(crate) fn scenario(bench: &Bench) -> Scenario<'_> {
     let cutoff = sku(ONE_BY_ONE);
     let models: Rc<RefCell<Vec<item::Model>>> = Rc::default();
@@ -37,7 +37,13 @@ pub(crate) fn scenario(bench: &Bench) -> Scenario<'_> {
         })
     };
     let taken = move || models.take();
-    let (ours, guarded, by_hand, raw) = (taken.clone(), taken.clone(), taken.clone(), taken);
+    let (ours, guarded, by_hand, raw, observed) = (
+        taken.clone(),
+        taken.clone(),
+        taken.clone(),
+        taken.clone(),
+        taken,
+    );
     Scenario {
         id: "S1",
         title: "1,000 instance soft deletes".into(),
@@ -95,7 +101,7 @@ pub(crate) fn scenario(bench: &Bench) -> Scenario<'_> {
             ),
             Variant::new(
                 "ours, leak guard (warn)",
-                load,
+                load.clone(),
                 step(move || {
                     let models = guarded();
                     async move {
@@ -107,8 +113,22 @@ pub(crate) fn scenario(bench: &Bench) -> Scenario<'_> {
                     }
                 }),
             ),
+            Variant::new(
+                "ours, leak observer",
+                load,
+                step(move || {
+                    let models = observed();
+                    async move {
+                        bench
+                            .in_observed_transaction(async |txn| {
+                                soft_delete_each(&models, txn).await
+                            })
+                            .await;
+                    }
+                }),
+            ),
         ],
-        ratios: vec![(0, 1), (0, 2), (3, 0)],
+        ratios: vec![(0, 1), (0, 2), (3, 0), (4, 0)],
         runs_per_sample: 1,
         criterion: (10, 5),
     }

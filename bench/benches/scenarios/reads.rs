@@ -72,8 +72,17 @@ pub(crate) fn scenarios(bench: &Bench) -> Vec<Scenario<'_>> {
                         .await;
                 }),
             ),
+            Variant::new(
+                "ours, leak observer",
+                nothing(),
+                step(move || async move {
+                    bench
+                        .in_observed_transaction(async |txn| read_first_100(txn).await)
+                        .await;
+                }),
+            ),
         ],
-        ratios: vec![(0, 1), (0, 2), (3, 0)],
+        ratios: vec![(0, 1), (0, 2), (3, 0), (4, 0)],
         runs_per_sample: 20,
         criterion: (20, 3),
     };

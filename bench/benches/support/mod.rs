@@ -87,6 +87,9 @@ pub struct Bench {
     /// The same connection behind the leak guard in warn mode (one guard, one cache, for the
     /// whole run, as an application keeps it).
     pub guarded: GuardedConnection<DatabaseConnection>,
+    /// The same pool with the leak observer (`guard::observe_after`) as its metric callback,
+    /// which still counts the statements.
+    pub observed: DatabaseConnection,
     /// Statements sent through `db` so far (SeaORM's metric callback).
     pub statement_count: Arc<AtomicUsize>,
 }
@@ -102,9 +105,15 @@ impl Bench {
         db.set_metric_callback(move |_| {
             counter.fetch_add(1, Ordering::Relaxed);
         });
+        let mut observed = db.clone();
+        let counter = statements.clone();
+        soft_delete_core::guard::observe_after(&mut observed, move |_| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
         Bench {
             name,
             guarded: GuardedConnection::new(db.clone(), GuardMode::Warn),
+            observed,
             db,
             statement_count: statements,
         }
@@ -179,6 +188,17 @@ impl Bench {
         op: impl AsyncFnOnce(&GuardedConnection<DatabaseTransaction>) -> T,
     ) -> T {
         let txn = self.guarded.begin().await.expect("begin");
+        let output = op(&txn).await;
+        txn.commit().await.expect("commit");
+        output
+    }
+
+    /// [`Bench::in_transaction`] on the observed connection.
+    pub async fn in_observed_transaction<T>(
+        &self,
+        op: impl AsyncFnOnce(&DatabaseTransaction) -> T,
+    ) -> T {
+        let txn = self.observed.begin().await.expect("begin");
         let output = op(&txn).await;
         txn.commit().await.expect("commit");
         output
