@@ -97,21 +97,29 @@ pub async fn orphans(db: &impl ConnectionTrait) -> u64 {
 
 /// Waits until a statement of this test's database waits for a row lock (at most 20 s).
 async fn wait_for_a_lock_wait(db: &TestDb) {
+    // A purge batch's DELETE still running after being sent is one waiting for the lock.
+    wait_for_a_lock_wait_on(db, "DELETE%").await;
+}
+
+/// [`wait_for_a_lock_wait`]; on MariaDB the waiting statement is the one whose text is `LIKE`
+/// `pattern` and still running.
+async fn wait_for_a_lock_wait_on(db: &TestDb, pattern: &str) {
     let sql = match db.backend {
-        Backend::Postgres => {
-            "SELECT COUNT(*) AS waiting FROM pg_stat_activity \
+        Backend::Postgres => "SELECT COUNT(*) AS waiting FROM pg_stat_activity \
                               WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        }
-        // A purge batch's DELETE still running after being sent is one waiting for the lock.
-        _ => {
+            .to_owned(),
+        _ => format!(
             "SELECT COUNT(*) AS waiting FROM information_schema.processlist \
-              WHERE db = DATABASE() AND info LIKE 'DELETE%'"
-        }
+              WHERE db = DATABASE() AND info LIKE '{pattern}'"
+        ),
     };
     for _ in 0..1_000 {
         let row = db
             .conn
-            .query_one_raw(sea_orm::Statement::from_string(db.db_backend(), sql))
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.db_backend(),
+                sql.clone(),
+            ))
             .await
             .expect("lock waits")
             .expect("a row");
@@ -160,6 +168,41 @@ pooled_tests! {
         assert_eq!(kept, 1, "the restored row stays");
         let missing = product::Entity::force_delete_by_id(row.id + 1).only_trashed().exec(&db.conn).await.expect_err("no such row");
         assert!(matches!(missing, Error::RowNotFound { .. }), "{missing:?}");
+    }
+
+    // Issue 34: inside a caller's transaction on MariaDB an instance soft delete reads the row
+    // `FOR UPDATE`, then updates it (no savepoint). Two transactions from two pools racing on
+    // one row: the second waits for the first's lock, then finds the row trashed and changes
+    // nothing; both return the first's timestamp, and that is the one stored.
+    async fn instance_soft_deletes_racing_in_two_transactions_change_the_row_once(db: &TestDb) {
+        use common::entities::product;
+        use soft_delete_core::SoftDeleteOne;
+        db.create::<product::Entity>().await;
+        let row = product::ActiveModel { name: Set("rake".into()), price: Set(1), ..Default::default() }
+            .insert(&db.conn)
+            .await
+            .expect("insert");
+        let first_txn = db.conn.begin().await.expect("begin");
+        let first = SoftDeleteOne::<product::Entity>::of(&row).exec_with_outcome(&first_txn).await.expect("first, uncommitted");
+        assert!(first.changed);
+        let other = db.second_pool().await;
+        let second_row = row.clone();
+        let second = tokio::spawn(async move {
+            let txn = other.begin().await.expect("begin");
+            let outcome = SoftDeleteOne::<product::Entity>::of(&second_row).exec_with_outcome(&txn).await;
+            txn.commit().await.expect("commit the second");
+            outcome
+        });
+        if db.backend != Backend::Sqlite {
+            // On MariaDB the second's read `FOR UPDATE`; on PostgreSQL its `UPDATE`.
+            wait_for_a_lock_wait_on(db, "%FOR UPDATE%").await;
+        }
+        first_txn.commit().await.expect("commit the first");
+        let second = second.await.expect("task").expect("second");
+        assert!(!second.changed, "the row was trashed by the first");
+        assert_eq!(second.row.deleted_at, first.row.deleted_at);
+        let stored = product::Entity::find_any_by_id(row.id).one(&db.conn).await.expect("read").expect("row");
+        assert_eq!(stored, first.row, "what the first returned is what is stored");
     }
 
     // Issue 31, item 7: a restore committed while a purge batch waits for its row lock makes that
