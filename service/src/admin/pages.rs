@@ -11,7 +11,7 @@ use soft_delete_core::{RowState, SoftDeleteEntityExt};
 
 use super::failure::{AdminError, AdminResult};
 use super::listed::Listed;
-use super::query::{Act, ListQuery, MAX_PURGE_DAYS, Nav, Trashed};
+use super::query::{Act, ListQuery, MAX_PURGE_DAYS, Nav, PAGE_SIZES, Trashed};
 use super::view::{
     ActionButton, BatchPage, ListPage, Notice, Pager, RowPage, RowView, Stamp, render,
 };
@@ -112,7 +112,7 @@ pub(super) async fn list<E: Listed>(
         search_label: E::SEARCH_LABEL,
         trashed: view.trashed.as_str(),
         per_page: view.per_page,
-        page_sizes: ListPage::PAGE_SIZES,
+        page_sizes: PAGE_SIZES,
         filters: ListPage::filters(nav, &view, active, trashed),
         back: view.query_string(view.page),
         headers,

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
 
-use super::query::{ListView, Nav, PAGE_SIZES, Trashed};
+use super::query::{ListView, Nav, Trashed};
 
 #[derive(Template)]
 #[template(path = "admin/message.html")]
@@ -201,8 +201,6 @@ impl ListPage {
             })
             .collect()
     }
-
-    pub(super) const PAGE_SIZES: [u64; 3] = PAGE_SIZES;
 }
 
 #[derive(Template)]
