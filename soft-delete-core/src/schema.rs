@@ -389,8 +389,15 @@ pub fn active_index_on<C: IntoIden>(
     } else {
         index.and_where(marker.active());
     }
+    let mut has_columns = false;
     for column in columns {
         index.col(column);
+        has_columns = true;
+    }
+    // An index needs a column: with none given, a partial index holds the marker, which makes
+    // counting active rows an index-only scan, as `(marker)` does on MySQL and MariaDB.
+    if !has_columns && backend != DbBackend::MySql {
+        index.col(marker.column.clone());
     }
     index
 }
@@ -670,6 +677,32 @@ mod tests {
             backend.build(&index).to_string(),
             flag.map(|alter| backend.build(&alter).to_string()),
         )
+    }
+
+    #[test]
+    fn an_active_index_without_columns_indexes_the_marker() {
+        let sql = |backend: DbBackend| {
+            let index = active_index_on(
+                "idx_note_active",
+                Alias::new("note"),
+                Alias::new("deleted_at"),
+                Vec::<Alias>::new(),
+                backend,
+            );
+            backend.build(&index).to_string()
+        };
+        assert_eq!(
+            sql(DbBackend::Sqlite),
+            r#"CREATE INDEX "idx_note_active" ON "note" ("deleted_at") WHERE "deleted_at" IS NULL"#
+        );
+        assert_eq!(
+            sql(DbBackend::Postgres),
+            r#"CREATE INDEX "idx_note_active" ON "note" ("deleted_at") WHERE "deleted_at" IS NULL"#
+        );
+        assert_eq!(
+            sql(DbBackend::MySql),
+            "CREATE INDEX `idx_note_active` ON `note` (`deleted_at`)"
+        );
     }
 
     #[test]
