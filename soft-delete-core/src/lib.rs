@@ -135,8 +135,13 @@
 //! connection and refuses (or logs) every statement that would show trashed rows, rewrite them
 //! or hard-delete.
 //!
-//! The README covers cascades (`#[soft_delete(cascade(..))]`), keys unique among active rows,
-//! the schema helpers, purge, the database clock, [`hooks`] and [`audit`] columns.
+//! # The guide
+//!
+//! The [`guide`] covers each topic with examples that run as doc tests: the statements each
+//! operation sends, connections and transactions, marker strategies, the schema helpers and keys
+//! unique among active rows, purging and the pruner, relations, cascades, concurrency, the leak
+//! guard, [`hooks`] and [`audit`] columns, adopting the crate in an existing application, and the
+//! example service.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -173,6 +178,7 @@ mod ext;
 #[cfg(feature = "guard")]
 #[cfg_attr(docsrs, doc(cfg(feature = "guard")))]
 pub mod guard;
+pub mod guide;
 mod instance;
 mod lookup;
 #[cfg(feature = "migration")]

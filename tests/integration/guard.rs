@@ -1,4 +1,4 @@
-//! The leak guard against every row of the README's "Where the trash still shows" table, on
+//! The leak guard against every row of the guide's "Where the trash still shows" table, on
 //! every backend: each SeaORM path is refused in deny mode with the right kind and table, and
 //! nothing is sent. (That the library's own calls pass is shown by the whole suite, whose
 //! connections are all guarded in deny mode.)
@@ -35,14 +35,14 @@ fn hard_delete(table: &str) -> (LeakKind, String) {
     (LeakKind::HardDelete, table.to_owned())
 }
 
-/// The rows of the README's table of SeaORM paths that still show the trash.
+/// The rows of the guide's table of SeaORM paths that still show the trash (its leaks page).
 fn readme_table_rows() -> usize {
-    let readme = include_str!("../../README.md");
-    let section = readme
-        .split("## Where the trash still shows")
+    let page = include_str!("../../soft-delete-core/guide/leaks.md");
+    let section = page
+        .split("# Where the trash still shows")
         .nth(1)
-        .and_then(|rest| rest.split("\n## ").next())
-        .expect("the README's section");
+        .and_then(|rest| rest.split("\n# ").next())
+        .expect("the guide's section");
     let table_lines = section.lines().filter(|line| line.starts_with('|')).count();
     table_lines - 2 // the header and its separator
 }

@@ -1,0 +1,62 @@
+//! The user guide, one page per topic, versioned with the code it describes.
+//!
+//! Every example on these pages is a doc test: it runs on an in-memory SQLite database whenever
+//! the crate's tests run, so what you copy from here compiles and does what it says. Read them
+//! in this order, or jump to the topic you need:
+//!
+//! 1. [`operations`]: what the derive generates, the statements each call sends, the errors.
+//! 2. [`connections`]: which connections operations take and when they open a transaction.
+//! 3. [`markers`]: timestamps and the clock, precision per backend, flags and epochs.
+//! 4. [`schema`]: the marker column, indexes on active rows, keys unique among active rows.
+//! 5. [`retention`]: purging the trash in batches, and on a schedule.
+//! 6. [`relations`]: relation queries that hide the trash; refusing SeaORM's hard deletes.
+//! 7. [`cascades`]: soft delete, restore and force delete along a graph.
+//! 8. [`concurrency`]: what holds when calls race, and size limits.
+//! 9. [`leaks`]: where plain SeaORM still shows the trash, and the guard that finds it.
+//! 10. [`hooks`]: code of yours inside an operation's transaction; audit columns.
+//! 11. [`adopting`]: what an existing SeaORM application changes.
+//! 12. [`service`]: the example service and its trash-bin admin.
+//!
+//! The pages that need a feature say so; docs.rs builds them all.
+
+#[doc = include_str!("../guide/operations.md")]
+pub mod operations {}
+
+#[doc = include_str!("../guide/connections.md")]
+pub mod connections {}
+
+#[doc = include_str!("../guide/markers.md")]
+pub mod markers {}
+
+#[cfg(feature = "migration")]
+#[cfg_attr(docsrs, doc(cfg(feature = "migration")))]
+#[doc = include_str!("../guide/schema.md")]
+pub mod schema {}
+
+#[cfg(all(feature = "pruner", feature = "migration"))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "pruner", feature = "migration"))))]
+#[doc = include_str!("../guide/retention.md")]
+pub mod retention {}
+
+#[doc = include_str!("../guide/relations.md")]
+pub mod relations {}
+
+#[doc = include_str!("../guide/cascades.md")]
+pub mod cascades {}
+
+#[doc = include_str!("../guide/concurrency.md")]
+pub mod concurrency {}
+
+#[cfg(feature = "guard")]
+#[cfg_attr(docsrs, doc(cfg(feature = "guard")))]
+#[doc = include_str!("../guide/leaks.md")]
+pub mod leaks {}
+
+#[doc = include_str!("../guide/hooks.md")]
+pub mod hooks {}
+
+#[doc = include_str!("../guide/adopting.md")]
+pub mod adopting {}
+
+#[doc = include_str!("../guide/service.md")]
+pub mod service {}
