@@ -83,6 +83,10 @@ pub trait SoftDeleteEntity: EntityTrait + Wiring {
     /// Where deletion timestamps come from, from `#[soft_delete(clock = ..)]`.
     const CLOCK: ClockSource = ClockSource::Application;
 
+    /// Whether SeaORM's own calls on the entity (`find`, `delete_many`, `model.delete`, ..)
+    /// hide and soft-delete, from `#[soft_delete(default_scope)]`.
+    const DEFAULT_SCOPE: bool = false;
+
     /// The batch column (`#[soft_delete(batch)]` or `deleted_batch`), which records which
     /// operation trashed a row; every entity in a cascade graph has one.
     fn batch_column() -> Option<Self::Column> {
@@ -112,7 +116,7 @@ pub trait SoftDeleteEntity: EntityTrait + Wiring {
 
     /// Every row, active or trashed: SeaORM's `find()` with
     /// `deleted_at IS NULL OR deleted_at IS NOT NULL`, a condition true for every row that says
-    /// in the SQL that the trash is meant (the [leak guard](crate::guard) reads it so).
+    /// in the SQL that the trash is meant (the [leak guard](crate::guide::leaks) reads it so).
     fn all_objects() -> Select<Self> {
         Self::find().filter(any_state_condition::<Self>())
     }

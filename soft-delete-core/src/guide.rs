@@ -17,7 +17,9 @@
 //! 11. [`adopting`]: what an existing SeaORM application changes.
 //! 12. [`service`]: the example service and its trash-bin admin.
 //!
-//! The pages that need a feature say so; docs.rs builds them all.
+//! The pages say which cargo feature their API needs (`migration` for the schema page's
+//! migration helpers, `pruner` for the pruner, `guard` for the leak guard); docs.rs builds
+//! every feature.
 
 #[doc = include_str!("../guide/operations.md")]
 pub mod operations {}
@@ -28,14 +30,20 @@ pub mod connections {}
 #[doc = include_str!("../guide/markers.md")]
 pub mod markers {}
 
-#[cfg(feature = "migration")]
-#[cfg_attr(docsrs, doc(cfg(feature = "migration")))]
-#[doc = include_str!("../guide/schema.md")]
+// A page whose examples need a feature is written out only with it (its examples are doc tests);
+// without it the page says which feature to turn on, so that links to it always resolve.
+#[cfg_attr(feature = "migration", doc = include_str!("../guide/schema.md"))]
+#[cfg_attr(
+    not(feature = "migration"),
+    doc = "The marker column, indexes on active rows, keys unique among active rows: build these docs with the `migration` feature to read this page."
+)]
 pub mod schema {}
 
-#[cfg(all(feature = "pruner", feature = "migration"))]
-#[cfg_attr(docsrs, doc(cfg(all(feature = "pruner", feature = "migration"))))]
-#[doc = include_str!("../guide/retention.md")]
+#[cfg_attr(all(feature = "pruner", feature = "migration"), doc = include_str!("../guide/retention.md"))]
+#[cfg_attr(
+    not(all(feature = "pruner", feature = "migration")),
+    doc = "Purging the trash and the pruner: build these docs with the `pruner` and `migration` features to read this page."
+)]
 pub mod retention {}
 
 #[doc = include_str!("../guide/relations.md")]
@@ -47,9 +55,11 @@ pub mod cascades {}
 #[doc = include_str!("../guide/concurrency.md")]
 pub mod concurrency {}
 
-#[cfg(feature = "guard")]
-#[cfg_attr(docsrs, doc(cfg(feature = "guard")))]
-#[doc = include_str!("../guide/leaks.md")]
+#[cfg_attr(feature = "guard", doc = include_str!("../guide/leaks.md"))]
+#[cfg_attr(
+    not(feature = "guard"),
+    doc = "Where plain SeaORM still shows the trash, and the leak guard: build these docs with the `guard` feature to read this page."
+)]
 pub mod leaks {}
 
 #[doc = include_str!("../guide/hooks.md")]

@@ -127,7 +127,7 @@ impl<E: HasDeletionTime> PurgeTrash<E> {
 
     /// Asked before every batch: when it answers `true`, the purge returns what it has done so
     /// far without starting another batch (a batch in flight always finishes). This is how a
-    /// [`Pruner`](crate::pruner::Pruner) stops cleanly on shutdown.
+    /// `Pruner` ([retention](crate::guide::retention#scheduled-purging-the-pruner)) stops cleanly on shutdown.
     pub fn stop_when(mut self, stop: impl Fn() -> bool + Send + 'static) -> Self {
         self.stop_when = Some(Box::new(stop));
         self
