@@ -9,13 +9,15 @@
 //! 3. [`markers`]: timestamps and the clock, precision per backend, flags and epochs.
 //! 4. [`schema`]: the marker column, indexes on active rows, keys unique among active rows.
 //! 5. [`retention`]: purging the trash in batches, and on a schedule.
-//! 6. [`relations`]: relation queries that hide the trash; refusing SeaORM's hard deletes.
-//! 7. [`cascades`]: soft delete, restore and force delete along a graph.
-//! 8. [`concurrency`]: what holds when calls race, and size limits.
-//! 9. [`leaks`]: where plain SeaORM still shows the trash, and the guard that finds it.
-//! 10. [`hooks`]: code of yours inside an operation's transaction; audit columns.
-//! 11. [`adopting`]: what an existing SeaORM application changes.
-//! 12. [`service`]: the example service and its trash-bin admin.
+//! 6. [`default_scope`]: SeaORM's own `find()`, `delete_many()`, `model.delete(db)` hiding the
+//!    trash and soft-deleting, for entities that opt in.
+//! 7. [`relations`]: relation queries that hide the trash; refusing SeaORM's hard deletes.
+//! 8. [`cascades`]: soft delete, restore and force delete along a graph.
+//! 9. [`concurrency`]: what holds when calls race, and size limits.
+//! 10. [`leaks`]: where plain SeaORM still shows the trash, and the guard that finds it.
+//! 11. [`hooks`]: code of yours inside an operation's transaction; audit columns.
+//! 12. [`adopting`]: what an existing SeaORM application changes.
+//! 13. [`service`]: the example service and its trash-bin admin.
 //!
 //! The pages say which cargo feature their API needs (`migration` for the schema page's
 //! migration helpers, `pruner` for the pruner, `guard` for the leak guard); docs.rs builds
@@ -45,6 +47,9 @@ pub mod schema {}
     doc = "Purging the trash and the pruner: build these docs with the `pruner` and `migration` features to read this page."
 )]
 pub mod retention {}
+
+#[doc = include_str!("../guide/default_scope.md")]
+pub mod default_scope {}
 
 #[doc = include_str!("../guide/relations.md")]
 pub mod relations {}

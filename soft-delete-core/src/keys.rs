@@ -262,6 +262,10 @@ impl<E: EntityTrait> RowKey<E> {
         Self::new(key.into().into_value_tuple())
     }
 
+    pub(crate) fn of_value_tuple(values: ValueTuple) -> Self {
+        Self::new(values)
+    }
+
     pub(crate) fn of_model(model: &E::Model) -> Self {
         Self {
             origin: Origin::Instance,

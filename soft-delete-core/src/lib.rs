@@ -174,6 +174,7 @@ mod engine;
 
 // The API: builders, finders on relations, schema and migration helpers.
 mod bulk;
+mod default_scope;
 mod ext;
 #[cfg(feature = "guard")]
 #[cfg_attr(docsrs, doc(cfg(feature = "guard")))]
@@ -210,6 +211,7 @@ pub mod hooks {
 
 pub use bulk::{BulkResult, ForceDeleteMany, RestoreMany, SoftDeleteMany, SoftDeleteResult};
 pub use clock::ClockSource;
+pub use default_scope::ScopedDelete;
 pub use entity::HasDeletionTime;
 pub use entity::{SoftDeleteEntity, active_condition, any_state_condition, trashed_condition};
 pub use error::{Error, is_retryable};
@@ -534,6 +536,7 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::audit::TouchTimestamp;
+    pub use crate::default_scope::{find_linked, find_related};
     pub use crate::edge::CascadeEdge;
     pub use crate::engine::typed_edge::edge;
     pub use crate::entity::Wiring;

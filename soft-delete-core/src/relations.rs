@@ -15,7 +15,7 @@ use sea_orm::{
 
 use crate::entity::{SoftDeleteEntity, active_condition, active_in, trashed_condition};
 use crate::marker::{MarkerKind, MarkerStrategy};
-use crate::tables::registered_tables;
+use crate::tables::{TableDescription, registered_tables};
 
 /// `alias.deleted_at IS NULL`, for hand-written joins and subqueries where `E`'s table has an
 /// alias (`active_condition` names the table itself).
@@ -55,10 +55,30 @@ fn join_on_active(rel: RelationDef, marker: DynIden, kind: MarkerKind) -> Relati
     })
 }
 
-/// The junction table through which `E` reaches `R` and its marker column, when `E` reaches `R`
-/// through a junction (`Related::via`) whose entity is soft-deletable. SeaORM's relation names
-/// the junction's table, not its type, so the table is found in the registry by name.
-fn soft_deletable_junction<E, R>() -> Option<(DynIden, DynIden, MarkerKind)>
+/// A soft-deletable junction table through which one entity reaches another, as the relation's
+/// query names it.
+pub(crate) struct Junction {
+    /// The name (or alias) the relation's join gives the junction table.
+    name: DynIden,
+    pub(crate) description: &'static TableDescription,
+}
+
+impl Junction {
+    /// The junction's rows are active.
+    pub(crate) fn active_condition(&self) -> Condition {
+        let marker = Alias::new(self.description.marker.as_str()).into_iden();
+        Condition::all().add(
+            self.description
+                .marker_kind
+                .active(Expr::col((self.name.clone(), marker))),
+        )
+    }
+}
+
+/// The junction through which `E` reaches `R`, when `E` reaches `R` through a junction
+/// (`Related::via`) whose entity is soft-deletable. SeaORM's relation names the junction's
+/// table, not its type, so the table is found in the registry by name.
+pub(crate) fn junction_description<E, R>() -> Option<Junction>
 where
     E: Related<R>,
     R: EntityTrait,
@@ -72,11 +92,10 @@ where
     let description = registered_tables()
         .iter()
         .find(|description| description.is_named(schema.as_deref(), &name))?;
-    Some((
-        alias.unwrap_or(table),
-        Alias::new(description.marker.as_str()).into_iden(),
-        description.marker_kind,
-    ))
+    Some(Junction {
+        name: alias.unwrap_or(table),
+        description,
+    })
 }
 
 /// `junction.marker IS NULL` for a soft-deletable junction between `E` and `R`, else nothing.
@@ -85,11 +104,9 @@ where
     E: Related<R>,
     R: EntityTrait,
 {
-    let mut condition = Condition::all();
-    if let Some((junction, marker, kind)) = soft_deletable_junction::<E, R>() {
-        condition = condition.add(kind.active(Expr::col((junction, marker))));
-    }
-    condition
+    junction_description::<E, R>()
+        .map(|junction| junction.active_condition())
+        .unwrap_or_else(Condition::all)
 }
 
 /// Active-only related rows from a model: `model.find_related_active(book::Entity)`.
@@ -288,8 +305,10 @@ where
     E: EntityTrait + Related<R>,
     R: SoftDeleteEntity,
 {
-    let select = match (<E as Related<R>>::via(), soft_deletable_junction::<E, R>()) {
-        (Some(via), Some((_, marker, kind))) => {
+    let select = match (<E as Related<R>>::via(), junction_description::<E, R>()) {
+        (Some(via), Some(junction)) => {
+            let marker = Alias::new(junction.description.marker.as_str()).into_iden();
+            let kind = junction.description.marker_kind;
             select.join(JoinType::LeftJoin, join_on_active(via, marker, kind))
         }
         (Some(via), None) => select.join(JoinType::LeftJoin, via),

@@ -21,6 +21,9 @@ pub struct TableDescription {
     pub marker_kind: MarkerKind,
     /// The primary key columns, in key order.
     pub primary_key: Vec<String>,
+    /// Whether the entity opted into the default scope (`#[soft_delete(default_scope)]`), so
+    /// that SeaORM's own calls on it hide the trash.
+    pub default_scope: bool,
 }
 
 impl TableDescription {
@@ -46,6 +49,7 @@ pub fn describe<E: SoftDeleteEntity>() -> TableDescription {
         primary_key: E::PrimaryKey::iter()
             .map(|key| key.into_column().as_str().to_owned())
             .collect(),
+        default_scope: E::DEFAULT_SCOPE,
     }
 }
 

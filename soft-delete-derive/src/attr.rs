@@ -49,6 +49,11 @@ pub(crate) const STRUCT_KEYS: &[StructKey] = &[
         repeatable: false,
     },
     StructKey {
+        name: "default_scope",
+        syntax: "default_scope",
+        repeatable: false,
+    },
+    StructKey {
         name: "crate",
         syntax: "crate = path",
         repeatable: false,
@@ -82,6 +87,8 @@ pub(crate) struct StructAttrs {
     pub(crate) deleted_by: Option<Ident>,
     /// `hooks`: the entity implements `SoftDeleteHooks`.
     pub(crate) hooks: Option<syn::Path>,
+    /// `default_scope`: SeaORM's own calls on the entity hide and soft-delete.
+    pub(crate) default_scope: Option<syn::Path>,
     /// `crate = path`: where `soft-delete-core` is, when it is renamed or re-exported.
     pub(crate) krate: Option<syn::Path>,
     /// Whether a `#[sea_orm(table_name = ..)]` is on the struct: without it SeaORM's
@@ -209,6 +216,16 @@ fn struct_key(
             }
             if first {
                 parsed.hooks = Some(meta.path.clone());
+            }
+        }
+        "default_scope" => {
+            if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
+                return Err(KeyError::Said(meta.error(
+                    "`default_scope` takes no value: write `#[soft_delete(default_scope)]`",
+                )));
+            }
+            if first {
+                parsed.default_scope = Some(meta.path.clone());
             }
         }
         "crate" => {

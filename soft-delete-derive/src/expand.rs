@@ -16,12 +16,14 @@ pub(crate) fn expand(plan: &Plan<'_>) -> TokenStream {
     let checks = type_checks(plan);
     let registration = registration(plan);
     let inherent = inherent_api(&plan.krate, has_deletion_time(plan));
+    let default_scope = plan.default_scope.map(|_| default_scope_api(&plan.krate));
     quote! {
         #wiring
         #entity
         #checks
         #registration
         #inherent
+        #default_scope
     }
 }
 
@@ -100,6 +102,11 @@ fn entity_impl(plan: &Plan<'_>) -> TokenStream {
             const UNIQUE_KEYS: &'static [&'static [Column]] = &[#(#keys),*];
         }
     });
+    let default_scope = plan.default_scope.map(|key| {
+        quote_spanned! {key.span()=>
+            const DEFAULT_SCOPE: ::core::primitive::bool = true;
+        }
+    });
     let clock = database_clock.then(|| {
         quote! {
             const CLOCK: #krate::ClockSource = #krate::ClockSource::Database;
@@ -140,6 +147,7 @@ fn entity_impl(plan: &Plan<'_>) -> TokenStream {
             #marker_item
             #unique_keys
             #clock
+            #default_scope
             #batch_fn
 
             fn marker_column() -> Column {
@@ -283,7 +291,14 @@ pub(crate) fn fallback(model: &crate::ast::Model<'_>) -> TokenStream {
         "`#[derive(SoftDelete)]` reported an error on this entity"
     ));
     let inherent = inherent_api(&krate, true);
+    let default_scope = model
+        .attrs
+        .default_scope
+        .as_ref()
+        .map(|_| default_scope_api(&krate));
     quote! {
+        #default_scope
+
         #[automatically_derived]
         impl #krate::__private::Wiring for Entity {}
 
@@ -509,6 +524,117 @@ fn model_methods(krate: &syn::Path) -> TokenStream {
                 C: #krate::TransactionalConnection,
             {
                 #force_delete
+            }
+        }
+    }
+}
+
+/// With `#[soft_delete(default_scope)]`: inherent functions named as SeaORM's trait functions,
+/// which Rust prefers at every call site that names the entity, so that `Entity::find()`,
+/// `find_by_id`, `update_many`, `delete_many`, `delete_by_id`, `Entity::delete(active_model)`,
+/// `model.delete(db)`, `active_model.delete(db)`, `model.find_related(..)` and
+/// `model.find_linked(..)` mean active rows and soft delete. Generic code (`E::find()`) still
+/// reaches SeaORM's.
+fn default_scope_api(krate: &syn::Path) -> TokenStream {
+    let sea_orm = quote!(#krate::__private::sea_orm);
+    let primary_key_value = primary_key_value(krate);
+    let entity = |call: TokenStream| quote!(<Entity as #krate::SoftDeleteEntity>::#call);
+    let objects = entity(quote!(objects()));
+    let find_active_by_id = entity(quote!(find_active_by_id(key)));
+    let update_many_active = entity(quote!(update_many_active()));
+    let scoped = quote!(#krate::ScopedDelete::<Entity>);
+    let result = quote!(::core::result::Result<#sea_orm::DeleteResult, #sea_orm::DbErr>);
+    // Spanned at the call site, as the other inherent functions: lints such as `dead_code`
+    // are the expansion's business, not the user's.
+    quote! {
+        #[automatically_derived]
+        impl Entity {
+            /// Active rows only: the default scope's `find()`. `all_objects()` is every row,
+            /// `deleted_objects()` the trash.
+            pub fn find() -> #sea_orm::Select<Entity> {
+                #objects
+            }
+
+            /// The active row with this primary key, if there is one (the default scope's
+            /// `find_by_id`); `find_any_by_id` finds a trashed one too.
+            pub fn find_by_id<K>(key: K) -> #sea_orm::Select<Entity>
+            where
+                K: ::core::convert::Into<#primary_key_value>,
+            {
+                #find_active_by_id
+            }
+
+            /// SeaORM's `update_many()` restricted to active rows (the default scope).
+            pub fn update_many() -> #sea_orm::UpdateMany<Entity> {
+                #update_many_active
+            }
+
+            /// Moves the active rows matching the filters to the trash (the default scope's
+            /// `delete_many()`); `force_delete_many()` deletes for good.
+            pub fn delete_many() -> #scoped {
+                #scoped::many()
+            }
+
+            /// Moves the row with this primary key to the trash (the default scope's
+            /// `delete_by_id`); `force_delete_by_id` deletes for good.
+            pub fn delete_by_id<K>(key: K) -> #scoped
+            where
+                K: ::core::convert::Into<#primary_key_value>,
+            {
+                #scoped::by_id(key)
+            }
+
+            /// Moves the row the active model names to the trash (the default scope's
+            /// `delete`).
+            pub fn delete<A>(model: A) -> #scoped
+            where
+                A: #sea_orm::ActiveModelTrait<Entity = Entity>,
+            {
+                #scoped::of_active_model(&model)
+            }
+        }
+
+        #[automatically_derived]
+        impl Model {
+            /// Moves this row to the trash (the default scope's `delete`); `rows_affected` is 0
+            /// when it was there already. `force_delete(db)` deletes for good.
+            pub async fn delete<C>(self, db: &C) -> #result
+            where
+                C: #krate::TransactionalConnection,
+            {
+                #scoped::of_model(&self).exec(db).await
+            }
+
+            /// SeaORM's `find_related`, without trashed rows of a related entity in the default
+            /// scope.
+            pub fn find_related<R>(&self, related: R) -> #sea_orm::Select<R>
+            where
+                R: #sea_orm::EntityTrait,
+                Entity: #sea_orm::Related<R>,
+            {
+                #krate::__private::find_related::<Entity, R>(self, related)
+            }
+
+            /// SeaORM's `find_linked`, without trashed rows of a linked entity in the default
+            /// scope.
+            pub fn find_linked<L>(&self, link: L) -> #sea_orm::Select<<L as #sea_orm::Linked>::ToEntity>
+            where
+                L: #sea_orm::Linked<FromEntity = Entity>,
+            {
+                #krate::__private::find_linked::<Entity, L>(self, link)
+            }
+        }
+
+        #[automatically_derived]
+        impl ActiveModel {
+            /// Moves the row this active model names to the trash (the default scope's
+            /// `delete`). `ActiveModelBehavior::before_delete` is not called: it is not a
+            /// `DELETE`.
+            pub async fn delete<C>(self, db: &C) -> #result
+            where
+                C: #krate::TransactionalConnection,
+            {
+                #scoped::of_active_model(&self).exec(db).await
             }
         }
     }

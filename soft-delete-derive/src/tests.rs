@@ -91,6 +91,45 @@ fn classic_entity() {
     check_snapshot("classic", CLASSIC);
 }
 
+const DEFAULT_SCOPE: &str = r#"
+    #[sea_orm(table_name = "post")]
+    #[soft_delete(default_scope)]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub deleted_at: Option<DateTimeUtc>,
+    }
+"#;
+
+/// `default_scope` adds SeaORM's names as inherent functions; without it there are none.
+#[test]
+fn default_scope_entity() {
+    check_snapshot("default_scope", DEFAULT_SCOPE);
+    let scoped = prettyplease::unparse(&expand(DEFAULT_SCOPE));
+    let classic = prettyplease::unparse(&expand(CLASSIC));
+    for function in [
+        "pub fn find()",
+        "pub fn find_by_id<K>",
+        "pub fn update_many()",
+        "pub fn delete_many()",
+        "pub fn delete_by_id<K>",
+        "pub fn delete<A>",
+        "pub async fn delete<C>",
+        "pub fn find_related<R>",
+        "pub fn find_linked<L>",
+        "const DEFAULT_SCOPE: ::core::primitive::bool = true;",
+    ] {
+        assert!(
+            scoped.contains(function),
+            "{function} missing from {scoped}"
+        );
+        assert!(
+            !classic.contains(function),
+            "{function} in the classic expansion"
+        );
+    }
+}
+
 const FLAG_AND_EPOCH: [(&str, &str); 3] = [
     (
         "flag_with_touch",
@@ -396,7 +435,13 @@ fn an_error_still_defines_the_functions_call_sites_use() {
 /// The expansion names `::core` and the runtime crate only: no `::std`.
 #[test]
 fn expansions_do_not_name_std() {
-    for source in [CLASSIC, RENAMED, UNIQUE_AND_DATABASE_CLOCK, CASCADE] {
+    for source in [
+        CLASSIC,
+        RENAMED,
+        UNIQUE_AND_DATABASE_CLOCK,
+        CASCADE,
+        DEFAULT_SCOPE,
+    ] {
         let rendered = prettyplease::unparse(&expand(source));
         assert!(!rendered.contains("::std"), "{rendered}");
     }

@@ -33,6 +33,8 @@ pub(crate) struct Plan<'a> {
     pub(crate) deleted_by: Option<(Ident, &'a Type)>,
     /// The `hooks` key, for spans.
     pub(crate) hooks: Option<&'a syn::Path>,
+    /// The `default_scope` key, for spans: SeaORM's own calls hide and soft-delete.
+    pub(crate) default_scope: Option<&'a syn::Path>,
     /// The path of `soft-delete-core`: `crate = ..`, or `::soft_delete_core`.
     pub(crate) krate: syn::Path,
     /// The marker is one of the `time` crate's types, which need `soft-delete-core`'s own
@@ -99,6 +101,7 @@ pub(crate) fn validate<'a>(model: &'a Model<'a>) -> syn::Result<Plan<'a>> {
             touch: None,
             deleted_by: None,
             hooks: model.attrs.hooks.as_ref(),
+            default_scope: model.attrs.default_scope.as_ref(),
             krate: model
                 .attrs
                 .krate

@@ -10,6 +10,7 @@ mod audit;
 mod bench_scenarios;
 mod cascade;
 mod contexts;
+mod default_scope;
 mod edges;
 mod entity_shapes;
 mod faults;

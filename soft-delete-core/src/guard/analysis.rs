@@ -110,6 +110,7 @@ mod tests {
             marker: "deleted_at".to_owned(),
             marker_kind: crate::marker::MarkerKind::Timestamp,
             primary_key: key.iter().map(|key| (*key).to_owned()).collect(),
+            default_scope: false,
         }
     }
 
