@@ -11,7 +11,9 @@ use sea_orm_migration::MigratorTrait;
 
 /// Connects and migrates, as the application's `main` does.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
-    let db = Database::connect(url).await?;
+    let mut db = Database::connect(url).await?;
+    // Reports, as a tracing warning, any statement that would show or destroy trashed posts.
+    soft_delete_core::guard::observe(&mut db);
     migration::Migrator::up(&db, None).await?;
     Ok(db)
 }

@@ -53,6 +53,7 @@ impl Mutation {
             id: post.id,
             title: Set(form_data.title.to_owned()),
             text: Set(form_data.text.to_owned()),
+            deleted_at: post.deleted_at,
         }
         .update(db)
         .await

@@ -19,6 +19,7 @@ async fn crud() {
             id: 0,
             title: "Title A".to_owned(),
             text: "Text A".to_owned(),
+            deleted_at: None,
         },
     )
     .await
@@ -29,6 +30,7 @@ async fn crud() {
             id: 0,
             title: "Title B".to_owned(),
             text: "Text B".to_owned(),
+            deleted_at: None,
         },
     )
     .await
@@ -44,6 +46,7 @@ async fn crud() {
             id: first.id,
             title: "New Title A".to_owned(),
             text: "New Text A".to_owned(),
+            deleted_at: None,
         },
     )
     .await
