@@ -126,11 +126,23 @@ fn fail(message: String) -> TestCaseError {
 /// `$observe` what a row shows of it.
 macro_rules! model_suite {
     ($suite:ident, $entity:path, project = $project:expr, observe = $observe:expr, divisor = $divisor:expr) => {
+        model_suite!($suite, $entity, project = $project, observe = $observe, divisor = $divisor, plain = false);
+    };
+    ($suite:ident, $entity:path, project = $project:expr, observe = $observe:expr, divisor = $divisor:expr, plain = $plain:expr) => {
         mod $suite {
             #![allow(clippy::redundant_closure_call)]
 
             use super::*;
             use $entity as product;
+            // SeaORM's own calls, for the suite that runs them (`plain`); an entity in the default
+            // scope answers them with its inherent functions instead.
+            #[allow(unused_imports)]
+            use sea_orm::{EntityTrait as _, ModelTrait as _};
+            use soft_delete_core::clock::{self, ManualClock};
+
+            /// Whether soft deletes and updates go through SeaORM's own calls (`delete_by_id`,
+            /// `model.delete`, `delete_many`, `update_many`) under the default scope.
+            const PLAIN: bool = $plain;
 
         /// Applies `op` to the database through `db` and to `model`, checking what the call returns.
         async fn apply<C>(
@@ -172,6 +184,27 @@ macro_rules! model_suite {
                     let Some(copy) = slot_of(*slot) else {
                         return Ok(());
                     };
+                    if PLAIN {
+                        let deleted = clock::with_clock(ManualClock::new(now), async {
+                            match op {
+                                Op::SoftDeleteById { .. } => {
+                                    product::Entity::delete_by_id(copy.id).exec(db).await
+                                }
+                                _ => copy.clone().delete(db).await,
+                            }
+                        })
+                        .await
+                        .map_err(|e| fail(format!("plain delete: {e}")))?;
+                        let expected = match model.rows.get_mut(&copy.id) {
+                            Some(row) if row.deleted_at.is_none() => {
+                                row.deleted_at = Some($project(now));
+                                1
+                            }
+                            _ => 0,
+                        };
+                        prop_assert_eq!(deleted.rows_affected, expected);
+                        return Ok(());
+                    }
                     let result = match op {
                         Op::SoftDeleteById { .. } => {
                             product::Entity::soft_delete_by_id(copy.id)
@@ -202,6 +235,22 @@ macro_rules! model_suite {
                     };
                     check_one(result, model, copy.id, |row| row.deleted_at = None)?;
                 }
+                Op::BulkSoftDelete { below } if PLAIN => {
+                    let deleted = clock::with_clock(
+                        ManualClock::new(now),
+                        product::Entity::delete_many()
+                            .filter(product::Column::Price.lt(*below))
+                            .exec(db),
+                    )
+                    .await
+                    .map_err(|e| fail(format!("plain delete_many: {e}")))?;
+                    let changed = change_all(
+                        model,
+                        |row| row.price < *below && row.deleted_at.is_none(),
+                        |row| row.deleted_at = Some($project(now)),
+                    );
+                    prop_assert_eq!(deleted.rows_affected, changed);
+                }
                 Op::BulkSoftDelete { below } => {
                     let result = product::Entity::soft_delete_many()
                         .filter(product::Column::Price.lt(*below))
@@ -230,7 +279,12 @@ macro_rules! model_suite {
                     prop_assert_eq!(result.rows_affected, changed);
                 }
                 Op::UpdateActive { below, add } => {
-                    let result = product::Entity::update_many_active()
+                    let update = if PLAIN {
+                        product::Entity::update_many()
+                    } else {
+                        product::Entity::update_many_active()
+                    };
+                    let result = update
                         .col_expr(
                             product::Column::Price,
                             Expr::col(product::Column::Price).add(*add),
@@ -464,6 +518,18 @@ model_suite!(
     divisor = 2
 );
 
+// The same sequences through SeaORM's own calls on an entity in the default scope: soft deletes
+// by `delete_by_id`, `model.delete(db)` and `delete_many()`, updates by `update_many()`, each
+// checked against the same reference model as the explicit API above.
+model_suite!(
+    default_scope,
+    strategies::scoped_product,
+    project = |at: DateTime<Utc>| at,
+    observe = |row: &strategies::scoped_product::Model| row.deleted_at,
+    divisor = 2,
+    plain = true
+);
+
 /// The product table with each other marker strategy, each under a name of its own: the leak
 /// guard knows a table's marker by the table's name.
 mod strategies {
@@ -498,4 +564,5 @@ mod strategies {
     product_with!(active_product, "product_active", [#[soft_delete(touch = updated_at)]], [#[soft_delete(active_flag)]] active: bool);
     product_with!(epoch_product, "product_epoch", [], [#[soft_delete(epoch = seconds)]] deleted_at: i64);
     product_with!(epoch_ms_product, "product_epoch_ms", [], [#[soft_delete(epoch = millis)]] deleted_at: i64);
+    product_with!(scoped_product, "product_scoped", [#[soft_delete(default_scope)]], [] deleted_at: Option<DateTimeUtc>);
 }
